@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// Diagnostics with source spans, collected (never printed) by the libraries and rendered by the CLI.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sysfence {
+
+/// Where something is in a source: file, 1-based line and column, and length in bytes (0 = a point).
+/// For JSON input, `file` is the file and `json_path` the path inside it ("$.syscalls[3].action").
+struct SourceSpan {
+  std::string file;
+  uint32_t line = 0;
+  uint32_t column = 0;
+  uint32_t length = 0;
+  std::string json_path;
+
+  /// "file:line:col", "file: $.path", or "file" when nothing more is known.
+  std::string ToString() const;
+  friend bool operator==(const SourceSpan&, const SourceSpan&) = default;
+};
+
+/// How bad a diagnostic is.
+enum class Severity : uint8_t { kNote, kWarning, kError };
+
+/// One message about the input.
+struct Diagnostic {
+  Severity severity = Severity::kError;
+  SourceSpan span;
+  std::string message;
+  std::string hint;  ///< optional "did you mean ...?" or fix suggestion
+};
+
+/// An ordered list of diagnostics with helpers.
+class Diagnostics {
+ public:
+  /// Appends an error at `span`.
+  void Error(SourceSpan span, std::string message, std::string hint = {});
+  /// Appends a warning at `span`.
+  void Warning(SourceSpan span, std::string message, std::string hint = {});
+  /// Appends a note at `span`.
+  void Note(SourceSpan span, std::string message, std::string hint = {});
+  /// Appends all of `other`.
+  void Append(const Diagnostics& other);
+
+  /// True when at least one error was reported.
+  bool HasErrors() const;
+  /// True when at least one warning was reported.
+  bool HasWarnings() const;
+  /// All diagnostics in the order reported.
+  const std::vector<Diagnostic>& all() const { return items_; }
+  bool empty() const { return items_.empty(); }
+
+ private:
+  std::vector<Diagnostic> items_;
+};
+
+/// Renders one diagnostic as "file:line:col: error: message", then (when `source` holds the file's
+/// text) the source line and a caret under the span, then the hint.
+std::string RenderDiagnostic(const Diagnostic& diagnostic, std::string_view source = {});
+
+}  // namespace sysfence

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+// "Did you mean ...?" for unknown names.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace sysfence {
+
+/// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo
+/// (distance at most a third of the name's length, and at least 1 allowed).
+std::optional<std::string> NearestName(std::string_view name, std::span<const std::string_view> candidates);
+
+/// "; did you mean 'x'?" or an empty string, for appending to error messages.
+std::string DidYouMean(std::string_view name, std::span<const std::string_view> candidates);
+
+}  // namespace sysfence

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// The reference evaluator: what a policy decides for one syscall, straight from the model (no IR,
+// no BPF). It is the specification the compiler is tested against, and the runtime uses it to name
+// the rule behind a violation.
+#pragma once
+
+#include "bpf/program.h"
+#include "core/action.h"
+#include "policy/policy.h"
+
+namespace sysfence::policy {
+
+/// Which part of the policy decided.
+enum class DecidedBy : uint8_t {
+  kRule,     ///< policy.rules[rule_index]
+  kDefault,  ///< no rule matched: default_action
+  kBadArch,  ///< the ABI is not listed: badarch_action
+};
+
+/// A decision and where it came from.
+struct Decision {
+  Action action;
+  DecidedBy by = DecidedBy::kDefault;
+  int rule_index = -1;  ///< index into policy.rules when by == kRule
+};
+
+/// Evaluates `policy` on `data` under the semantics of policy.h.
+Decision Evaluate(const Policy& policy, const bpf::SeccompData& data);
+
+}  // namespace sysfence::policy

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+// The policy model: what a .sfp file or an OCI profile means, independent of how it was written.
+// Front ends (the .sfp parser, the OCI JSON importer, the recorder's generator, the builder API)
+// produce a Policy; the compiler, the evaluator, the printer and the exporters consume it.
+//
+// Semantics (shared by every evaluator and by the compiler):
+//  - A syscall whose (arch, nr) is not of a listed ABI gets `badarch_action`. On x86_64, a number
+//    with the x32 bit set belongs to the x32 ABI, so it gets `badarch_action` unless x32 is listed.
+//  - Otherwise the rules naming that syscall are tried in order (includes expanded in place, rules
+//    restricted to other ABIs skipped); the first whose condition holds (or that has none) decides.
+//    No rule decides → `default_action`. Numbers with no syscall name also get `default_action`.
+//  - An argument is 32 or 64 bits wide (syscalls::ArgWidthBits). A 32-bit argument is its low half
+//    only (the kernel ignores the rest), compared as an unsigned number against the 64-bit value;
+//    a value that is a sign-extended 32-bit negative (high half all ones, bit 31 set) is first
+//    narrowed to its low half, so `fd == -1` means 0xffffffff. All comparisons are unsigned.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/action.h"
+#include "core/arch.h"
+#include "core/diagnostic.h"
+
+namespace sysfence::policy {
+
+/// A comparison operator on one argument.
+enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe, kMaskedEq };
+
+/// `arg OP value`, or `(arg & mask) == value` for kMaskedEq.
+struct Comparison {
+  int arg = 0;  ///< 0..5
+  CompareOp op = CompareOp::kEq;
+  uint64_t value = 0;
+  uint64_t mask = ~uint64_t{0};  ///< used by kMaskedEq only
+  friend bool operator==(const Comparison&, const Comparison&) = default;
+};
+
+/// A boolean expression over comparisons.
+struct Condition {
+  enum class Kind : uint8_t { kCompare, kAnd, kOr, kNot };
+  Kind kind = Kind::kCompare;
+  Comparison compare;               ///< for kCompare
+  std::vector<Condition> children;  ///< two or more for kAnd/kOr, one for kNot
+  friend bool operator==(const Condition&, const Condition&) = default;
+};
+
+/// One rule: an action for some syscalls, optionally under a condition.
+struct Rule {
+  Action action = Action::Allow();
+  /// Syscall names and "@group" names as written; see ExpandTargets.
+  std::vector<std::string> targets;
+  std::optional<Condition> condition;
+  /// ABIs this rule applies to; empty means all of the policy's ABIs.
+  std::vector<Arch> only_arches;
+  /// Free text carried along (an OCI rule's comment, a recorder's evidence); printed as a comment.
+  std::string comment;
+  /// Where the rule was written; not part of equality.
+  SourceSpan span;
+
+  friend bool operator==(const Rule& a, const Rule& b) {
+    return a.action == b.action && a.targets == b.targets && a.condition == b.condition &&
+           a.only_arches == b.only_arches;
+  }
+};
+
+/// Landlock file-system access rights, as policy `fs` rules grant them.
+enum FsAccess : uint32_t {
+  kFsExecute = 1u << 0,
+  kFsWriteFile = 1u << 1,
+  kFsReadFile = 1u << 2,
+  kFsReadDir = 1u << 3,
+  kFsRemoveDir = 1u << 4,
+  kFsRemoveFile = 1u << 5,
+  kFsMakeChar = 1u << 6,
+  kFsMakeDir = 1u << 7,
+  kFsMakeReg = 1u << 8,
+  kFsMakeSock = 1u << 9,
+  kFsMakeFifo = 1u << 10,
+  kFsMakeBlock = 1u << 11,
+  kFsMakeSym = 1u << 12,
+  kFsRefer = 1u << 13,     ///< Landlock ABI 2
+  kFsTruncate = 1u << 14,  ///< Landlock ABI 3
+  kFsIoctlDev = 1u << 15,  ///< Landlock ABI 5
+};
+
+/// `fs ACCESS PATH...`: grants `access` (FsAccess bits) beneath each path.
+struct FsRule {
+  uint32_t access = 0;
+  std::vector<std::string> paths;
+  SourceSpan span;
+  friend bool operator==(const FsRule& a, const FsRule& b) { return a.access == b.access && a.paths == b.paths; }
+};
+
+/// `net bind|connect tcp PORT`: a Landlock network rule (ABI 4).
+struct NetRule {
+  enum class Kind : uint8_t { kBind, kConnect };
+  Kind kind = Kind::kConnect;
+  uint16_t port = 0;
+  SourceSpan span;
+  friend bool operator==(const NetRule& a, const NetRule& b) { return a.kind == b.kind && a.port == b.port; }
+};
+
+/// A whole policy.
+struct Policy {
+  /// ABIs the filter accepts; never empty after a front end ran.
+  std::vector<Arch> arches;
+  Action default_action = Action::Errno(1);  // EPERM
+  Action badarch_action = Action::KillProcess();
+  std::vector<Rule> rules;
+  std::vector<FsRule> fs_rules;
+  std::vector<NetRule> net_rules;
+  /// Where `default` was written (for events that name the default); not part of equality.
+  SourceSpan default_span;
+
+  friend bool operator==(const Policy& a, const Policy& b) {
+    return a.arches == b.arches && a.default_action == b.default_action &&
+           a.badarch_action == b.badarch_action && a.rules == b.rules && a.fs_rules == b.fs_rules &&
+           a.net_rules == b.net_rules;
+  }
+};
+
+/// The value a comparison on an argument of `width_bits` uses (sign-extended negatives narrowed).
+constexpr uint64_t EffectiveValue(uint64_t value, int width_bits) {
+  if (width_bits == 32 && (value >> 32) == 0xffffffffu && (value & 0x80000000u) != 0) return value & 0xffffffffu;
+  return value;
+}
+
+/// Whether `compare` holds for argument value `arg` of an argument `width_bits` wide, under the
+/// semantics described at the top of this file.
+constexpr bool ComparisonHolds(const Comparison& compare, uint64_t arg, int width_bits) {
+  const uint64_t a = width_bits == 32 ? (arg & 0xffffffffu) : arg;
+  const uint64_t v = EffectiveValue(compare.value, width_bits);
+  switch (compare.op) {
+    case CompareOp::kEq: return a == v;
+    case CompareOp::kNe: return a != v;
+    case CompareOp::kLt: return a < v;
+    case CompareOp::kLe: return a <= v;
+    case CompareOp::kGt: return a > v;
+    case CompareOp::kGe: return a >= v;
+    case CompareOp::kMaskedEq: return (a & compare.mask) == v;
+  }
+  return false;
+}
+
+}  // namespace sysfence::policy
