@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/arch.h"
 #include "core/diagnostic.h"
 #include "policy/policy.h"
 
@@ -17,6 +18,14 @@ struct LoadOptions {
   /// Capabilities granted ("CAP_SYS_ADMIN", ...), which choose the OCI rules whose includes/excludes
   /// name capabilities.
   std::set<std::string> capabilities;
+  /// Release of the kernel the filter is for ("6.1", "6.18.0-1-amd64"), which OCI `minKernel`
+  /// conditions are compared with. Empty: a kernel newer than every minKernel (includes.minKernel
+  /// rules apply, excludes.minKernel rules do not).
+  std::string kernel_version;
+  /// The machine the profile is applied on, as Docker's runtime.GOARCH: it chooses the `archMap`
+  /// entry and is what `includes.arches`/`excludes.arches` are matched against, and it is always
+  /// one of the filter's ABIs (libseccomp adds the native ABI). Empty: the ABI sysfence was built for.
+  std::optional<Arch> host_arch;
 };
 
 /// Loads `text` read from `file_name`: JSON (first non-space byte '{') is read as an OCI/Docker

@@ -4,7 +4,10 @@
 // the rule behind a violation.
 #pragma once
 
+#include <string_view>
+
 #include "bpf/program.h"
+#include "core/arch.h"
 #include "core/action.h"
 #include "policy/policy.h"
 
@@ -26,5 +29,9 @@ struct Decision {
 
 /// Evaluates `policy` on `data` under the semantics of policy.h.
 Decision Evaluate(const Policy& policy, const bpf::SeccompData& data);
+
+/// Whether `condition` of a rule holds for syscall `syscall` of `arch` called with `data`'s
+/// arguments (argument widths from the syscall tables).
+bool ConditionHolds(const Condition& condition, Arch arch, std::string_view syscall, const bpf::SeccompData& data);
 
 }  // namespace sysfence::policy

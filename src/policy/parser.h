@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ using IncludeResolver = std::function<Result<std::pair<std::string, std::string>
 /// Options for parsing.
 struct ParseOptions {
   IncludeResolver resolve_include;  ///< empty: read from the file system
+  /// When set, receives the text of every file parsed (the top file and each include), by the name
+  /// diagnostics use, so a caller can render source lines for diagnostics in included files.
+  std::map<std::string, std::string>* sources = nullptr;
 };
 
 /// Parses policy text named `file_name` (used in diagnostics). Every error found is added to

@@ -35,7 +35,13 @@ struct Comparison {
   CompareOp op = CompareOp::kEq;
   uint64_t value = 0;
   uint64_t mask = ~uint64_t{0};  ///< used by kMaskedEq only
-  friend bool operator==(const Comparison&, const Comparison&) = default;
+  /// How `value` and `mask` were written ("AF_INET", "PROT_READ|PROT_WRITE"), so the printer keeps
+  /// symbolic constants; empty means "print the number". Not part of equality.
+  std::string value_spelling;
+  std::string mask_spelling;
+  friend bool operator==(const Comparison& a, const Comparison& b) {
+    return a.arg == b.arg && a.op == b.op && a.value == b.value && (a.op != CompareOp::kMaskedEq || a.mask == b.mask);
+  }
 };
 
 /// A boolean expression over comparisons.
@@ -91,6 +97,8 @@ struct FsRule {
   uint32_t access = 0;
   std::vector<std::string> paths;
   SourceSpan span;
+  /// Free text printed as a comment above the rule; not part of equality.
+  std::string comment;
   friend bool operator==(const FsRule& a, const FsRule& b) { return a.access == b.access && a.paths == b.paths; }
 };
 
@@ -100,6 +108,8 @@ struct NetRule {
   Kind kind = Kind::kConnect;
   uint16_t port = 0;
   SourceSpan span;
+  /// Free text printed as a comment above the rule; not part of equality.
+  std::string comment;
   friend bool operator==(const NetRule& a, const NetRule& b) { return a.kind == b.kind && a.port == b.port; }
 };
 
@@ -114,6 +124,12 @@ struct Policy {
   std::vector<NetRule> net_rules;
   /// Where `default` was written (for events that name the default); not part of equality.
   SourceSpan default_span;
+  /// seccomp filter flags carried from an OCI profile ("SECCOMP_FILTER_FLAG_LOG", ...), in the
+  /// order written, for exporters and the installer; not part of equality (.sfp cannot write them).
+  std::vector<std::string> flags;
+  /// Free text printed as a comment at the top of the policy (a file's leading comment block);
+  /// not part of equality.
+  std::string comment;
 
   friend bool operator==(const Policy& a, const Policy& b) {
     return a.arches == b.arches && a.default_action == b.default_action &&

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// Types shared by the recording eBPF program (record.bpf.c) and its loader
+// (src/record/ebpf_recorder.cc). Plain C with fixed-width fields so both sides agree on layout.
+#ifndef SYSFENCE_BPF_RECORD_TYPES_H_
+#define SYSFENCE_BPF_RECORD_TYPES_H_
+
+#ifndef __KERNEL__
+#ifndef __bpf__
+#include <stdint.h>
+typedef uint32_t sf_u32;
+typedef uint64_t sf_u64;
+#endif
+#endif
+#ifdef __bpf__
+typedef unsigned int sf_u32;
+typedef unsigned long long sf_u64;
+#endif
+
+/// Most distinct values kept per (syscall, argument); must equal record::kMaxArgValues.
+#define SF_MAX_ARG_VALUES 16
+/// Syscall numbers below this get argument collection (native ABI only).
+#define SF_ARG_SYSCALLS 1024
+/// argmask bit for "argument i is 32 bits wide" (bits 0..5 say "collect argument i").
+#define SF_ARG_WIDTH32_SHIFT 8
+/// argcount flag: more distinct values were seen than kept.
+#define SF_ARG_OVERFLOW 0x10000u
+
+/// A traced process (thread group): its calls since its image started, and the image id.
+struct sf_proc {
+  sf_u64 calls;
+  sf_u64 image;
+};
+
+/// Per process image and syscall.
+struct sf_key {
+  sf_u64 image;
+  sf_u32 nr;      /* as the tracepoint sees it (x32 numbers keep the x32 bit) */
+  sf_u32 compat;  /* 1: a 32-bit (ia32) syscall */
+};
+
+/// Counters for one sf_key.
+struct sf_stats {
+  sf_u64 count;
+  sf_u64 errors;
+  sf_u64 first_ns;
+  sf_u64 last_ns;
+  sf_u64 last_seq;
+};
+
+/// One distinct argument value.
+struct sf_argkey {
+  sf_u32 nr;
+  sf_u32 index;
+  sf_u64 value;
+};
+
+/// An executed path.
+struct sf_path {
+  char path[256];
+};
+
+#endif  // SYSFENCE_BPF_RECORD_TYPES_H_

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// The shape of the syscall-number search: a binary tree over sorted ranges, each internal node one
+// `jge` comparison, built to minimize the weighted number of comparisons.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace sysfence::codegen {
+
+/// A node of a search tree over leaves [first, last]: a leaf when first == last, else a comparison
+/// that sends leaves [first, split] to `left` and [split + 1, last] to `right` (indexes of nodes).
+struct SearchNode {
+  size_t first = 0;
+  size_t last = 0;
+  size_t split = 0;
+  size_t left = 0;
+  size_t right = 0;
+};
+
+/// A search tree; nodes[root] covers every leaf.
+struct SearchTree {
+  std::vector<SearchNode> nodes;
+  size_t root = 0;
+};
+
+/// Up to this many leaves the tree is optimal (Knuth's O(n^2) dynamic program); beyond it each
+/// node splits at the weighted median, which is within two comparisons per leaf of optimal.
+inline constexpr size_t kOptimalTreeMaxLeaves = 512;
+
+/// The search tree over `weights.size()` (>= 1) ordered leaves minimizing sum(weight x depth).
+/// Weights must be positive.
+SearchTree BuildSearchTree(std::span<const double> weights);
+
+}  // namespace sysfence::codegen

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+// Strict mode in forked children: what it allows, what it kills, and when it cannot be entered.
+#include "os/strict_mode.h"
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <functional>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace sysfence::os {
+namespace {
+
+// Runs `body` in a forked child: exit status, or 1000 + signal when killed. The child leaves with
+// the raw exit syscall, the only exit strict mode permits.
+int RunInChild(const std::function<int()>& body) {
+  fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) syscall(SYS_exit, body());
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+}
+
+TEST(StrictMode, AllowsReadWriteAndExit) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const int result = RunInChild([&] {
+    if (!EnterStrictMode().ok()) return 10;
+    if (write(fds[1], "ping", 4) != 4) return 11;
+    char buffer[4];
+    if (read(fds[0], buffer, 4) != 4) return 12;
+    return 7;
+  });
+  close(fds[0]);
+  close(fds[1]);
+  EXPECT_EQ(result, 7);
+}
+
+TEST(StrictMode, AnyOtherSyscallIsKilled) {
+  const int result = RunInChild([&] {
+    if (!EnterStrictMode().ok()) return 10;
+    syscall(SYS_getpid);
+    return 0;
+  });
+  EXPECT_EQ(result, 1000 + SIGKILL);
+}
+
+TEST(StrictMode, ExitGroupIsKilled) {
+  const int result = RunInChild([&] {
+    if (!EnterStrictMode().ok()) return 10;
+    syscall(SYS_exit_group, 0);
+    return 0;
+  });
+  EXPECT_EQ(result, 1000 + SIGKILL);
+}
+
+TEST(StrictMode, RefusedUnderASeccompFilter) {
+  const int result = RunInChild([&] {
+    sock_filter allow_all = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    sock_fprog program{1, &allow_all};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return 10;
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) return 11;
+    Result<void> entered = EnterStrictMode();
+    if (entered.ok()) return 12;
+    if (entered.error().message.find("EINVAL") == std::string::npos) return 13;
+    if (entered.error().message.find("already runs under a seccomp filter") == std::string::npos) return 14;
+    return 0;
+  });
+  EXPECT_EQ(result, 0);
+}
+
+TEST(StrictMode, RunExplanationPointsToTheLibrary) {
+  EXPECT_THAT(std::string(kStrictModeRunExplanation), ::testing::HasSubstr("execve"));
+  EXPECT_THAT(std::string(kStrictModeRunExplanation), ::testing::HasSubstr("sysfence::EnterStrictMode()"));
+}
+
+}  // namespace
+}  // namespace sysfence::os

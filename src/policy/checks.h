@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// Semantic checks of a Policy: the rules every front end must obey (the .sfp parser reports them at
+// the exact token; CheckPolicy reports them for policies built in code or imported).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/arch.h"
+#include "core/diagnostic.h"
+#include "policy/policy.h"
+
+namespace sysfence::policy {
+
+/// A problem found by a check: the message and an optional hint (a fix or a suggestion).
+struct Problem {
+  std::string message;
+  std::string hint;
+};
+
+/// Highest argument index seccomp can see (arg0..arg5).
+inline constexpr int kMaxArgIndex = 5;
+
+/// The index named by `word` for a rule on `syscalls`: "arg0".."arg5", or an argument name from the
+/// syscalls' signatures that must sit at the same index in every one of them.
+std::optional<int> ResolveArgument(std::string_view word, const std::vector<std::string>& syscalls,
+                                   Problem& problem);
+
+/// Whether a condition may look at argument `index` of every one of `syscalls`: the index is in
+/// range, the syscall has that many arguments, and the argument is not a pointer.
+std::optional<Problem> CheckArgumentUse(int index, const std::vector<std::string>& syscalls);
+
+/// The narrowest width (32 or 64 bits) argument `index` has among `syscalls` on `arches`.
+int ArgumentWidth(const std::vector<Arch>& arches, const std::vector<std::string>& syscalls, int index);
+
+/// Whether `value` is a valid operand for an argument `width_bits` wide: anything for 64 bits;
+/// 0..0xffffffff or a sign-extended 32-bit negative (-2^31..-1) for 32 bits.
+bool FitsArgumentWidth(uint64_t value, int width_bits);
+
+/// The problem with `value` used on a 32-bit argument, for messages ("0x100000000 does not fit ...").
+Problem WidthProblem(uint64_t value, std::string_view argument, bool is_mask);
+
+/// The argument name to print for `index` in a rule on `syscalls`: the signature's name when every
+/// syscall has the same name there (and that name resolves back to `index`), else "argN".
+std::string ArgumentDisplayName(int index, const std::vector<std::string>& syscalls);
+
+/// Checks an errno value (1..4095) of an `errno` action.
+std::optional<Problem> CheckErrnoValue(uint64_t value);
+
+/// Checks a whole Policy for what makes it invalid (errors only; LintPolicy gives warnings): ABIs
+/// listed once and not empty, action data in range, known syscalls and groups, rule ABIs among the
+/// policy's, conditions well-formed (arguments in range, not pointers, values that fit the
+/// argument's width, and/or with two or more children), fs rules with known rights and absolute
+/// paths. Diagnostics use the spans the policy carries.
+void CheckPolicy(const Policy& policy, Diagnostics& diagnostics);
+
+}  // namespace sysfence::policy

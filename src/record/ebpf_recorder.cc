@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: Apache-2.0
+// The eBPF recorder: loads bpf/record.bpf.c through its libbpf skeleton, marks the launched child
+// (or the -p process) as traced before it execs, waits for the process tree to finish, and turns
+// the kernel's counters into a Profile.
+#include "record/backends.h"
+
+#ifdef SYSFENCE_HAVE_EBPF
+
+#include <bpf/bpf.h>
+#include <fcntl.h>
+#include <bpf/libbpf.h>
+#include <linux/audit.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bpf/record_types.h"
+#include "record.skel.h"
+#include "record/interesting_args.h"
+#include "record/process_util.h"
+#include "record/profile_builder.h"
+#include "syscalls/syscalls.h"
+
+namespace sysfence::record {
+namespace {
+
+static_assert(SF_MAX_ARG_VALUES == kMaxArgValues);
+
+// libbpf's messages are kept (the last few lines) for error reports instead of being printed.
+std::string& LibbpfLog() {
+  static std::string log;
+  return log;
+}
+
+int CollectLibbpfLog(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char line[512];
+  const int n = std::vsnprintf(line, sizeof(line), format, args);
+  std::string& log = LibbpfLog();
+  log += line;
+  if (log.size() > 2000) log.erase(0, log.size() - 2000);
+  return n;
+}
+
+struct SkeletonDeleter {
+  void operator()(record_bpf* skeleton) const { record_bpf__destroy(skeleton); }
+};
+using Skeleton = std::unique_ptr<record_bpf, SkeletonDeleter>;
+
+Result<Skeleton> LoadSkeleton() {
+  libbpf_set_print(CollectLibbpfLog);
+  LibbpfLog().clear();
+  Skeleton skeleton(record_bpf__open());
+  if (!skeleton) return MakeError(ErrorCode::kUnsupported, "cannot open the eBPF recording program: " + LibbpfLog());
+  if (const int err = record_bpf__load(skeleton.get()); err != 0) {
+    const ErrorCode code = (err == -EPERM || err == -EACCES) ? ErrorCode::kPermission : ErrorCode::kUnsupported;
+    return MakeError(code, std::string("cannot load the eBPF recording program (") + std::strerror(-err) +
+                               "): " + LibbpfLog());
+  }
+  return skeleton;
+}
+
+void FillArgMask(record_bpf* skeleton) {
+  const Arch arch = NativeArch();
+  for (const syscalls::SyscallEntry& entry : syscalls::AllOf(arch)) {
+    const uint8_t mask = InterestingArgMask(entry.name);
+    if (mask == 0 || entry.number >= SF_ARG_SYSCALLS) continue;
+    uint32_t bits = mask;
+    for (int i = 0; i < 6; ++i) {
+      if ((mask & (1u << i)) && syscalls::ArgWidthBits(arch, entry.name, i) == 32) {
+        bits |= 1u << (SF_ARG_WIDTH32_SHIFT + i);
+      }
+    }
+    const uint32_t key = entry.number;
+    bpf_map__update_elem(skeleton->maps.argmask, &key, sizeof(key), &bits, sizeof(bits), BPF_ANY);
+  }
+}
+
+bool AnyTracedAlive(record_bpf* skeleton) {
+  uint32_t key = 0, next = 0;
+  const uint32_t* previous = nullptr;
+  while (bpf_map__get_next_key(skeleton->maps.procs, previous, &next, sizeof(next)) == 0) {
+    if (kill(static_cast<pid_t>(next), 0) == 0 || errno == EPERM) return true;
+    key = next;
+    previous = &key;
+  }
+  return false;
+}
+
+void Collect(record_bpf* skeleton, ProfileBuilder& builder) {
+  const Arch native = NativeArch();
+  const uint32_t native_audit = GetArchInfo(native).audit_arch;
+  const std::optional<Arch> compat_arch = native == Arch::kX86_64 ? std::optional<Arch>(Arch::kX86) : std::nullopt;
+  sf_key key{}, next{};
+  const sf_key* previous = nullptr;
+  while (bpf_map__get_next_key(skeleton->maps.stats, previous, &next, sizeof(next)) == 0) {
+    sf_stats stats{};
+    if (bpf_map__lookup_elem(skeleton->maps.stats, &next, sizeof(next), &stats, sizeof(stats), 0) == 0) {
+      std::optional<Arch> arch = next.compat ? compat_arch : ArchOfSyscall(native_audit, next.nr);
+      if (arch) {
+        ProfileBuilder::Aggregate aggregate;
+        aggregate.arch = *arch;
+        aggregate.nr = next.nr;
+        aggregate.image = next.image;
+        aggregate.count = stats.count;
+        aggregate.errors = stats.errors;
+        aggregate.first_ns = stats.first_ns;
+        aggregate.last_ns = stats.last_ns;
+        aggregate.last_seq = stats.last_seq;
+        builder.AddAggregate(aggregate);
+      }
+    }
+    key = next;
+    previous = &key;
+  }
+  sf_argkey arg{}, next_arg{};
+  const sf_argkey* previous_arg = nullptr;
+  while (bpf_map__get_next_key(skeleton->maps.argvals, previous_arg, &next_arg, sizeof(next_arg)) == 0) {
+    builder.AddArgValue(native, next_arg.nr, static_cast<int>(next_arg.index), next_arg.value);
+    arg = next_arg;
+    previous_arg = &arg;
+  }
+  for (uint32_t slot = 0; slot < SF_ARG_SYSCALLS * 8; ++slot) {
+    uint32_t count = 0;
+    if (bpf_map__lookup_elem(skeleton->maps.argcount, &slot, sizeof(slot), &count, sizeof(count), 0) == 0 &&
+        (count & SF_ARG_OVERFLOW) != 0) {
+      builder.MarkArgOverflow(native, slot / 8, static_cast<int>(slot % 8));
+    }
+  }
+  sf_path path{}, next_path{};
+  const sf_path* previous_path = nullptr;
+  while (bpf_map__get_next_key(skeleton->maps.execs, previous_path, &next_path, sizeof(next_path)) == 0) {
+    builder.AddExecutable(std::string(next_path.path, strnlen(next_path.path, sizeof(next_path.path))));
+    path = next_path;
+    previous_path = &path;
+  }
+  const uint32_t images_key = 0;
+  uint64_t images = 0;
+  bpf_map__lookup_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), 0);
+  builder.AddProcessImages(images);
+}
+
+bool Stopped(const RecordOptions& options) {
+  return options.stop_signal != nullptr && options.stop_signal->load() != 0;
+}
+
+}  // namespace
+
+Result<void> EbpfUsable() {
+  if (geteuid() != 0) {
+    return MakeError(ErrorCode::kPermission, "the ebpf backend needs root (CAP_BPF and CAP_PERFMON); "
+                                             "use --backend unotify (no privileges) or ptrace");
+  }
+  if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+    return MakeError(ErrorCode::kUnsupported, "the ebpf backend needs kernel BTF (/sys/kernel/btf/vmlinux)");
+  }
+  return Ok();
+}
+
+Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::string& program) {
+  auto loaded = LoadSkeleton();
+  if (!loaded.ok()) return loaded.error();
+  Skeleton skeleton = std::move(loaded.value());
+  FillArgMask(skeleton.get());
+  if (const int err = record_bpf__attach(skeleton.get()); err != 0) {
+    return MakeError(ErrorCode::kUnsupported, std::string("cannot attach the eBPF recording program (") +
+                                                  std::strerror(-err) + "): " + LibbpfLog());
+  }
+  const uint64_t start = MonotonicNs();
+  ProfileBuilder builder(NativeArch(), start);
+  builder.SetErrorsKnown(true);
+  RecordResult result;
+
+  auto track = [&](pid_t pid) {
+    const uint32_t tgid = static_cast<uint32_t>(pid);
+    sf_proc proc{0, 0};
+    const uint32_t images_key = 0;
+    uint64_t images = 0;
+    bpf_map__lookup_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), 0);
+    proc.image = ++images;
+    bpf_map__update_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), BPF_ANY);
+    return bpf_map__update_elem(skeleton->maps.procs, &tgid, sizeof(tgid), &proc, sizeof(proc), BPF_ANY);
+  };
+
+  if (options.pid != 0) {
+    if (track(options.pid) != 0) return MakeError(ErrorCode::kOs, "cannot mark the process as traced");
+    while (!Stopped(options) && AnyTracedAlive(skeleton.get())) {
+      timespec pause{0, 20 * 1000 * 1000};
+      nanosleep(&pause, nullptr);
+    }
+  } else {
+    int go[2];
+    if (pipe2(go, O_CLOEXEC) != 0) return MakeError(ErrorCode::kOs, std::string("pipe: ") + std::strerror(errno));
+    std::vector<char*> argv;
+    for (const std::string& arg : options.command) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    const pid_t child = fork();
+    if (child < 0) return MakeError(ErrorCode::kOs, std::string("fork: ") + std::strerror(errno));
+    if (child == 0) {
+      // Wait until the parent has marked this process as traced, then exec (the execve is the
+      // first recorded call).
+      char byte = 0;
+      close(go[1]);
+      while (read(go[0], &byte, 1) < 0 && errno == EINTR) {
+      }
+      execv(program.c_str(), argv.data());
+      _exit(127);
+    }
+    close(go[0]);
+    const int tracked = track(child);
+    close(go[1]);
+    if (tracked != 0) {
+      kill(child, SIGKILL);
+      waitpid(child, nullptr, 0);
+      return MakeError(ErrorCode::kOs, "cannot mark the child as traced");
+    }
+    int status = 0;
+    bool forwarded = false;
+    for (;;) {
+      if (Stopped(options) && !forwarded) {
+        kill(child, options.stop_signal->load());
+        forwarded = true;
+      }
+      const pid_t done = waitpid(child, &status, 0);
+      if (done == child) break;
+      if (done < 0 && errno != EINTR) return MakeError(ErrorCode::kOs, std::string("waitpid: ") + std::strerror(errno));
+    }
+    result.exit_status = ShellStatus(status);
+    // Descendants that outlive the program are part of its work: wait for them too.
+    while (!Stopped(options) && AnyTracedAlive(skeleton.get())) {
+      timespec pause{0, 10 * 1000 * 1000};
+      nanosleep(&pause, nullptr);
+    }
+  }
+  record_bpf__detach(skeleton.get());
+  Collect(skeleton.get(), builder);
+  result.profile = builder.Finish("ebpf", MonotonicNs());
+  return result;
+}
+
+}  // namespace sysfence::record
+
+#else  // !SYSFENCE_HAVE_EBPF
+
+namespace sysfence::record {
+
+Result<void> EbpfUsable() {
+  return MakeError(ErrorCode::kUnsupported,
+                   "this sysfence was built without the ebpf backend (clang or bpftool was missing at build time)");
+}
+
+Result<RecordResult> RecordWithEbpf(const RecordOptions&, const std::string&) { return EbpfUsable().error(); }
+
+}  // namespace sysfence::record
+
+#endif  // SYSFENCE_HAVE_EBPF

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "record/profile_json.h"
+
+#include <string>
+
+#include "fmt/format.h"
+#include "record/interesting_args.h"
+#include "syscalls/syscalls.h"
+
+namespace sysfence::record {
+namespace {
+
+using nlohmann::json;
+
+const InterestingArg* FindInteresting(std::string_view name, int index) {
+  for (const InterestingArg& arg : InterestingArgsOf(name)) {
+    if (arg.index == index) return &arg;
+  }
+  return nullptr;
+}
+
+// A reader that keeps the JSON path of what it looks at, for errors.
+class Reader {
+ public:
+  explicit Reader(std::string_view file) : file_(file) {}
+
+  Error Fail(const std::string& path, const std::string& what) const {
+    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: {}: {}", file_, path, what));
+  }
+
+  template <typename T>
+  Result<T> Get(const json& object, const std::string& path, const char* key, bool required, T fallback) const {
+    const std::string here = path + "." + key;
+    auto it = object.find(key);
+    if (it == object.end()) {
+      if (required) return Fail(here, "missing");
+      return fallback;
+    }
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (!it->is_string()) return Fail(here, "expected a string");
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (!it->is_boolean()) return Fail(here, "expected true or false");
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (!it->is_number()) return Fail(here, "expected a number");
+    } else {
+      if (!it->is_number_unsigned() && !(it->is_number_integer() && it->template get<int64_t>() >= 0)) {
+        return Fail(here, "expected a non-negative integer");
+      }
+    }
+    return it->template get<T>();
+  }
+
+ private:
+  std::string file_;
+};
+
+#define SF_TRY_ASSIGN(lhs, expr)        \
+  do {                                  \
+    auto sf_result_ = (expr);           \
+    if (!sf_result_.ok()) return sf_result_.error(); \
+    lhs = std::move(sf_result_.value()); \
+  } while (0)
+
+}  // namespace
+
+json ProfileToJson(const Profile& profile) {
+  json out = json::object();
+  out["sysfence_profile"] = kProfileJsonVersion;
+  out["backend"] = profile.backend;
+  out["kernel"] = profile.kernel_release;
+  out["arch"] = std::string(ArchName(profile.native_arch));
+  out["command"] = profile.command;
+  if (profile.attached_pid != 0) out["attached_pid"] = profile.attached_pid;
+  out["duration_ms"] = profile.duration_ms;
+  out["process_images"] = profile.process_images;
+  out["recordings"] = profile.recordings;
+  out["errors_known"] = profile.errors_known;
+  out["paths_known"] = profile.paths_known;
+  out["total_calls"] = TotalCalls(profile);
+  json syscalls = json::array();
+  for (const SyscallRecord& record : profile.syscalls) {
+    json entry = {{"arch", std::string(ArchName(record.arch))},
+                  {"name", record.name},
+                  {"nr", record.number},
+                  {"count", record.count},
+                  {"errors", record.errors},
+                  {"first_ms", record.first_ms},
+                  {"last_ms", record.last_ms},
+                  {"processes", record.processes},
+                  {"startup_only", record.startup_only}};
+    if (!record.args.empty()) {
+      json args = json::array();
+      const auto signature = syscalls::ArgsOf(record.name);
+      for (const auto& [index, values] : record.args) {
+        json arg = {{"index", index}, {"values", json(std::vector<uint64_t>(values.values.begin(), values.values.end()))},
+                    {"overflow", values.overflow}};
+        if (static_cast<size_t>(index) < signature.size()) arg["name"] = std::string(signature[index].name);
+        if (const InterestingArg* info = FindInteresting(record.name, index)) {
+          json names = json::array();
+          for (uint64_t value : values.values) names.push_back(DescribeValue(info->family, info->flags, value));
+          arg["decoded"] = names;
+        }
+        args.push_back(arg);
+      }
+      entry["args"] = args;
+    }
+    syscalls.push_back(entry);
+  }
+  out["syscalls"] = syscalls;
+  out["executables"] = profile.executables;
+  json paths = json::object();
+  for (const auto& [path, access] : profile.paths) paths[path] = access;
+  out["paths"] = paths;
+  return out;
+}
+
+bool LooksLikeProfileJson(std::string_view text) {
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_object() && parsed.contains("sysfence_profile");
+}
+
+Result<Profile> ProfileFromJson(std::string_view text, std::string_view file) {
+  Reader reader(file);
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: offset {}: not valid JSON: {}", file, e.byte, e.what()));
+  }
+  if (!root.is_object()) return reader.Fail("$", "expected an object");
+  Profile profile;
+  uint64_t version = 0;
+  SF_TRY_ASSIGN(version, reader.Get<uint64_t>(root, "$", "sysfence_profile", true, 0));
+  if (version != kProfileJsonVersion) {
+    return reader.Fail("$.sysfence_profile", fmt::format("unsupported version {} (expected {})", version,
+                                                         kProfileJsonVersion));
+  }
+  SF_TRY_ASSIGN(profile.backend, reader.Get<std::string>(root, "$", "backend", true, ""));
+  SF_TRY_ASSIGN(profile.kernel_release, reader.Get<std::string>(root, "$", "kernel", false, ""));
+  std::string arch_name;
+  SF_TRY_ASSIGN(arch_name, reader.Get<std::string>(root, "$", "arch", true, ""));
+  auto arch = ArchFromName(arch_name);
+  if (!arch) return reader.Fail("$.arch", "unknown architecture '" + arch_name + "'");
+  profile.native_arch = *arch;
+  if (auto it = root.find("command"); it != root.end()) {
+    if (!it->is_array()) return reader.Fail("$.command", "expected an array of strings");
+    for (size_t i = 0; i < it->size(); ++i) {
+      if (!(*it)[i].is_string()) return reader.Fail(fmt::format("$.command[{}]", i), "expected a string");
+      profile.command.push_back((*it)[i].get<std::string>());
+    }
+  }
+  uint64_t pid = 0;
+  SF_TRY_ASSIGN(pid, reader.Get<uint64_t>(root, "$", "attached_pid", false, 0));
+  profile.attached_pid = static_cast<int>(pid);
+  SF_TRY_ASSIGN(profile.duration_ms, reader.Get<double>(root, "$", "duration_ms", false, 0.0));
+  SF_TRY_ASSIGN(profile.process_images, reader.Get<uint64_t>(root, "$", "process_images", false, 0));
+  uint64_t recordings = 1;
+  SF_TRY_ASSIGN(recordings, reader.Get<uint64_t>(root, "$", "recordings", false, 1));
+  profile.recordings = static_cast<int>(recordings);
+  SF_TRY_ASSIGN(profile.errors_known, reader.Get<bool>(root, "$", "errors_known", false, false));
+  SF_TRY_ASSIGN(profile.paths_known, reader.Get<bool>(root, "$", "paths_known", false, false));
+
+  auto syscalls_it = root.find("syscalls");
+  if (syscalls_it == root.end()) return reader.Fail("$.syscalls", "missing");
+  if (!syscalls_it->is_array()) return reader.Fail("$.syscalls", "expected an array");
+  for (size_t i = 0; i < syscalls_it->size(); ++i) {
+    const std::string path = fmt::format("$.syscalls[{}]", i);
+    const json& entry = (*syscalls_it)[i];
+    if (!entry.is_object()) return reader.Fail(path, "expected an object");
+    SyscallRecord record;
+    std::string record_arch;
+    SF_TRY_ASSIGN(record_arch, reader.Get<std::string>(entry, path, "arch", true, ""));
+    auto parsed_arch = ArchFromName(record_arch);
+    if (!parsed_arch) return reader.Fail(path + ".arch", "unknown architecture '" + record_arch + "'");
+    record.arch = *parsed_arch;
+    SF_TRY_ASSIGN(record.name, reader.Get<std::string>(entry, path, "name", true, ""));
+    uint64_t nr = 0;
+    SF_TRY_ASSIGN(nr, reader.Get<uint64_t>(entry, path, "nr", true, 0));
+    record.number = static_cast<uint32_t>(nr);
+    if (auto known = syscalls::NameOf(record.arch, record.number); known && *known != record.name) {
+      return reader.Fail(path + ".name", fmt::format("'{}' is not syscall {} on {} (that is '{}')", record.name,
+                                                     record.number, ArchName(record.arch), *known));
+    }
+    SF_TRY_ASSIGN(record.count, reader.Get<uint64_t>(entry, path, "count", true, 0));
+    SF_TRY_ASSIGN(record.errors, reader.Get<uint64_t>(entry, path, "errors", false, 0));
+    SF_TRY_ASSIGN(record.first_ms, reader.Get<double>(entry, path, "first_ms", false, 0.0));
+    SF_TRY_ASSIGN(record.last_ms, reader.Get<double>(entry, path, "last_ms", false, 0.0));
+    SF_TRY_ASSIGN(record.processes, reader.Get<uint64_t>(entry, path, "processes", false, 1));
+    SF_TRY_ASSIGN(record.startup_only, reader.Get<bool>(entry, path, "startup_only", false, false));
+    if (auto args_it = entry.find("args"); args_it != entry.end()) {
+      if (!args_it->is_array()) return reader.Fail(path + ".args", "expected an array");
+      for (size_t j = 0; j < args_it->size(); ++j) {
+        const std::string arg_path = fmt::format("{}.args[{}]", path, j);
+        const json& arg = (*args_it)[j];
+        if (!arg.is_object()) return reader.Fail(arg_path, "expected an object");
+        uint64_t index = 0;
+        SF_TRY_ASSIGN(index, reader.Get<uint64_t>(arg, arg_path, "index", true, 0));
+        if (index > 5) return reader.Fail(arg_path + ".index", "argument index must be 0..5");
+        ArgValues values;
+        SF_TRY_ASSIGN(values.overflow, reader.Get<bool>(arg, arg_path, "overflow", false, false));
+        auto values_it = arg.find("values");
+        if (values_it == arg.end() || !values_it->is_array()) {
+          return reader.Fail(arg_path + ".values", "expected an array of numbers");
+        }
+        for (size_t k = 0; k < values_it->size(); ++k) {
+          if (!(*values_it)[k].is_number_unsigned() &&
+              !((*values_it)[k].is_number_integer() && (*values_it)[k].get<int64_t>() >= 0)) {
+            return reader.Fail(fmt::format("{}.values[{}]", arg_path, k), "expected a non-negative integer");
+          }
+          values.Add((*values_it)[k].get<uint64_t>());
+        }
+        record.args[static_cast<int>(index)].Merge(values);
+      }
+    }
+    profile.syscalls.push_back(std::move(record));
+  }
+  std::sort(profile.syscalls.begin(), profile.syscalls.end(), [](const SyscallRecord& a, const SyscallRecord& b) {
+    return std::tie(a.arch, a.name) < std::tie(b.arch, b.name);
+  });
+  if (auto it = root.find("executables"); it != root.end()) {
+    if (!it->is_array()) return reader.Fail("$.executables", "expected an array of strings");
+    for (size_t i = 0; i < it->size(); ++i) {
+      if (!(*it)[i].is_string()) return reader.Fail(fmt::format("$.executables[{}]", i), "expected a string");
+      profile.executables.push_back((*it)[i].get<std::string>());
+    }
+    std::sort(profile.executables.begin(), profile.executables.end());
+  }
+  if (auto it = root.find("paths"); it != root.end()) {
+    if (!it->is_object()) return reader.Fail("$.paths", "expected an object of path: access bits");
+    for (const auto& [path, access] : it->items()) {
+      if (!access.is_number_unsigned()) return reader.Fail("$.paths[\"" + path + "\"]", "expected access bits");
+      profile.paths[path] = access.get<uint32_t>();
+    }
+  }
+  return profile;
+}
+
+}  // namespace sysfence::record

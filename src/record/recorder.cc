@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "record/recorder.h"
+
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "record/backends.h"
+#include "record/process_util.h"
+
+namespace sysfence::record {
+namespace {
+
+// User notification with CONTINUE (5.5) and pidfd_getfd (5.6) are what the unotify backend needs.
+Result<void> UnotifyUsable() {
+  uint32_t action = SECCOMP_RET_USER_NOTIF;
+  if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0) {
+    return MakeError(ErrorCode::kUnsupported, "this kernel has no seccomp user notification (Linux 5.0+)");
+  }
+  if (syscall(SYS_pidfd_getfd, -1, 0, 0) != 0 && errno == ENOSYS) {
+    return MakeError(ErrorCode::kUnsupported, "this kernel has no pidfd_getfd (Linux 5.6+), which unotify needs");
+  }
+  return Ok();
+}
+
+}  // namespace
+
+std::string_view BackendName(Backend backend) {
+  switch (backend) {
+    case Backend::kAuto: return "auto";
+    case Backend::kEbpf: return "ebpf";
+    case Backend::kUnotify: return "unotify";
+    case Backend::kPtrace: return "ptrace";
+  }
+  return "auto";
+}
+
+std::optional<Backend> BackendFromName(std::string_view name) {
+  for (Backend backend : {Backend::kAuto, Backend::kEbpf, Backend::kUnotify, Backend::kPtrace}) {
+    if (BackendName(backend) == name) return backend;
+  }
+  return std::nullopt;
+}
+
+Backend ChooseBackend(const RecordOptions& options, std::string* why) {
+  if (options.backend != Backend::kAuto) {
+    if (why) *why = "as asked";
+    return options.backend;
+  }
+  auto ebpf = EbpfUsable();
+  if (ebpf.ok() && !options.paths) {
+    if (why) *why = "the fastest here: counts in the kernel";
+    return Backend::kEbpf;
+  }
+  std::string reason = options.paths ? "--fs needs a backend that reads paths" : ebpf.error().message;
+  if (options.pid == 0 && UnotifyUsable().ok()) {
+    if (why) *why = "ebpf is not usable (" + reason + ")";
+    return Backend::kUnotify;
+  }
+  if (why) {
+    *why = options.pid != 0 ? "attaching to a running process" + (ebpf.ok() ? "" : " (ebpf: " + reason + ")")
+                            : "neither ebpf nor unotify is usable here";
+  }
+  return Backend::kPtrace;
+}
+
+Result<void> CheckRecordOptions(const RecordOptions& options) {
+  if (options.command.empty() && options.pid == 0) {
+    return MakeError(ErrorCode::kInvalidInput, "nothing to record: give a command, or -p PID");
+  }
+  if (!options.command.empty() && options.pid != 0) {
+    return MakeError(ErrorCode::kInvalidInput, "give either a command or -p PID, not both");
+  }
+  if (options.pid < 0) return MakeError(ErrorCode::kInvalidInput, "-p needs a positive pid");
+  if (options.pid != 0) {
+    if (kill(options.pid, 0) != 0 && errno == ESRCH) {
+      return MakeError(ErrorCode::kNotFound, "no process with pid " + std::to_string(options.pid));
+    }
+    if (options.pid == getpid()) return MakeError(ErrorCode::kInvalidInput, "sysfence cannot record itself");
+  } else {
+    auto program = ResolveProgram(options.command.front());
+    if (!program.ok()) return program.error();
+  }
+  const Backend backend = ChooseBackend(options, nullptr);
+  switch (backend) {
+    case Backend::kEbpf: {
+      if (options.paths) {
+        return MakeError(ErrorCode::kInvalidInput,
+                         "the ebpf backend does not record paths: use --backend unotify or ptrace with --fs");
+      }
+      return EbpfUsable();
+    }
+    case Backend::kUnotify:
+      if (options.pid != 0) {
+        return MakeError(ErrorCode::kInvalidInput,
+                         "the unotify backend cannot attach to a running process: use --backend ptrace or ebpf with -p");
+      }
+      return UnotifyUsable();
+    case Backend::kPtrace:
+    case Backend::kAuto: break;
+  }
+  return Ok();
+}
+
+Result<RecordResult> Record(const RecordOptions& options) {
+  if (auto checked = CheckRecordOptions(options); !checked.ok()) return checked.error();
+  std::string why;
+  const Backend backend = ChooseBackend(options, &why);
+  std::string program;
+  if (options.pid == 0) program = ResolveProgram(options.command.front()).value();
+  Result<RecordResult> recorded = MakeError(ErrorCode::kInternal, "no backend ran");
+  switch (backend) {
+    case Backend::kEbpf: recorded = RecordWithEbpf(options, program); break;
+    case Backend::kUnotify: recorded = RecordWithUnotify(options, program); break;
+    case Backend::kPtrace:
+    case Backend::kAuto: recorded = RecordWithPtrace(options, program); break;
+  }
+  if (!recorded.ok()) return recorded.error();
+  RecordResult result = std::move(recorded.value());
+  result.backend = backend;
+  result.profile.kernel_release = KernelRelease();
+  result.profile.command = options.command;
+  result.profile.attached_pid = options.pid;
+  if (options.paths) DropMissingPaths(result.profile);
+  if (options.backend == Backend::kAuto) {
+    result.notes.push_back("recording with the " + std::string(BackendName(backend)) + " backend: " + why);
+  }
+  return result;
+}
+
+}  // namespace sysfence::record

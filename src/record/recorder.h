@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// Recording: run a command (or attach to a running process) under one of three backends and
+// return what it asked of the kernel as a Profile.
+//   ebpf     root; a CO-RE program on the syscall tracepoints counts in the kernel (near native speed)
+//   unotify  no privileges; every syscall notifies this process, which records it and lets it continue
+//   ptrace   attaches to running processes (-p), and the fallback; one stop per syscall via seccomp
+//            RET_TRACE when launching, PTRACE_SYSCALL when attached
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "record/profile.h"
+
+namespace sysfence::record {
+
+/// Which recorder to use.
+enum class Backend { kAuto, kEbpf, kUnotify, kPtrace };
+
+/// "auto", "ebpf", "unotify", "ptrace".
+std::string_view BackendName(Backend backend);
+
+/// Parses a backend name.
+std::optional<Backend> BackendFromName(std::string_view name);
+
+/// What to record and how.
+struct RecordOptions {
+  Backend backend = Backend::kAuto;
+  std::vector<std::string> command;  ///< program and arguments (PATH is searched); empty with pid
+  int pid = 0;                       ///< attach to this running process (all threads, then children)
+  bool paths = false;                ///< record opened and executed paths (for fs rules)
+  bool pin_cpu = false;              ///< ptrace/unotify: keep recorder and program on one CPU
+  /// Set to a signal number (by the caller's signal handler) to stop: an attached recording
+  /// detaches and finishes; a launched program gets the signal forwarded once.
+  const std::atomic<int>* stop_signal = nullptr;
+};
+
+/// The outcome of a recording.
+struct RecordResult {
+  Profile profile;
+  Backend backend = Backend::kAuto;  ///< the backend that ran (never kAuto)
+  int exit_status = 0;  ///< the program's exit status (128+signal when killed); 0 when attached
+  std::vector<std::string> notes;  ///< what the caller should tell the user (e.g. why auto chose)
+};
+
+/// Checks, before anything starts, that `options` can work here: the program exists, the pid
+/// exists and may be traced, the backend is built in, permitted and supported by this kernel.
+/// Errors: kNotFound (program, pid), kPermission, kUnsupported, kInvalidInput.
+Result<void> CheckRecordOptions(const RecordOptions& options);
+
+/// Chooses the backend for kAuto (the fastest that works here: ebpf, then unotify for launched
+/// programs, then ptrace); other values are returned as they are. `why` says why.
+Backend ChooseBackend(const RecordOptions& options, std::string* why);
+
+/// Records. Runs CheckRecordOptions first, so a bad request starts nothing.
+Result<RecordResult> Record(const RecordOptions& options);
+
+}  // namespace sysfence::record

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "run/event.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+namespace sysfence::run {
+namespace {
+
+std::string_view ArgKindName(DecodedArg::Kind kind) {
+  switch (kind) {
+    case DecodedArg::Kind::kNumber: return "number";
+    case DecodedArg::Kind::kConstant: return "constant";
+    case DecodedArg::Kind::kFlags: return "flags";
+    case DecodedArg::Kind::kFd: return "fd";
+    case DecodedArg::Kind::kPath: return "path";
+    case DecodedArg::Kind::kPointer: return "pointer";
+  }
+  return "number";
+}
+
+// What a person reads for one argument: the decoded text, else the number.
+std::string ArgDisplay(const DecodedArg& arg) {
+  switch (arg.kind) {
+    case DecodedArg::Kind::kConstant:
+    case DecodedArg::Kind::kFlags: return arg.text;
+    case DecodedArg::Kind::kFd: return fmt::format("{}<{}>", static_cast<int32_t>(arg.value), arg.text);
+    case DecodedArg::Kind::kPath: {
+      std::string quoted;
+      AppendJsonString(quoted, arg.text);
+      return quoted;
+    }
+    case DecodedArg::Kind::kPointer: return fmt::format("{:#x}", arg.value);
+    case DecodedArg::Kind::kNumber:
+      // Small negative numbers (fd -1, AT_* values) read better signed.
+      if (arg.value >= 0xfffffffffffff000ull) return fmt::format("{}", static_cast<int64_t>(arg.value));
+      return arg.value < 4096 ? fmt::format("{}", arg.value) : fmt::format("{:#x}", arg.value);
+  }
+  return fmt::format("{}", arg.value);
+}
+
+}  // namespace
+
+std::string_view OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kDenied: return "denied";
+    case Outcome::kKilled: return "killed";
+    case Outcome::kAllowed: return "allowed";
+    case Outcome::kContinued: return "continued";
+    case Outcome::kAborted: return "aborted";
+  }
+  return "denied";
+}
+
+std::string FormatRfc3339(int64_t time_ns) {
+  const time_t seconds = static_cast<time_t>(time_ns / 1'000'000'000);
+  const int64_t nanos = time_ns % 1'000'000'000;
+  tm utc{};
+  gmtime_r(&seconds, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+                     utc.tm_hour, utc.tm_min, utc.tm_sec, nanos);
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20 || u == 0x7f) {
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", u);
+        } else if (u >= 0x80) {
+          // Target memory and /proc names need not be UTF-8: escape high bytes so every line is
+          // valid JSON (a consumer sees \u00XX for each raw byte).
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", u);
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void AppendEventJson(std::string& out, const Event& event) {
+  auto it = std::back_inserter(out);
+  out += "{\"type\":\"syscall\",\"time\":\"";
+  out += FormatRfc3339(event.time_ns);
+  fmt::format_to(it, "\",\"mode\":\"{}\",\"pid\":{},\"tid\":{},\"comm\":", RunModeName(event.mode), event.pid,
+                 event.tid);
+  AppendJsonString(out, event.comm);
+  out += ",\"exe\":";
+  AppendJsonString(out, event.exe);
+  out += ",\"arch\":";
+  AppendJsonString(out, event.arch);
+  out += ",\"syscall\":";
+  AppendJsonString(out, event.syscall);
+  fmt::format_to(it, ",\"nr\":{},\"args\":[", event.nr);
+  bool first = true;
+  for (const DecodedArg& arg : event.args) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"name\":";
+    AppendJsonString(out, arg.name);
+    fmt::format_to(it, ",\"value\":{},\"kind\":\"{}\"", arg.value, ArgKindName(arg.kind));
+    if (arg.kind == DecodedArg::Kind::kPointer) {
+      fmt::format_to(it, ",\"text\":\"{:#x}\"", arg.value);
+    } else if (arg.kind != DecodedArg::Kind::kNumber) {
+      out += ",\"text\":";
+      AppendJsonString(out, arg.text);
+    }
+    out += '}';
+  }
+  out += "],\"action\":";
+  AppendJsonString(out, event.action.ToPolicyText());
+  fmt::format_to(it, ",\"outcome\":\"{}\",\"rule\":", OutcomeName(event.outcome));
+  AppendJsonString(out, event.rule);
+  out += ",\"suggest\":";
+  if (event.suggestion.empty()) {
+    out += "null";
+  } else {
+    AppendJsonString(out, event.suggestion);
+  }
+  fmt::format_to(it, ",\"count\":{}}}\n", event.count);
+}
+
+std::string EventHumanLine(const Event& event) {
+  std::string call = event.syscall.empty() ? fmt::format("syscall#{}", event.nr) : event.syscall;
+  call += '(';
+  for (size_t i = 0; i < event.args.size(); ++i) {
+    if (i > 0) call += ", ";
+    call += ArgDisplay(event.args[i]);
+  }
+  call += ')';
+  std::string verb;
+  switch (event.outcome) {
+    case Outcome::kDenied: verb = "denied"; break;
+    case Outcome::kKilled: verb = "killed for"; break;
+    case Outcome::kAllowed: verb = "logged"; break;
+    case Outcome::kContinued: verb = "would deny"; break;
+    case Outcome::kAborted: verb = "aborted"; break;
+  }
+  std::string line = fmt::format("sysfence: {} {} [{}] pid {} ({}) {} {}", verb, call, event.arch, event.pid,
+                                 event.comm, event.rule == "default" || event.rule == "badarch" ? "by" : "by rule",
+                                 event.rule);
+  line += fmt::format(" -> {}", event.action.ToPolicyText());
+  if (!event.suggestion.empty() && event.outcome != Outcome::kAllowed) {
+    line += fmt::format("; to allow: {}", event.suggestion);
+  }
+  line += '\n';
+  return line;
+}
+
+void AppendSummaryJson(std::string& out, const RunSummary& summary) {
+  auto it = std::back_inserter(out);
+  out += "{\"type\":\"summary\",\"time\":\"";
+  out += FormatRfc3339(summary.time_ns);
+  fmt::format_to(it,
+                 "\",\"mode\":\"{}\",\"exit_status\":{},\"reported_calls\":{},\"distinct\":{},\"alerts_sent\":{},"
+                 "\"alerts_dropped\":{},\"sync_wake_up\":{},\"suggested_lines\":[",
+                 RunModeName(summary.mode), summary.exit_status, summary.reported_calls, summary.distinct_shapes,
+                 summary.alerts_sent, summary.alerts_dropped, summary.sync_wake_up);
+  for (size_t i = 0; i < summary.suggested_lines.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(out, summary.suggested_lines[i]);
+  }
+  out += "],\"counts\":[";
+  for (size_t i = 0; i < summary.counts.size(); ++i) {
+    if (i > 0) out += ',';
+    out += "{\"syscall\":";
+    AppendJsonString(out, summary.counts[i].first);
+    fmt::format_to(it, ",\"count\":{}}}", summary.counts[i].second);
+  }
+  out += "]}\n";
+}
+
+std::string SummaryHumanText(const RunSummary& summary) {
+  std::string text;
+  if (summary.reported_calls == 0) {
+    return fmt::format("sysfence: {} mode: no violations\n", RunModeName(summary.mode));
+  }
+  text += fmt::format("sysfence: {} mode: {} reported call(s), {} distinct\n", RunModeName(summary.mode),
+                      summary.reported_calls, summary.distinct_shapes);
+  for (const auto& [name, count] : summary.counts) text += fmt::format("sysfence:   {:>8}  {}\n", count, name);
+  if (!summary.suggested_lines.empty()) {
+    text += summary.mode == RunMode::kMonitor
+                ? "sysfence: add these lines to the policy to let this run pass under enforcement:\n"
+                : "sysfence: lines that would have allowed the denied calls:\n";
+    for (const std::string& line : summary.suggested_lines) text += "    " + line + "\n";
+  }
+  if (summary.alerts_dropped > 0) {
+    text += fmt::format("sysfence: {} alert(s) dropped by the rate limit\n", summary.alerts_dropped);
+  }
+  return text;
+}
+
+}  // namespace sysfence::run

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+// A violation event and its two renderings: one JSON object per line (the schema in docs/events.md)
+// and a one-line human summary for the terminal.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/action.h"
+#include "run/arg_decoder.h"
+#include "run/supervised_policy.h"
+
+namespace sysfence::run {
+
+/// What happened to the call an event reports.
+enum class Outcome : uint8_t {
+  kDenied,     ///< enforce: the call failed with the policy's errno (or ENOSYS for notify rules)
+  kKilled,     ///< enforce: the process was killed before the call ran
+  kAllowed,    ///< a `log` rule: the call ran and is reported
+  kContinued,  ///< monitor: the policy would deny the call; it ran
+  kAborted,    ///< the target was interrupted or gone before the supervisor could answer
+};
+
+/// "denied", "killed", "allowed", "continued", "aborted".
+std::string_view OutcomeName(Outcome outcome);
+
+/// One reported syscall.
+struct Event {
+  int64_t time_ns = 0;  ///< CLOCK_REALTIME
+  RunMode mode = RunMode::kEnforce;
+  int pid = 0;  ///< process (thread group) id in the supervisor's pid namespace; 0 when not visible
+  int tid = 0;  ///< calling thread
+  std::string comm;
+  std::string exe;
+  std::string arch;        ///< "x86_64", "x86", "x32", or the AUDIT_ARCH value in hex
+  std::string syscall;     ///< name, or "" when the number is unknown on that ABI
+  int64_t nr = 0;          ///< as the filter saw it (x32: with the x32 bit)
+  std::vector<DecodedArg> args;
+  Action action;           ///< what the policy decides
+  Outcome outcome = Outcome::kDenied;
+  std::string rule;        ///< "file:line", "default" or "badarch"
+  std::string suggestion;  ///< a policy line that would allow this call, or "" when there is none
+  uint64_t count = 1;      ///< in monitor mode: how many calls of this shape so far (1 = first)
+};
+
+/// Formats `time_ns` (CLOCK_REALTIME) as RFC 3339 UTC with nanoseconds: 2026-11-23T18:50:01.123456789Z.
+std::string FormatRfc3339(int64_t time_ns);
+
+/// Appends `text` to `out` as a JSON string literal (quotes included).
+void AppendJsonString(std::string& out, std::string_view text);
+
+/// Appends the event as one JSON object and a newline to `out`.
+void AppendEventJson(std::string& out, const Event& event);
+
+/// One human-readable line (with newline): "sysfence: denied socket(family=AF_NETLINK, ...) pid 12
+/// (curl) by p.sfp:3 [errno EPERM]; to allow: allow socket if family == AF_NETLINK".
+std::string EventHumanLine(const Event& event);
+
+/// The summary at the end of a run.
+struct RunSummary {
+  int64_t time_ns = 0;
+  RunMode mode = RunMode::kEnforce;
+  int exit_status = 0;
+  uint64_t reported_calls = 0;   ///< notified calls that became or were folded into events
+  uint64_t distinct_shapes = 0;
+  uint64_t alerts_sent = 0;
+  uint64_t alerts_dropped = 0;
+  bool sync_wake_up = false;     ///< FD_SYNC_WAKE_UP was in effect
+  /// Policy lines that would let every reported call pass under enforcement.
+  std::vector<std::string> suggested_lines;
+  /// Per syscall: name and count, most frequent first.
+  std::vector<std::pair<std::string, uint64_t>> counts;
+};
+
+/// Appends the summary as one JSON object ("type": "summary") and a newline.
+void AppendSummaryJson(std::string& out, const RunSummary& summary);
+
+/// The summary for the terminal (several lines).
+std::string SummaryHumanText(const RunSummary& summary);
+
+}  // namespace sysfence::run

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// Starting a program under a filter: fork; in the child, no_new_privs, Landlock, the seccomp filter
+// (with a notification listener), then execve. Fails closed: when any step fails the program never
+// starts, and the error names the step and the reason.
+//
+// Handing over the listener: after the filter is installed, every syscall of the child goes through
+// it, and one the policy denies would wait for a supervisor that does not have the listener yet.
+// So the child makes no syscall between installing the filter and execve: it publishes the
+// listener's fd number in memory shared with the parent and spins; the parent takes the fd with
+// pidfd_getfd(2) and releases the child, which then calls execve (a denied execve is answered by
+// the supervisor like any other call).
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bpf/program.h"
+#include "core/result.h"
+
+namespace sysfence::run {
+
+/// What to start and how.
+struct LaunchSpec {
+  std::string path;                ///< executable to execve (already resolved)
+  std::vector<std::string> argv;   ///< argv[0] included
+  bpf::Program filter;             ///< installed last before execve
+  bool want_listener = true;       ///< SECCOMP_FILTER_FLAG_NEW_LISTENER
+  /// Runs in the child after no_new_privs and before the filter (Landlock goes here). Its error
+  /// message is reported as the step "landlock"; the text it returns on success (when not empty)
+  /// is passed back to the parent as a note (e.g. what Landlock could not enforce).
+  std::function<Result<std::string>()> before_filter;
+};
+
+/// A started child, waiting for Release() before it calls execve.
+struct LaunchedChild {
+  pid_t pid = -1;
+  int pidfd = -1;        ///< pidfd of the child (owned)
+  int listener_fd = -1;  ///< the filter's notification fd in this process (owned), or -1
+  std::string note;      ///< what before_filter returned
+  int status_fd = -1;    ///< read end of the child's close-on-exec status pipe (owned)
+  std::shared_ptr<void> handover;  ///< the memory shared with the child until it calls execve
+};
+
+/// Forks and prepares the child up to the point of execve. On error the child is gone and reaped.
+Result<LaunchedChild> StartChild(const LaunchSpec& spec);
+
+/// Lets the child call execve, then waits until execve succeeded or failed. While it waits, the
+/// caller's supervisor must be running (execve itself may be notified). The error names execve's
+/// errno; the child has exited by then (and was reaped).
+Result<void> ReleaseAndAwaitExec(LaunchedChild& child);
+
+/// Resolves `program` like execvp does (PATH search when it has no '/'); the error says why not.
+Result<std::string> ResolveProgram(const std::string& program);
+
+}  // namespace sysfence::run

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+// The user-notification supervisor: receives every call the supervised filter routes to it, names
+// the policy's decision and the rule behind it (policy::Evaluate on the notification), answers the
+// kernel (the policy's errno, a kill, or CONTINUE in monitor mode) and turns the call into an event.
+// It never grants anything the policy denies: in enforce mode it only repeats the policy.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+#include "policy/policy.h"
+#include "run/alerts.h"
+#include "run/event.h"
+#include "run/event_sink.h"
+#include "run/ledger.h"
+#include "run/supervised_policy.h"
+#include "run/target_info.h"
+
+namespace sysfence::run {
+
+/// What the supervisor works with. Pointers are borrowed and must outlive the supervisor.
+struct SupervisorOptions {
+  const policy::Policy* policy = nullptr;  ///< the original policy (not the supervised variant)
+  RunMode mode = RunMode::kEnforce;
+  BufferedWriter* json = nullptr;          ///< JSON Lines events (null: none)
+  BufferedWriter* human = nullptr;         ///< one-line summaries, first of each call shape (null: none)
+  AlertDispatcher* alerts = nullptr;       ///< alert commands (null: none)
+  bool read_target_memory = true;          ///< decode path arguments from the target's memory
+};
+
+/// Counters about one supervision.
+struct SupervisorStats {
+  uint64_t notifications = 0;  ///< notifications received
+  uint64_t events = 0;         ///< JSON events written
+  uint64_t aborted = 0;        ///< calls whose target went away before the answer (SEND -> ENOENT)
+  uint64_t restarts = 0;       ///< repeated notifications of an interrupted, restarted call
+  uint64_t invalid_reads = 0;  ///< decodings discarded because NOTIF_ID_VALID failed after reading
+  uint64_t kills = 0;          ///< processes killed for `kill` rules
+};
+
+/// Supervises one listener fd.
+class Supervisor {
+ public:
+  /// Takes ownership of `listener_fd`.
+  Supervisor(int listener_fd, SupervisorOptions options);
+  ~Supervisor();
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  /// Asks the kernel to wake the target synchronously on the supervisor's CPU (Linux 6.6+).
+  /// Returns whether the kernel accepted.
+  bool EnableSyncWakeUp();
+
+  /// Handles notifications until `stop_fd` (an eventfd or pipe) becomes readable or no task uses
+  /// the filter any more. Fails only when the listener itself fails.
+  Result<void> Run(int stop_fd);
+
+  /// Receives one notification (blocking), answers it and records the event. Returns false when
+  /// there was nothing to handle (the target went away first, or a signal interrupted the wait).
+  Result<bool> HandleOne();
+
+  /// The summary of everything reported so far.
+  RunSummary Summary(int exit_status) const;
+
+  /// True when the supervisor killed process `pid` for a `kill` rule.
+  bool KilledForPolicy(int pid) const { return killed_.count(pid) != 0; }
+
+  /// Counters so far.
+  const SupervisorStats& stats() const { return stats_; }
+  /// Whether FD_SYNC_WAKE_UP is in effect.
+  bool sync_wake_up() const { return sync_wake_up_; }
+  /// The listener fd (owned).
+  int listener_fd() const { return fd_; }
+
+ private:
+  bool KillTarget(int tid, uint64_t id);
+  void Flush();
+  int KeyArgFor(uint32_t audit_arch, int32_t nr, std::string_view name);
+
+  int fd_;
+  SupervisorOptions options_;
+  std::vector<unsigned char> request_;
+  std::vector<unsigned char> response_;
+  TaskInfoCache tasks_;
+  Ledger ledger_;
+  SupervisorStats stats_;
+  std::set<int> killed_;
+  std::unordered_map<uint64_t, int> key_args_;
+  bool sync_wake_up_ = false;
+  // The last call whose answer came back ENOENT: a restart of it is not a new call.
+  struct {
+    int tid = 0;
+    unsigned char data[64] = {};
+    bool set = false;
+  } last_aborted_;
+};
+
+}  // namespace sysfence::run
