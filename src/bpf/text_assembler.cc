@@ -117,18 +117,19 @@ class LineAssembler {
     if (assembler_.size() == 0) return MakeError(ErrorCode::kInvalidInput, "no instructions");
     auto program = assembler_.Finish();
     if (!program.ok()) {
-      return MakeError(program.error().code, program.error().message + TranslateItem(program.error().message));
+      return MakeError(program.error().code, TranslateItem(program.error().message));
     }
     return program;
   }
 
  private:
-  // Maps "instruction N" in an assembler error back to a source line.
+  // Rewrites "instruction N: ..." from the Assembler into "line L: ...".
   std::string TranslateItem(const std::string& message) {
-    if (!message.starts_with("instruction ")) return {};
-    auto index = ParseUnsigned(std::string_view(message).substr(12, message.find(':') - 12));
-    if (!index || *index >= item_lines_.size()) return {};
-    return " (line " + std::to_string(item_lines_[*index]) + ")";
+    const size_t colon = message.find(':');
+    if (!message.starts_with("instruction ") || colon == std::string::npos) return message;
+    auto index = ParseUnsigned(std::string_view(message).substr(12, colon - 12));
+    if (!index || *index >= item_lines_.size()) return message;
+    return "line " + std::to_string(item_lines_[*index]) + message.substr(colon);
   }
 
   Label LabelFor(std::string_view name) {

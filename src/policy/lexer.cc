@@ -106,8 +106,8 @@ class Lexer {
     return span;
   }
   void Advance(size_t n) { pos_ += n; }
+  // Called with pos_ just past a '\n'.
   void NewLine() {
-    ++pos_;
     ++line_;
     line_start_ = pos_;
   }
@@ -150,12 +150,12 @@ class Lexer {
       return;
     }
     if (text_[next] == '\n') {
-      pos_ = next;
+      pos_ = next + 1;
       NewLine();
       return;
     }
     diagnostics_.Error(SpanAt(pos_, 1), "stray '\\': a backslash continues a statement only at the end of a line");
-    Advance(1);
+    Emit(TokenKind::kInvalid, 1).valid = false;
   }
 
   void LexString() {
@@ -183,6 +183,7 @@ class Lexer {
     }
     Token& token = Emit(TokenKind::kString, i - start);
     token.text = std::move(value);
+    token.valid = closed;
   }
 
   void LexNumber() {
@@ -191,14 +192,17 @@ class Lexer {
     std::string_view literal = text_.substr(pos_, end - pos_);
     uint64_t value = 0;
     bool overflow = false;
-    if (!ParseNumber(literal, value, overflow)) {
+    const bool parsed = ParseNumber(literal, value, overflow);
+    if (!parsed) {
       diagnostics_.Error(SpanAt(pos_, literal.size()), "invalid number '" + std::string(literal) + "'");
     } else if (overflow) {
       diagnostics_.Error(SpanAt(pos_, literal.size()),
                          "number '" + std::string(literal) + "' does not fit in 64 bits");
     }
+    const bool valid = parsed && !overflow;
     Token& token = Emit(TokenKind::kNumber, literal.size());
     token.value = value;
+    token.valid = valid;
   }
 
   void LexPunctuation(char c) {
@@ -247,7 +251,7 @@ class Lexer {
       shown = std::string("\\x") + kHex[byte >> 4] + kHex[byte & 15];
     }
     diagnostics_.Error(SpanAt(pos_, 1), "unexpected character '" + shown + "'");
-    Advance(length);
+    Emit(TokenKind::kInvalid, length).valid = false;
   }
 
   std::string_view text_;
@@ -285,6 +289,7 @@ std::string_view TokenKindName(TokenKind kind) {
     case TokenKind::kLe: return "'<='";
     case TokenKind::kGt: return "'>'";
     case TokenKind::kGe: return "'>='";
+    case TokenKind::kInvalid: return "an invalid character";
     case TokenKind::kComment: return "a comment";
     case TokenKind::kNewline: return "end of line";
     case TokenKind::kEnd: return "end of file";

@@ -36,6 +36,7 @@ enum class TokenKind : uint8_t {
   kLe,         ///< <=
   kGt,         ///< >
   kGe,         ///< >=
+  kInvalid,    ///< a character that starts no token (already reported)
   kComment,    ///< "# text" (text holds what follows '#', one leading space removed)
   kNewline,    ///< end of a statement
   kEnd,        ///< end of input
@@ -50,6 +51,9 @@ struct Token {
   SourceSpan span;
   /// For kComment: true when the comment is alone on its line (nothing but blanks before it).
   bool own_line = false;
+  /// False when the lexer reported this token as malformed (kInvalid, an unterminated string, a
+  /// bad number): the parser skips the statement without piling further errors on it.
+  bool valid = true;
 };
 
 /// Human name of a token kind for error messages ("'('", "a number", "end of line").

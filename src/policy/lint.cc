@@ -142,7 +142,8 @@ class Linter {
       // Reachability.
       size_t covered = 0;
       size_t reachable = 0;
-      std::map<std::string, size_t> shadowed_by;  // explicit targets already decided
+      std::map<std::string, size_t> shadowed_by;  // syscalls already decided on some ABI
+      std::map<std::string, size_t> reachable_on;  // syscalls this rule can still decide, by ABI count
       for (Arch arch : arches) {
         for (const std::string& name : expanded_[i]) {
           if (!syscalls::NumberOf(arch, name)) continue;
@@ -153,6 +154,7 @@ class Linter {
             continue;
           }
           ++reachable;
+          ++reachable_on[name];
           if (!rule.condition) decided.emplace(std::make_pair(arch, name), i);
         }
       }
@@ -167,7 +169,7 @@ class Linter {
       }
       for (const std::string& target : rule.targets) {
         auto it = shadowed_by.find(target);
-        if (target.front() == '@' || it == shadowed_by.end()) continue;
+        if (target.front() == '@' || it == shadowed_by.end() || reachable_on.count(target) != 0) continue;
         diagnostics_.Warning(rule.span, "'" + target + "' is already decided by the rule at " +
                                             policy_.rules[it->second].span.ToString() +
                                             "; this rule never applies to it");

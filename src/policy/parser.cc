@@ -153,6 +153,7 @@ struct Context {
   const ParseOptions* options = nullptr;
   Policy policy;
   std::optional<SourceSpan> arch_seen, default_seen, badarch_seen;
+  bool arch_written = false;  // an arch statement was written, even a broken one
   std::vector<std::string> include_stack;
   std::vector<PendingWidth> widths;
   std::vector<PendingRuleArch> rule_arches;
@@ -176,6 +177,12 @@ class FileParser {
         continue;
       }
       failed_ = false;
+      if (StatementIsMalformed()) {
+        // The lexer reported it; further errors on the same statement would only be noise.
+        pending_comments_.clear();
+        SkipStatement();
+        continue;
+      }
       ParseStatement();
       if (failed_) SkipStatement();
     }
@@ -200,6 +207,14 @@ class FileParser {
   }
   bool PeekWord(std::string_view word, size_t ahead = 0) const {
     return Peek(ahead).kind == TokenKind::kWord && Peek(ahead).text == word;
+  }
+  bool StatementIsMalformed() const {
+    for (size_t i = pos_; i < tokens_.size(); ++i) {
+      const TokenKind kind = tokens_[i].kind;
+      if (kind == TokenKind::kNewline || kind == TokenKind::kEnd) break;
+      if (!tokens_[i].valid) return true;
+    }
+    return false;
   }
   void SkipStatement() {
     while (Peek().kind != TokenKind::kNewline && Peek().kind != TokenKind::kEnd) Next();
@@ -269,6 +284,7 @@ class FileParser {
 
   void ParseArch() {
     const Token keyword = Next();
+    context_.arch_written = true;
     if (context_.arch_seen) {
       Fail(keyword.span, "'arch' appears twice", "the first is at " + context_.arch_seen->ToString());
       return;
@@ -524,7 +540,9 @@ class FileParser {
       const Token& token = Next();
       std::optional<uint32_t> access = FsAccessFromWord(token.text);
       if (!access) {
-        Fail(token.span, "unknown access right '" + token.text + "'", Hint(token.text, AccessWords()));
+        std::string hint = Hint(token.text, AccessWords());
+        if (hint.empty()) hint = "paths are absolute: '/" + token.text + "'";
+        Fail(token.span, "unknown access right '" + token.text + "'", hint);
         return;
       }
       rule.access |= *access;
@@ -871,6 +889,7 @@ class FileParser {
 void Finish(Context& context, std::string_view file_name) {
   Policy& policy = context.policy;
   if (!context.arch_seen) {
+    if (context.arch_written) return;  // its error is reported
     SourceSpan span;
     span.file = std::string(file_name);
     span.line = 1;

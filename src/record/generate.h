@@ -31,6 +31,10 @@ struct GenerateOptions {
 /// Syscall numbers the tables cannot name are left out (UnnamedSyscalls lists them).
 policy::Policy GeneratePolicy(const Profile& profile, const GenerateOptions& options = {});
 
+/// The generated policy as text: a header naming the recording (command, backend, kernel; nothing
+/// that changes between identical runs), then policy::PrintPolicy's canonical form.
+std::string RenderGeneratedPolicy(const Profile& profile, const policy::Policy& policy);
+
 /// Syscalls of `profile` that the tables cannot name ("x86_64 nr 512"), so no rule can allow them.
 std::vector<std::string> UnnamedSyscalls(const Profile& profile);
 

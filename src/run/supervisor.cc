@@ -121,8 +121,9 @@ Result<bool> Supervisor::HandleOne() {
   const int64_t now_ns = RealtimeNs();
   bpf::SeccompData data;
   static_assert(sizeof(data) == sizeof(request->data));
-  std::memcpy(&data, &request->data, sizeof(data));
+  std::memcpy(static_cast<void*>(&data), &request->data, sizeof(data));
   const int tid = static_cast<int>(request->pid);
+  if (options_.after_receive) options_.after_receive(request->id, tid);
 
   // A call interrupted after we received it comes back, identical, once restarted.
   const bool is_restart = last_aborted_.set && last_aborted_.tid == tid &&

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -30,6 +31,9 @@ struct SupervisorOptions {
   BufferedWriter* human = nullptr;         ///< one-line summaries, first of each call shape (null: none)
   AlertDispatcher* alerts = nullptr;       ///< alert commands (null: none)
   bool read_target_memory = true;          ///< decode path arguments from the target's memory
+  /// Fault injection for tests: runs right after a notification is received (before the target's
+  /// memory is read and before the answer), with the notification id and the calling thread.
+  std::function<void(uint64_t id, int tid)> after_receive;
 };
 
 /// Counters about one supervision.

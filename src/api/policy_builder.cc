@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: Apache-2.0
+// The public PolicyBuilder: builds the internal model directly, checking each call as it comes and
+// keeping the first error. Each call gets a span "PolicyBuilder:N" (N = the call's number), so
+// errors found later (a missing Landlock path, a width check) still point at the call.
+#include <cctype>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/policy_impl.h"
+#include "core/arch.h"
+#include "core/errno_names.h"
+#include "core/suggest.h"
+#include "policy/checks.h"
+#include "policy/fs_access.h"
+#include "policy/parser.h"
+#include "syscalls/syscalls.h"
+
+namespace sysfence {
+
+struct PolicyBuilder::State {
+  policy::Policy model;
+  bool arch_chosen = false;
+  uint32_t calls = 0;
+  std::string current_call;
+  std::optional<Status> error;
+
+  // Starts the next call: its number names it in errors and becomes the line of its span.
+  SourceSpan Begin(std::string description) {
+    ++calls;
+    current_call = "call " + std::to_string(calls) + " " + std::move(description);
+    return SourceSpan{"PolicyBuilder", calls, 1, 0, ""};
+  }
+  // Records the first error; returns `builder` so a method can `return state_->Fail(..., *this)`.
+  PolicyBuilder& Fail(const std::string& message, PolicyBuilder& builder) {
+    if (!error) error = Status::Failure("build", "build: " + current_call + ": " + message);
+    return builder;
+  }
+};
+
+namespace {
+
+constexpr std::string_view kBuilderFile = "PolicyBuilder";
+
+std::vector<std::string> Words(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c)) || c == ',') {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
+}
+
+std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+// "errno EPERM", "errno 38", "kill", "trap 7", ... -> Action, or a message.
+std::optional<Action> ParseAction(std::string_view text, std::string* problem) {
+  const std::vector<std::string> words = Words(text);
+  if (words.empty() || words.size() > 2) {
+    *problem = "expected an action such as \"allow\", \"kill\" or \"errno EPERM\", got " + Quoted(text);
+    return std::nullopt;
+  }
+  const std::optional<ActionKind> kind = ActionKindFromKeyword(words[0]);
+  if (!kind) {
+    static constexpr std::string_view kKeywords[] = {"allow", "log", "errno", "kill", "kill-thread",
+                                                      "trap", "notify", "trace"};
+    *problem = "unknown action " + Quoted(words[0]) + DidYouMean(words[0], kKeywords);
+    return std::nullopt;
+  }
+  const bool takes_value = *kind == ActionKind::kErrno || *kind == ActionKind::kTrap || *kind == ActionKind::kTrace;
+  if (*kind == ActionKind::kErrno && words.size() != 2) {
+    *problem = "\"errno\" needs a value, e.g. \"errno EPERM\"";
+    return std::nullopt;
+  }
+  if (!takes_value && words.size() == 2) {
+    *problem = "action " + Quoted(words[0]) + " takes no value";
+    return std::nullopt;
+  }
+  uint64_t value = 0;
+  if (words.size() == 2) {
+    const std::string& word = words[1];
+    if (std::optional<int> number = ErrnoFromName(word); number && *kind == ActionKind::kErrno) {
+      value = static_cast<uint64_t>(*number);
+    } else {
+      size_t used = 0;
+      try {
+        value = std::stoull(word, &used, 0);
+      } catch (...) {
+        used = 0;
+      }
+      if (used == 0 || used != word.size()) {
+        *problem = "unknown errno or number " + Quoted(word);
+        return std::nullopt;
+      }
+    }
+    const uint64_t limit = *kind == ActionKind::kErrno ? kMaxErrno : 0xffff;
+    if ((*kind == ActionKind::kErrno && value == 0) || value > limit) {
+      *problem = "value " + word + " is out of range (1.." + std::to_string(limit) + ")";
+      return std::nullopt;
+    }
+  }
+  return Action{*kind, static_cast<uint16_t>(value)};
+}
+
+std::optional<std::string> CheckTargets(const std::vector<std::string>& targets) {
+  if (targets.empty()) return "no syscalls given";
+  for (const std::string& target : targets) {
+    if (!target.empty() && target[0] == '@') {
+      if (syscalls::FindGroup(target) == nullptr) {
+        std::vector<std::string_view> names;
+        for (const syscalls::Group& group : syscalls::AllGroups()) names.push_back(group.name);
+        return "unknown group " + Quoted(target) + DidYouMean(target, names);
+      }
+    } else if (!syscalls::IsKnownName(target)) {
+      return "unknown syscall " + Quoted(target) + DidYouMean(target, syscalls::AllNames());
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+PolicyBuilder::PolicyBuilder() : state_(std::make_unique<State>()) {
+  state_->model.arches = {NativeArch()};
+  state_->model.default_action = Action::Errno(1);  // EPERM
+  state_->model.badarch_action = Action::KillProcess();
+  state_->model.default_span = SourceSpan{std::string(kBuilderFile), 0, 0, 0, ""};
+}
+PolicyBuilder::PolicyBuilder(PolicyBuilder&&) noexcept = default;
+PolicyBuilder& PolicyBuilder::operator=(PolicyBuilder&&) noexcept = default;
+PolicyBuilder::~PolicyBuilder() = default;
+
+
+PolicyBuilder& PolicyBuilder::Arch(std::string_view abi) {
+  state_->Begin("Arch(" + Quoted(abi) + ")");
+  if (state_->error) return *this;
+  const std::optional<sysfence::Arch> arch = ArchFromName(abi);
+  if (!arch) {
+    std::vector<std::string_view> names;
+    for (sysfence::Arch known : AllArches()) names.push_back(ArchName(known));
+    return state_->Fail("unknown ABI " + Quoted(abi) + DidYouMean(abi, names), *this);
+  }
+  if (!state_->arch_chosen) {
+    state_->model.arches.clear();
+    state_->arch_chosen = true;
+  }
+  for (sysfence::Arch listed : state_->model.arches) {
+    if (listed == *arch) return state_->Fail("ABI " + std::string(ArchName(*arch)) + " is listed twice", *this);
+  }
+  state_->model.arches.push_back(*arch);
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::Default(std::string_view action) {
+  const SourceSpan span = state_->Begin("Default(" + Quoted(action) + ")");
+  if (state_->error) return *this;
+  std::string problem;
+  const std::optional<Action> parsed = ParseAction(action, &problem);
+  if (!parsed) return state_->Fail(problem, *this);
+  state_->model.default_action = *parsed;
+  state_->model.default_span = span;
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::BadArch(std::string_view action) {
+  state_->Begin("BadArch(" + Quoted(action) + ")");
+  if (state_->error) return *this;
+  std::string problem;
+  const std::optional<Action> parsed = ParseAction(action, &problem);
+  if (!parsed) return state_->Fail(problem, *this);
+  state_->model.badarch_action = *parsed;
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::Allow(const std::vector<std::string>& syscalls) { return Rule("allow", syscalls); }
+
+PolicyBuilder& PolicyBuilder::Rule(std::string_view action, const std::vector<std::string>& syscalls) {
+  const SourceSpan span = state_->Begin(std::string(action == "allow" ? "Allow" : "Rule(" + Quoted(action) + ", ...)"));
+  if (state_->error) return *this;
+  std::string problem;
+  const std::optional<Action> parsed = ParseAction(action, &problem);
+  if (!parsed) return state_->Fail(problem, *this);
+  if (std::optional<std::string> bad = CheckTargets(syscalls)) return state_->Fail(*bad, *this);
+  policy::Rule rule;
+  rule.action = *parsed;
+  rule.targets = syscalls;
+  rule.span = span;
+  state_->model.rules.push_back(std::move(rule));
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::RuleIf(std::string_view action, std::string_view syscall, std::string_view condition) {
+  const SourceSpan span = state_->Begin("RuleIf(" + Quoted(action) + ", " + Quoted(syscall) + ", " + Quoted(condition) + ")");
+  if (state_->error) return *this;
+  std::string problem;
+  if (!ParseAction(action, &problem)) return state_->Fail(problem, *this);
+  if (std::optional<std::string> bad = CheckTargets({std::string(syscall)})) return state_->Fail(*bad, *this);
+  // The condition is policy syntax: parse a one-rule policy with the ABIs chosen so far.
+  std::string text = "arch";
+  for (sysfence::Arch arch : state_->model.arches) text += " " + std::string(ArchName(arch));
+  text += "\n" + std::string(action) + " " + std::string(syscall) + " if " + std::string(condition) + "\n";
+  Diagnostics diagnostics;
+  std::optional<policy::Policy> parsed = policy::ParsePolicy(text, kBuilderFile, diagnostics);
+  if (!parsed || parsed->rules.size() != 1) {
+    std::string message = "invalid condition";
+    for (const Diagnostic& diagnostic : diagnostics.all()) {
+      if (diagnostic.severity != Severity::kError) continue;
+      message += ": " + diagnostic.message;
+      if (!diagnostic.hint.empty()) message += " (" + diagnostic.hint + ")";
+      break;
+    }
+    return state_->Fail(message, *this);
+  }
+  policy::Rule rule = std::move(parsed->rules[0]);
+  rule.span = span;
+  state_->model.rules.push_back(std::move(rule));
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::Fs(std::string_view access, const std::vector<std::string>& paths) {
+  const SourceSpan span = state_->Begin("Fs(" + Quoted(access) + ", ...)");
+  if (state_->error) return *this;
+  uint32_t rights = 0;
+  const std::vector<std::string> words = Words(access);
+  if (words.empty()) return state_->Fail("no access words, e.g. \"read\" or \"read,write\"", *this);
+  for (const std::string& word : words) {
+    const std::optional<uint32_t> bits = policy::FsAccessFromWord(word);
+    if (!bits) {
+      std::vector<std::string_view> known;
+      for (const policy::FsAccessWord& entry : policy::AllFsAccessWords()) known.push_back(entry.word);
+      return state_->Fail("unknown access " + Quoted(word) + DidYouMean(word, known), *this);
+    }
+    rights |= *bits;
+  }
+  if (paths.empty()) return state_->Fail("no paths given", *this);
+  for (const std::string& path : paths) {
+    if (path.empty() || path[0] != '/') return state_->Fail("path " + Quoted(path) + " is not absolute", *this);
+  }
+  policy::FsRule rule;
+  rule.access = rights;
+  rule.paths = paths;
+  rule.span = span;
+  state_->model.fs_rules.push_back(std::move(rule));
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::Net(std::string_view kind, uint16_t port) {
+  const SourceSpan span = state_->Begin("Net(" + Quoted(kind) + ", " + std::to_string(port) + ")");
+  if (state_->error) return *this;
+  policy::NetRule rule;
+  if (kind == "bind") {
+    rule.kind = policy::NetRule::Kind::kBind;
+  } else if (kind == "connect") {
+    rule.kind = policy::NetRule::Kind::kConnect;
+  } else {
+    return state_->Fail("expected \"bind\" or \"connect\", got " + Quoted(kind), *this);
+  }
+  rule.port = port;
+  rule.span = span;
+  state_->model.net_rules.push_back(std::move(rule));
+  return *this;
+}
+
+StatusOr<Policy> PolicyBuilder::Build() const {
+  if (state_->error) return *state_->error;
+  Diagnostics diagnostics;
+  policy::CheckPolicy(state_->model, diagnostics);
+  if (diagnostics.HasErrors()) return api::StatusFromDiagnostics("build", diagnostics);
+  return api::WrapPolicy(state_->model);
+}
+
+}  // namespace sysfence

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "formats/oci_export.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "formats/condition_dnf.h"
+#include "formats/oci_names.h"
+#include "policy/targets.h"
+#include "syscalls/syscalls.h"
+
+namespace sysfence::formats {
+namespace {
+
+using policy::CompareOp;
+using policy::Comparison;
+
+// One exported rule of one syscall.
+struct Entry {
+  Action action;
+  Cube cube;
+  std::string comment;
+  friend bool operator==(const Entry& a, const Entry& b) {
+    return a.action == b.action && a.cube == b.cube && a.comment == b.comment;
+  }
+};
+
+std::string ArchList(const std::vector<Arch>& arches) {
+  std::string out;
+  for (Arch arch : arches) out += (out.empty() ? "" : ", ") + std::string(ArchName(arch));
+  return out;
+}
+
+ArgWidths WidthsOf(std::string_view name, const std::vector<Arch>& arches) {
+  ArgWidths widths;
+  widths.native_32 = std::none_of(arches.begin(), arches.end(), [](Arch a) { return GetArchInfo(a).is_64bit; });
+  for (int i = 0; i < 6; ++i) {
+    const bool all_32 = std::all_of(arches.begin(), arches.end(),
+                                    [&](Arch a) { return syscalls::ArgWidthBits(a, name, i) == 32; });
+    widths.bits[static_cast<size_t>(i)] = all_32 ? 32 : 64;
+  }
+  return widths;
+}
+
+// The rules of one syscall, in first-match order, turned into disjoint (between actions) cubes.
+Result<std::vector<Entry>> LowerSyscall(const policy::Policy& policy, const std::vector<int>& rule_indexes,
+                                        const ArgWidths& widths) {
+  std::vector<Entry> entries;
+  // Conditions of earlier rules, each with its action, that block later rules of other actions.
+  std::vector<std::pair<Action, Dnf>> earlier;
+  for (int index : rule_indexes) {
+    const policy::Rule& rule = policy.rules[static_cast<size_t>(index)];
+    Dnf condition{Cube{}};
+    if (rule.condition) {
+      auto dnf = ToDnf(*rule.condition, false, widths);
+      if (!dnf.ok()) return dnf.error();
+      condition = std::move(*dnf);
+    }
+    Dnf effective = condition;
+    for (const auto& [action, blocker] : earlier) {
+      if (action == rule.action || effective.empty()) continue;
+      auto negated = NotDnf(blocker, widths);
+      if (!negated.ok()) return negated.error();
+      auto conjunction = AndDnf(effective, *negated, widths);
+      if (!conjunction.ok()) return conjunction.error();
+      effective = std::move(*conjunction);
+    }
+    earlier.emplace_back(rule.action, condition);
+    // Normalized cubes are satisfiable, so a true `effective` means every other action's cubes
+    // are empty: this rule decides everything still undecided, alone and without arguments.
+    const bool decides_rest = std::any_of(effective.begin(), effective.end(), [](const Cube& c) { return c.empty(); });
+    if (decides_rest) {
+      entries.clear();
+      if (rule.action != policy.default_action) entries.push_back(Entry{rule.action, {}, rule.comment});
+      break;
+    }
+    if (rule.action != policy.default_action) {
+      for (const Cube& cube : effective) entries.push_back(Entry{rule.action, cube, rule.comment});
+    }
+    if (!rule.condition) break;  // later rules are unreachable
+  }
+  return entries;
+}
+
+OciArg ToArg(const Comparison& c) {
+  if (c.op == CompareOp::kMaskedEq) return OciArg{c.arg, c.mask, c.value, CompareOp::kMaskedEq};
+  return OciArg{c.arg, c.value, 0, c.op};
+}
+
+}  // namespace
+
+Result<OciProfile> LowerToOci(const policy::Policy& policy, Diagnostics& diagnostics) {
+  OciProfile profile;
+  profile.default_action = policy.default_action;
+  profile.arches = policy.arches;
+  profile.flags = policy.flags;
+  if (!policy.fs_rules.empty() || !policy.net_rules.empty()) {
+    diagnostics.Warning({}, "fs and net rules (Landlock) have no place in a seccomp profile; they are not exported");
+  }
+  const ActionKind badarch = policy.badarch_action.kind;
+  if (badarch != ActionKind::kKillProcess && badarch != ActionKind::kKillThread) {
+    diagnostics.Warning({}, "the bad-arch action '" + policy.badarch_action.ToString() +
+                                "' cannot be expressed; runtimes kill the thread for other ABIs");
+  }
+  // Syscall name -> per ABI the rules naming it, in order.
+  std::map<std::string, std::map<Arch, std::vector<int>>> mentions;
+  std::set<std::string> trap_warned;
+  for (size_t i = 0; i < policy.rules.size(); ++i) {
+    const policy::Rule& rule = policy.rules[i];
+    if (rule.action.kind == ActionKind::kTrap && rule.action.data != 0 && trap_warned.insert("x").second) {
+      diagnostics.Warning(rule.span, "SCMP_ACT_TRAP carries no data in a profile; trap(" +
+                                         std::to_string(rule.action.data) + ") is exported as trap");
+    }
+    for (const std::string& name : policy::ExpandTargets(rule)) {
+      if (!syscalls::IsKnownName(name)) {
+        return MakeError(ErrorCode::kInvalidInput, "unknown syscall '" + name + "' in " + rule.span.ToString());
+      }
+      for (Arch arch : policy.arches) {
+        if (!syscalls::NumberOf(arch, name)) continue;
+        auto& list = mentions[name][arch];
+        if (policy::RuleAppliesToArch(rule, arch)) list.push_back(static_cast<int>(i));
+      }
+    }
+  }
+  // Group syscalls whose exported entries are the same.
+  std::vector<std::pair<std::vector<Entry>, std::vector<std::string>>> groups;
+  for (const auto& [name, per_arch] : mentions) {
+    const std::vector<int>& first = per_arch.begin()->second;
+    std::vector<Arch> arches;
+    for (const auto& [arch, list] : per_arch) {
+      arches.push_back(arch);
+      if (list != first) {
+        return MakeError(ErrorCode::kUnsupported,
+                         "the rules for '" + name + "' differ between ABIs (" + ArchList(policy.arches) +
+                             "); an OCI profile cannot restrict a rule to some ABIs: export each ABI separately");
+      }
+    }
+    auto entries = LowerSyscall(policy, first, WidthsOf(name, arches));
+    if (!entries.ok()) return MakeError(entries.error().code, "'" + name + "': " + entries.error().message);
+    if (entries->empty()) continue;
+    auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == *entries; });
+    if (group == groups.end()) groups.push_back({std::move(*entries), {name}});
+    else group->second.push_back(name);
+  }
+  // Unconditional groups first (by action), then the rest by their first syscall name.
+  std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
+    const bool a_plain = a.first.size() == 1 && a.first[0].cube.empty();
+    const bool b_plain = b.first.size() == 1 && b.first[0].cube.empty();
+    if (a_plain != b_plain) return a_plain;
+    if (a_plain) {
+      const Action& x = a.first[0].action;
+      const Action& y = b.first[0].action;
+      if (x.kind != y.kind) return static_cast<int>(x.kind) > static_cast<int>(y.kind);  // allow first
+      if (x.data != y.data) return x.data < y.data;
+      if (a.first[0].comment != b.first[0].comment) return a.first[0].comment < b.first[0].comment;
+    }
+    return a.second.front() < b.second.front();
+  });
+  for (const auto& [entries, names] : groups) {
+    for (const Entry& entry : entries) {
+      OciRule rule;
+      rule.names = names;
+      rule.action = entry.action;
+      rule.comment = entry.comment;
+      for (const Comparison& c : entry.cube) rule.args.push_back(ToArg(c));
+      profile.rules.push_back(std::move(rule));
+    }
+  }
+  return profile;
+}
+
+std::string WriteDockerJson(const OciProfile& profile) {
+  nlohmann::ordered_json root;
+  root["defaultAction"] = std::string(OciActionSpelling(profile.default_action));
+  const ActionKind kind = profile.default_action.kind;
+  if (kind == ActionKind::kErrno || kind == ActionKind::kTrace) root["defaultErrnoRet"] = profile.default_action.data;
+  auto arches = nlohmann::ordered_json::array();
+  for (Arch arch : profile.arches) arches.push_back(std::string(OciArchSpelling(arch)));
+  root["architectures"] = arches;
+  if (!profile.flags.empty()) root["flags"] = profile.flags;
+  auto syscalls = nlohmann::ordered_json::array();
+  for (const OciRule& rule : profile.rules) {
+    nlohmann::ordered_json entry;
+    entry["names"] = rule.names;
+    entry["action"] = std::string(OciActionSpelling(rule.action));
+    if (rule.action.kind == ActionKind::kErrno || rule.action.kind == ActionKind::kTrace) {
+      entry["errnoRet"] = rule.action.data;
+    }
+    if (!rule.args.empty()) {
+      auto args = nlohmann::ordered_json::array();
+      for (const OciArg& arg : rule.args) {
+        nlohmann::ordered_json a;
+        a["index"] = arg.index;
+        a["value"] = arg.value;
+        if (arg.op == policy::CompareOp::kMaskedEq) a["valueTwo"] = arg.value_two;
+        a["op"] = std::string(OciOpName(arg.op));
+        args.push_back(a);
+      }
+      entry["args"] = args;
+    }
+    if (!rule.comment.empty()) entry["comment"] = rule.comment;
+    syscalls.push_back(entry);
+  }
+  root["syscalls"] = syscalls;
+  return root.dump(2) + "\n";
+}
+
+Result<std::string> ExportOciJson(const policy::Policy& policy, Diagnostics& diagnostics) {
+  auto profile = LowerToOci(policy, diagnostics);
+  if (!profile.ok()) return profile.error();
+  return WriteDockerJson(*profile);
+}
+
+}  // namespace sysfence::formats

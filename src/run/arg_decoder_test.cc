@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "run/arg_decoder.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace sysfence::run {
+namespace {
+
+TEST(ArgDecoderTest, NamesConstantsFlagsAndFds) {
+  const int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  const DecodeContext self{getpid(), true, true};
+  {
+    const uint64_t args[6] = {AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0, 0, 0, 0};
+    const auto decoded = DecodeArgs(Arch::kX86_64, "socket", args, self);
+    ASSERT_EQ(decoded.size(), 3u);
+    EXPECT_EQ(decoded[0].name, "family");
+    EXPECT_EQ(decoded[0].kind, DecodedArg::Kind::kConstant);
+    EXPECT_EQ(decoded[0].text, "AF_NETLINK");
+    EXPECT_EQ(decoded[1].kind, DecodedArg::Kind::kFlags);
+    EXPECT_NE(decoded[1].text.find("SOCK_CLOEXEC"), std::string::npos) << decoded[1].text;
+    EXPECT_NE(decoded[1].text.find("SOCK_RAW"), std::string::npos) << decoded[1].text;
+  }
+  {
+    const uint64_t args[6] = {static_cast<uint64_t>(fd), 0, 16, 0, 0, 0};
+    const auto decoded = DecodeArgs(Arch::kX86_64, "read", args, self);
+    EXPECT_EQ(decoded[0].kind, DecodedArg::Kind::kFd);
+    EXPECT_EQ(decoded[0].text, "/dev/null");
+    EXPECT_EQ(decoded[1].kind, DecodedArg::Kind::kPointer);
+    EXPECT_EQ(decoded[2].kind, DecodedArg::Kind::kNumber);
+  }
+  close(fd);
+}
+
+TEST(ArgDecoderTest, ReadsPathsFromMemoryAndAtFdcwd) {
+  static const char kPath[] = "/etc/hostname";
+  const uint64_t args[6] = {static_cast<uint64_t>(-100), reinterpret_cast<uint64_t>(kPath), O_RDONLY | O_CLOEXEC,
+                            0, 0, 0};
+  const auto decoded = DecodeArgs(Arch::kX86_64, "openat", args, DecodeContext{getpid(), true, true});
+  ASSERT_GE(decoded.size(), 3u);
+  EXPECT_EQ(decoded[0].text, "AT_FDCWD");
+  EXPECT_EQ(decoded[1].kind, DecodedArg::Kind::kPath);
+  EXPECT_EQ(decoded[1].text, kPath);
+  EXPECT_EQ(decoded[2].text, "O_RDONLY|O_CLOEXEC");
+  // Without memory reads the pointer stays a pointer.
+  const auto blind = DecodeArgs(Arch::kX86_64, "openat", args, DecodeContext{getpid(), false, false});
+  EXPECT_EQ(blind[1].kind, DecodedArg::Kind::kPointer);
+}
+
+TEST(ArgDecoderTest, ThirtyTwoBitArgumentsAreTheLowHalf) {
+  const uint64_t args[6] = {0, 0x5412 | (uint64_t{1} << 32), 0, 0, 0, 0};  // TIOCSTI with high bits
+  const auto decoded = DecodeArgs(Arch::kX86_64, "ioctl", args, DecodeContext{0, false, false});
+  EXPECT_EQ(decoded[1].value, 0x5412u);
+  EXPECT_EQ(decoded[1].text, "TIOCSTI");
+}
+
+TEST(ArgDecoderTest, UnknownSignatureGivesSixRawArguments) {
+  const uint64_t args[6] = {1, 2, 3, 4, 5, 6};
+  const auto decoded = DecodeArgs(Arch::kX86_64, "", args, DecodeContext{0, false, false});
+  ASSERT_EQ(decoded.size(), 6u);
+  EXPECT_EQ(decoded[5].name, "arg5");
+  EXPECT_EQ(decoded[5].value, 6u);
+}
+
+TEST(ArgDecoderTest, FlagsTextNamesUnknownBitsInHex) {
+  EXPECT_EQ(FlagsText("PROT", PROT_READ | PROT_WRITE), "PROT_READ|PROT_WRITE");
+  EXPECT_EQ(FlagsText("PROT", 0), "PROT_NONE");
+  EXPECT_EQ(FlagsText("PROT", PROT_READ | 0x100000), "PROT_READ|0x100000");
+}
+
+}  // namespace
+}  // namespace sysfence::run

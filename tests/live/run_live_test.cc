@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: Apache-2.0
+// `sysfence run` end to end: the CLI binary runs real programs (sf_probe, /bin/true, ls, sh) under
+// policies, against the running kernel.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "tests/live/live_util.h"
+
+namespace sysfence::live {
+namespace {
+
+class RunLiveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string reason = LiveSkipReason();
+    if (!reason.empty()) GTEST_SKIP() << reason;
+  }
+
+  // Runs `sysfence run --events EVENTS --policy POLICY [extra...] -- command...`.
+  Finished Run(const std::string& policy_text, const std::vector<std::string>& command,
+               const std::vector<std::string>& extra = {}) {
+    const std::string policy = dir_.Write("policy.sfp", policy_text);
+    std::vector<std::string> argv = {SysfenceBinary(), "run", "--policy", policy, "--events", events_path()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back("--");
+    argv.insert(argv.end(), command.begin(), command.end());
+    return RunCommand(argv);
+  }
+  std::string events_path() const { return dir_.Path("events.jsonl"); }
+  std::vector<nlohmann::json> Events() const { return ReadEvents(events_path()); }
+
+  TempDir dir_;
+};
+
+constexpr const char* kAllowAllBut = "arch x86_64\ndefault allow\n";
+
+TEST_F(RunLiveTest, AllowedProgramRunsAndExitsZero) {
+  const Finished run = Run(std::string(kAllowAllBut) + "errno EPERM uname\n", {"/bin/true"});
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_TRUE(EventsFor(Events(), "uname").empty());
+}
+
+TEST_F(RunLiveTest, ErrnoRuleDeniesWithItsErrnoAndReportsTheRule) {
+  const Finished run = Run(std::string(kAllowAllBut) + "errno EACCES uname\n", {ProbeBinary(), "call", "uname"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "ret=-1 errno=EACCES\n");
+  const auto events = EventsFor(Events(), "uname");
+  ASSERT_EQ(events.size(), 1u);
+  const auto& event = events[0];
+  EXPECT_EQ(event["mode"], "enforce");
+  EXPECT_EQ(event["outcome"], "denied");
+  EXPECT_EQ(event["action"], "errno EACCES");
+  EXPECT_EQ(event["rule"], dir_.Path("policy.sfp") + ":3");
+  EXPECT_EQ(event["arch"], "x86_64");
+  EXPECT_EQ(event["nr"], 63);
+  EXPECT_EQ(event["suggest"], "allow uname");
+  EXPECT_EQ(event["exe"], ProbeBinary());
+  EXPECT_GT(event["pid"].get<int>(), 0);
+  EXPECT_EQ(event["pid"], event["tid"]);
+  // RFC 3339 with nanoseconds, UTC.
+  EXPECT_EQ(event["time"].get<std::string>().size(), std::string("2026-11-23T18:50:01.123456789Z").size());
+  EXPECT_NE(run.err.find("denied uname"), std::string::npos) << run.err;
+}
+
+TEST_F(RunLiveTest, DefaultDenialNamesDefaultAndDecodesConstants) {
+  const Finished run = Run("arch x86_64\ndefault errno EPERM\nallow @default @file-system @process @signal "
+                           "@io-event @ipc @memory @resources @basic-io execve futex rseq set_robust_list "
+                           "set_tid_address arch_prctl prlimit64 getrandom brk mmap munmap mprotect\n",
+                           {ProbeBinary(), "call", "socket-netlink"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "ret=-1 errno=EPERM\n");
+  const auto events = EventsFor(Events(), "socket");
+  ASSERT_EQ(events.size(), 1u) << ReadFile(events_path());
+  EXPECT_EQ(events[0]["rule"], "default");
+  EXPECT_EQ(events[0]["args"][0]["name"], "family");
+  EXPECT_EQ(events[0]["args"][0]["text"], "AF_NETLINK");
+  EXPECT_EQ(events[0]["suggest"], "allow socket if family == AF_NETLINK");
+}
+
+TEST_F(RunLiveTest, LogRuleAllowsAndReports) {
+  const Finished run = Run(std::string(kAllowAllBut) + "log uname\n", {ProbeBinary(), "call", "uname"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "ret=0 errno=0\n");
+  const auto events = EventsFor(Events(), "uname");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["outcome"], "allowed");
+  EXPECT_EQ(events[0]["action"], "log");
+}
+
+TEST_F(RunLiveTest, KillRuleEndsTheProgramWithSigsysAndNamesTheSyscall) {
+  const Finished run = Run(std::string(kAllowAllBut) + "kill uname\n", {ProbeBinary(), "call", "uname"});
+  EXPECT_EQ(run.status, 128 + SIGSYS) << run.err;
+  EXPECT_EQ(run.out, "");  // killed before it could print
+  const auto events = EventsFor(Events(), "uname");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["outcome"], "killed");
+  EXPECT_EQ(events[0]["action"], "kill");
+}
+
+TEST_F(RunLiveTest, TrapRuleRaisesSigsysInTheKernel) {
+  const Finished run = Run(std::string(kAllowAllBut) + "trap uname\n", {ProbeBinary(), "call", "uname"});
+  EXPECT_EQ(run.status, 128 + SIGSYS) << run.err;
+  EXPECT_EQ(run.out, "");
+}
+
+TEST_F(RunLiveTest, NotifyRuleIsADenialWithEnosys) {
+  const Finished run = Run(std::string(kAllowAllBut) + "notify uname\n", {ProbeBinary(), "call", "uname"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "ret=-1 errno=ENOSYS\n");
+  ASSERT_EQ(EventsFor(Events(), "uname").size(), 1u);
+}
+
+TEST_F(RunLiveTest, MonitorLetsTheSameProgramRunAndSuggestsTheMissingLine) {
+  const std::string policy = std::string(kAllowAllBut) + "errno EPERM getdents64\n";
+  const Finished enforced = Run(policy, {"/bin/ls", "/"});
+  EXPECT_NE(enforced.status, 0);
+  EXPECT_EQ(enforced.out.find("usr"), std::string::npos);
+  std::filesystem::remove(events_path());
+
+  const Finished monitored = Run(policy, {"/bin/ls", "/"}, {"--monitor"});
+  ASSERT_EQ(monitored.status, 0) << monitored.err;
+  EXPECT_NE(monitored.out.find("usr"), std::string::npos);
+  const auto events = Events();
+  const auto getdents = EventsFor(events, "getdents64");
+  ASSERT_EQ(getdents.size(), 1u);  // first of its shape only; the rest are counted
+  EXPECT_EQ(getdents[0]["outcome"], "continued");
+  EXPECT_EQ(getdents[0]["mode"], "monitor");
+  ASSERT_FALSE(events.empty());
+  const auto& summary = events.back();
+  EXPECT_EQ(summary["type"], "summary");
+  EXPECT_EQ(summary["suggested_lines"], nlohmann::json::array({"allow getdents64"}));
+  EXPECT_GE(summary["reported_calls"].get<int>(), 2);  // ls reads / until getdents64 returns 0
+  EXPECT_NE(monitored.err.find("allow getdents64"), std::string::npos) << monitored.err;
+}
+
+TEST_F(RunLiveTest, X32SyscallIsKilledAsBadArch) {
+#if !defined(__x86_64__)
+  GTEST_SKIP() << "x32 is an x86_64 ABI";
+#endif
+  const Finished run = Run(std::string(kAllowAllBut), {ProbeBinary(), "x32", "39"});
+  EXPECT_EQ(run.status, 128 + SIGSYS) << run.err;
+  const auto events = Events();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0]["arch"], "x32");
+  EXPECT_EQ(events[0]["rule"], "badarch");
+  EXPECT_EQ(events[0]["nr"], 0x40000000 + 39);
+}
+
+TEST_F(RunLiveTest, Int80SyscallIsDeniedAsBadArch) {
+#if !defined(__x86_64__)
+  GTEST_SKIP() << "int 0x80 is an x86_64 concern";
+#endif
+  const Finished run = Run("arch x86_64\ndefault allow\nbadarch errno EPERM\n", {ProbeBinary(), "int80", "20"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "ret=-1 errno=EPERM\n");
+  const auto events = EventsFor(Events(), "getpid");
+  ASSERT_EQ(events.size(), 1u) << ReadFile(events_path());
+  EXPECT_EQ(events[0]["arch"], "x86");
+  EXPECT_EQ(events[0]["rule"], "badarch");
+}
+
+TEST_F(RunLiveTest, TiocstiWithHighBitsIsDeniedWhenTiocstiIs) {
+  const Finished control = Run(std::string(kAllowAllBut), {ProbeBinary(), "tiocsti"});
+  ASSERT_EQ(control.status, 0) << control.err;
+  EXPECT_EQ(control.out, "ret=-1 errno=ENOTTY\n");  // stdin is /dev/null: the call really ran
+  const Finished run = Run(std::string(kAllowAllBut) + "errno EPERM ioctl if cmd == TIOCSTI\n",
+                           {ProbeBinary(), "tiocsti"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "ret=-1 errno=EPERM\n");
+  const auto events = EventsFor(Events(), "ioctl");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["args"][1]["text"], "TIOCSTI");
+}
+
+TEST_F(RunLiveTest, IoUringIsDeniedByAnAllowlist) {
+  const Finished run = Run("arch x86_64\ndefault errno EPERM\nallow @default @file-system @process @signal "
+                           "@io-event @ipc @memory @resources @basic-io execve futex rseq set_robust_list "
+                           "set_tid_address arch_prctl prlimit64 getrandom brk mmap munmap mprotect\n",
+                           {ProbeBinary(), "io_uring"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "ret=-1 errno=EPERM\n");
+  ASSERT_EQ(EventsFor(Events(), "io_uring_setup").size(), 1u);
+}
+
+TEST_F(RunLiveTest, ThirtyTwoThreadsAreAllDeniedAndReported) {
+  const Finished run = Run(std::string(kAllowAllBut) + "errno EPERM getppid\n",
+                           {ProbeBinary(), "threads", "32", "getppid"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "denied=32 of 32\n");
+  const auto events = EventsFor(Events(), "getppid");
+  EXPECT_EQ(events.size(), 32u);
+  std::set<int> tids;
+  for (const auto& event : events) tids.insert(event["tid"].get<int>());
+  EXPECT_EQ(tids.size(), 32u);
+}
+
+TEST_F(RunLiveTest, AlertExecReceivesTheEvent) {
+  const std::string alert_file = dir_.Path("alert.json");
+  const Finished run = Run(std::string(kAllowAllBut) + "errno EPERM uname\n", {ProbeBinary(), "call", "uname"},
+                           {"--alert-exec", "cat > " + alert_file});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto alert = nlohmann::json::parse(ReadFile(alert_file));
+  EXPECT_EQ(alert["syscall"], "uname");
+  EXPECT_EQ(alert["outcome"], "denied");
+}
+
+TEST_F(RunLiveTest, AlertsAreRateLimitedAndDropsCounted) {
+  const std::string alert_dir = dir_.Path("alerts");
+  std::filesystem::create_directory(alert_dir);
+  const Finished run = Run(std::string(kAllowAllBut) + "errno EPERM getppid\n",
+                           {ProbeBinary(), "loop", "200", "getppid"},
+                           {"--alert-exec", "cat > " + alert_dir + "/$$.json", "--alert-rate", "1", "--alert-burst", "3"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(alert_dir)) ++files;
+  EXPECT_GE(files, 1u);
+  EXPECT_LE(files, 5u);
+  const auto events = Events();
+  ASSERT_FALSE(events.empty());
+  EXPECT_GE(events.back()["alerts_dropped"].get<int>(), 190);
+}
+
+TEST_F(RunLiveTest, PolicyWithSyntaxErrorStartsNothing) {
+  const std::string marker = dir_.Path("marker");
+  const Finished run = Run("arch x86_64\ndefault allow\nallw uname\n", {"/usr/bin/touch", marker});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("policy.sfp:3:"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(marker));
+}
+
+TEST_F(RunLiveTest, MissingProgramStartsNothing) {
+  const Finished run = Run(std::string(kAllowAllBut), {"/nonexistent/program"});
+  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_NE(run.err.find("/nonexistent/program"), std::string::npos);
+}
+
+TEST_F(RunLiveTest, DeniedExecveStartsNothingAndSaysWhy) {
+  const Finished run = Run(std::string(kAllowAllBut) + "errno EPERM execve\n", {"/bin/true"});
+  EXPECT_EQ(run.status, 3) << run.err;
+  EXPECT_NE(run.err.find("execve"), std::string::npos) << run.err;
+}
+
+TEST_F(RunLiveTest, ExitStatusIsTheProgramsAndSignalsGive128Plus) {
+  EXPECT_EQ(Run(std::string(kAllowAllBut), {ProbeBinary(), "exit", "42"}).status, 42);
+  EXPECT_EQ(Run(std::string(kAllowAllBut), {"/bin/sh", "-c", "kill -TERM $$"}).status, 128 + SIGTERM);
+}
+
+TEST_F(RunLiveTest, SigtermToSysfenceReachesTheProgram) {
+  const std::string policy = dir_.Write("policy.sfp", std::string(kAllowAllBut) + "errno EPERM uname\n");
+  const std::string out = dir_.Path("out");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    execl(SysfenceBinary().c_str(), "sysfence", "run", "--policy", policy.c_str(), "--", ProbeBinary().c_str(),
+          "sleep", "20", nullptr);
+    _exit(127);
+  }
+  for (int i = 0; i < 500 && ReadFile(out).find("sleeping") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_NE(ReadFile(out).find("sleeping"), std::string::npos);
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 100 + SIGTERM);  // sf_probe saw SIGTERM and said so
+  EXPECT_NE(ReadFile(out).find("got signal 15"), std::string::npos);
+}
+
+TEST_F(RunLiveTest, SupervisorDeathLeavesDenialsAsEnosys) {
+  const std::string policy = dir_.Write("policy.sfp", std::string(kAllowAllBut) + "errno EPERM uname\n");
+  const std::string out = dir_.Path("out");
+  const std::string script = "sleep 1; " + ProbeBinary() + " call uname > " + out;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl(SysfenceBinary().c_str(), "sysfence", "run", "--quiet", "--policy", policy.c_str(), "--", "/bin/sh", "-c",
+          script.c_str(), nullptr);
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(pid, SIGKILL);  // the supervisor dies; the program lives on under its filter
+  waitpid(pid, nullptr, 0);
+  for (int i = 0; i < 500 && ReadFile(out).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(ReadFile(out), "ret=-1 errno=ENOSYS\n");
+}
+
+TEST_F(RunLiveTest, TargetInAChildPidNamespaceIsSupervised) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root for unshare --pid";
+  if (!std::filesystem::exists("/usr/bin/unshare")) GTEST_SKIP() << "needs util-linux unshare";
+  const Finished run = Run(std::string(kAllowAllBut) + "errno EPERM uname\n",
+                           {"/usr/bin/unshare", "--pid", "--fork", ProbeBinary(), "call", "uname"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "ret=-1 errno=EPERM\n");
+  const auto events = EventsFor(Events(), "uname");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_GT(events[0]["pid"].get<int>(), 1);  // its pid as the supervisor's namespace sees it
+  EXPECT_EQ(events[0]["exe"], ProbeBinary());
+}
+
+TEST_F(RunLiveTest, RealProgramsRunUnderMonitor) {
+  const Finished run = Run(std::string(kAllowAllBut) + "errno EPERM uname\n",
+                           {"/usr/bin/python3", "-c", "import os; print(os.uname().sysname)"}, {"--monitor"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "Linux\n");
+  EXPECT_EQ(EventsFor(Events(), "uname").size(), 1u);
+}
+
+}  // namespace
+}  // namespace sysfence::live

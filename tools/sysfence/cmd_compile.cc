@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: Apache-2.0
+// `sysfence compile`: a policy (.sfp or OCI/Docker/Kubernetes JSON) -> a seccomp-BPF program, its
+// disassembly or a C header, or the policy in another format (OCI JSON, SeccompProfile, systemd).
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bpf/cache_analysis.h"
+#include "bpf/disassembler.h"
+#include "bpf/evaluator.h"
+#include "bpf/raw_file.h"
+#include "codegen/compile.h"
+#include "core/arch.h"
+#include "core/suggest.h"
+#include "formats/c_header.h"
+#include "formats/kubernetes.h"
+#include "formats/load.h"
+#include "formats/oci_export.h"
+#include "formats/systemd.h"
+#include "policy/targets.h"
+#include "syscalls/syscalls.h"
+#include "tools/sysfence/cli_util.h"
+#include "tools/sysfence/command.h"
+
+namespace sysfence::cli {
+namespace {
+
+constexpr const char* kCompileHelp =
+    "Loads a policy, written in the sysfence language (.sfp) or as an OCI/Docker seccomp profile,\n"
+    "an OCI runtime config.json or a Kubernetes SeccompProfile (JSON), and writes it as:\n"
+    "\n"
+    "  --format bpf      the raw seccomp-BPF program (struct sock_filter[]), the default\n"
+    "  --format disasm   the program's disassembly\n"
+    "  --format c        a C header with a struct sock_filter array and a struct sock_fprog\n"
+    "  --format json     an OCI/Docker seccomp profile (exact: runc decides what the policy does)\n"
+    "  --format k8s      a Kubernetes SeccompProfile in YAML (k8s-json: in JSON)\n"
+    "  --format systemd  SystemCallFilter= and friends for a unit file (no argument conditions)\n"
+    "\n"
+    "--arch replaces the policy's ABIs (the first one is also the host for Docker's archMap and\n"
+    "includes/excludes.arches). --caps chooses the capability-dependent rules of a Docker profile,\n"
+    "--kernel the kernel release its minKernel rules are compared with (default: this kernel's;\n"
+    "'any' counts as newer than every minKernel). --stats prints one JSON object with the\n"
+    "program's instructions, worst_path and mean_path (executed instructions over every syscall\n"
+    "number of the first ABI), allows and cacheable_allows; without -o only the figures are printed.\n"
+    "\n"
+    "Errors (exit status 2) write nothing; warnings are printed and give exit status 1.\n"
+    "Binary BPF is not written to a terminal: give -o FILE or redirect.\n"
+    "\n"
+    "Examples:\n"
+    "  sysfence compile web.sfp -o web.bpf\n"
+    "  sysfence compile moby-default.json --arch x86_64 --caps CAP_SYS_ADMIN --stats\n"
+    "  sysfence compile web.sfp --format json -o web-seccomp.json\n"
+    "\n"
+    "docs/formats.md describes every format and how it maps to the policy model.";
+
+struct CompileFlags {
+  std::string policy_path;
+  std::string output = "-";
+  std::string format = "bpf";
+  std::vector<std::string> arches;
+  std::vector<std::string> caps;
+  std::string kernel;
+  std::string name;
+  bool stats = false;
+};
+
+std::string RunningKernel() {
+  struct utsname info {};
+  if (uname(&info) != 0) return {};
+  return info.release;
+}
+
+std::string Stem(const std::string& path) {
+  std::string base = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  if (auto dot = base.find('.'); dot != std::string::npos && dot > 0) base = base.substr(0, dot);
+  return base.empty() || base == "-" ? "policy" : base;
+}
+
+// Per ABI: whether each syscall's outcome is an unconditional allow under the policy.
+bool UnconditionalAllow(const policy::Policy& policy, const std::vector<std::vector<std::string>>& targets, Arch arch,
+                        std::string_view name) {
+  for (size_t i = 0; i < policy.rules.size(); ++i) {
+    const policy::Rule& rule = policy.rules[i];
+    if (!policy::RuleAppliesToArch(rule, arch)) continue;
+    if (!std::binary_search(targets[i].begin(), targets[i].end(), name)) continue;
+    return !rule.condition && rule.action == Action::Allow();
+  }
+  return policy.default_action == Action::Allow();
+}
+
+Result<nlohmann::ordered_json> ComputeStats(const bpf::Program& program, const policy::Policy& policy) {
+  codegen::CompileStats stats;
+  stats.instructions = program.size();
+  const Arch first = policy.arches.front();
+  const ArchInfo& info = GetArchInfo(first);
+  const auto table = syscalls::AllOf(first);
+  const uint32_t last = table.empty() ? 0 : table.back().number - info.nr_bias;
+  size_t total = 0;
+  for (uint32_t n = 0; n <= last; ++n) {
+    bpf::SeccompData data;
+    data.nr = static_cast<int32_t>(n + info.nr_bias);
+    data.arch = info.audit_arch;
+    auto run = bpf::Evaluate(program, data);
+    if (!run.ok()) return run.error();
+    stats.worst_path = std::max(stats.worst_path, run->executed);
+    total += run->executed;
+  }
+  stats.mean_path = static_cast<double>(total) / static_cast<double>(last + 1);
+  std::vector<std::vector<std::string>> targets;
+  for (const policy::Rule& rule : policy.rules) targets.push_back(policy::ExpandTargets(rule));
+  for (Arch arch : policy.arches) {
+    for (const syscalls::SyscallEntry& entry : syscalls::AllOf(arch)) {
+      if (!UnconditionalAllow(policy, targets, arch, entry.name)) continue;
+      ++stats.allows;
+      if (bpf::IsConstantAllow(program, GetArchInfo(arch).audit_arch, static_cast<int32_t>(entry.number))) {
+        ++stats.cacheable_allows;
+      }
+    }
+  }
+  nlohmann::ordered_json out;
+  out["instructions"] = stats.instructions;
+  out["worst_path"] = stats.worst_path;
+  out["mean_path"] = std::round(stats.mean_path * 100) / 100;
+  out["allows"] = stats.allows;
+  out["cacheable_allows"] = stats.cacheable_allows;
+  out["arch"] = std::string(ArchName(first));
+  return out;
+}
+
+int BadInput(const std::string& message) {
+  std::fprintf(stderr, "sysfence: error: %s\n", message.c_str());
+  return kExitBadInput;
+}
+
+int CompileCommand(const CompileFlags& flags) {
+  static const std::set<std::string> kFormats = {"bpf", "disasm", "c", "json", "k8s", "k8s-json", "systemd"};
+  if (kFormats.count(flags.format) == 0) {
+    return BadInput("unknown format '" + flags.format + "' (bpf, disasm, c, json, k8s, k8s-json, systemd)");
+  }
+  std::vector<Arch> arches;
+  for (const std::string& name : flags.arches) {
+    auto arch = ArchFromName(name);
+    if (!arch) {
+      std::vector<std::string_view> known;
+      for (Arch a : AllArches()) known.push_back(ArchName(a));
+      return BadInput("unknown ABI '" + name + "'" + DidYouMean(name, known));
+    }
+    if (std::find(arches.begin(), arches.end(), *arch) == arches.end()) arches.push_back(*arch);
+  }
+  formats::LoadOptions options;
+  options.capabilities.insert(flags.caps.begin(), flags.caps.end());
+  options.kernel_version = flags.kernel.empty() ? RunningKernel() : (flags.kernel == "any" ? "" : flags.kernel);
+  if (!arches.empty()) options.host_arch = arches.front();
+  auto text = ReadInputFile(flags.policy_path);
+  if (!text.ok()) return ReportError(text.error());
+  Diagnostics diagnostics;
+  const std::string file_name = flags.policy_path == "-" ? "<stdin>" : flags.policy_path;
+  std::optional<policy::Policy> policy = formats::LoadPolicyText(*text, file_name, options, diagnostics);
+  if (!policy || diagnostics.HasErrors()) return std::max(ReportDiagnostics(diagnostics, *text), kExitBadInput);
+  if (!arches.empty()) policy->arches = arches;
+  if (policy->arches.empty()) policy->arches = {NativeArch()};
+
+  std::string output;
+  std::optional<bpf::Program> program;
+  const bool binary = flags.format == "bpf" || flags.format == "disasm" || flags.format == "c";
+  if (binary || flags.stats) {
+    auto compiled = codegen::Compile(*policy);
+    if (!compiled.ok()) {
+      ReportDiagnostics(diagnostics, *text);
+      return BadInput(file_name + ": " + compiled.error().message);
+    }
+    program = std::move(*compiled);
+  }
+  const std::string name = flags.name.empty() ? Stem(flags.policy_path) : flags.name;
+  Result<std::string> exported = std::string();
+  if (flags.format == "bpf") {
+    exported = bpf::SerializeRawBpf(*program);
+  } else if (flags.format == "disasm") {
+    bpf::DisassembleOptions disasm;
+    disasm.default_arch = policy->arches.front();
+    exported = bpf::Disassemble(*program, disasm);
+  } else if (flags.format == "c") {
+    exported = formats::ExportCHeader(*program, name);
+  } else if (flags.format == "json") {
+    exported = formats::ExportOciJson(*policy, diagnostics);
+  } else if (flags.format == "k8s" || flags.format == "k8s-json") {
+    exported = formats::ExportKubernetesProfile(
+        *policy, name, flags.format == "k8s" ? formats::KubernetesSyntax::kYaml : formats::KubernetesSyntax::kJson,
+        diagnostics);
+  } else {
+    exported = formats::ExportSystemdUnit(*policy, diagnostics);
+  }
+  const int diagnostics_status = ReportDiagnostics(diagnostics, *text);
+  if (!exported.ok()) return BadInput("cannot write " + flags.format + ": " + exported.error().message);
+  std::optional<nlohmann::ordered_json> stats;
+  if (flags.stats) {
+    auto computed = ComputeStats(*program, *policy);
+    if (!computed.ok()) return ReportError(computed.error());
+    stats = std::move(*computed);
+  }
+  const bool write_output = !(flags.stats && flags.output == "-");
+  if (write_output) {
+    if (flags.format == "bpf" && flags.output == "-" && isatty(STDOUT_FILENO)) {
+      return BadInput("refusing to write binary BPF to a terminal; give -o FILE, redirect, or use --format disasm");
+    }
+    auto written = WriteOutputFile(flags.output, *exported);
+    if (!written.ok()) return ReportError(written.error());
+  }
+  if (stats) std::printf("%s\n", stats->dump().c_str());
+  return diagnostics_status == kExitFindings ? kExitFindings : kExitOk;
+}
+
+const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) {
+  CLI::App* sub = app.add_subcommand("compile", "Compile a policy (.sfp or OCI JSON) to BPF, or convert it");
+  sub->footer(kCompileHelp);
+  auto flags = std::make_shared<CompileFlags>();
+  sub->add_option("policy", flags->policy_path, "Policy file (.sfp, OCI/Docker or Kubernetes JSON; - for stdin)")
+      ->required();
+  sub->add_option("-o,--output", flags->output, "Output file (default: standard output); written atomically");
+  sub->add_option("-f,--format", flags->format, "bpf (default), disasm, c, json, k8s, k8s-json, systemd");
+  sub->add_option("--arch,-a", flags->arches, "ABIs to accept, replacing the policy's (x86_64,x86,x32,aarch64,...)")
+      ->delimiter(',');
+  sub->add_option("--caps", flags->caps, "Capabilities granted (CAP_SYS_ADMIN,...) for Docker's caps rules")
+      ->delimiter(',');
+  sub->add_option("--kernel", flags->kernel, "Kernel release for minKernel rules (default: running; 'any')");
+  sub->add_option("--name", flags->name, "Name for C identifiers and the SeccompProfile (default: file stem)");
+  sub->add_flag("--stats", flags->stats, "Print instructions, worst_path, mean_path, allows, cacheable_allows");
+  sub->callback([flags, exit_status] { *exit_status = CompileCommand(*flags); });
+});
+
+}  // namespace
+}  // namespace sysfence::cli

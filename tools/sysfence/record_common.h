@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helpers `sysfence record` and `sysfence merge` share (header-only: the CLI builds cmd_*.cc files).
+#pragma once
+
+#include <sys/stat.h>
+
+#include <string>
+
+#include "core/errno_names.h"
+#include "core/result.h"
+
+namespace sysfence::cli {
+
+/// Checks, before anything runs, that an output path can be written: its folder exists. "" and
+/// "-" (standard output) always can.
+inline Result<void> CheckOutputPath(const std::string& path) {
+  if (path.empty() || path == "-") return Ok();
+  const size_t slash = path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  struct stat st {};
+  if (stat(folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return MakeError(ErrorCode::kInvalidInput, "cannot write '" + path + "': folder '" + folder + "' does not exist");
+  }
+  return Ok();
+}
+
+/// Parses --default: "kill" (kill the process) or an errno name such as "EPERM" or "ENOSYS".
+inline Result<Action> ParseDefaultAction(const std::string& text) {
+  if (text == "kill" || text == "kill-process") return Action::KillProcess();
+  if (auto number = ErrnoFromName(text)) return Action::Errno(static_cast<uint16_t>(*number));
+  return MakeError(ErrorCode::kInvalidInput,
+                   "--default: '" + text + "' is neither 'kill' nor an errno name such as EPERM");
+}
+
+}  // namespace sysfence::cli
