@@ -3,6 +3,7 @@
 #include "os/seccomp_install.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>

@@ -289,8 +289,8 @@ TEST(ParserErrorTest, UnknownNamesWithSuggestions) {
             "test.sfp:2:7: error: unknown errno 'EPREM' [did you mean 'EPERM'?]\n");
   EXPECT_EQ(Errors("arch x86_64\nread\n"),
             "test.sfp:2:1: error: unknown statement 'read' [a rule starts with its action: 'allow read']\n");
-  EXPECT_EQ(Errors("arch x86_64\nallow signal\n"),
-            "test.sfp:2:7: error: unknown syscall 'signal' [did you mean the group '@signal'?]\n");
+  EXPECT_EQ(Errors("arch x86_64\nallow network-io\n"),
+            "test.sfp:2:7: error: unknown syscall 'network-io' [did you mean the group '@network-io'?]\n");
 }
 
 TEST(ParserErrorTest, ArgumentProblems) {

@@ -253,7 +253,7 @@ int ShowNumber(uint32_t number, std::optional<Arch> only_arch, bool json) {
     if (arch == Arch::kX32 && (number & kX32SyscallBit) == 0) hint = " (x32 numbers carry the x32 bit 0x40000000)";
     return BadInput(fmt::format("no syscall number {} on {}{}", number, ArchName(arch), hint));
   }
-  if (!json) std::printf("%s %u = ", std::string(ArchName(arch)).c_str(), number);
+  if (!json) std::printf("%s %s = ", std::string(ArchName(arch)).c_str(), NumberText(arch, number).c_str());
   return ShowSyscall(*name, only_arch, json);
 }
 
