@@ -74,7 +74,8 @@ TEST(AssemblerTest, StraightLineInstructionsGetAnAdjacentSuccessor) {
   d.args[1] = 3;
   auto run = bpf::Evaluate(*program, d);
   EXPECT_EQ(run->value, 0x7fff0000u);
-  EXPECT_EQ(run->executed, 4u);  // ld nr, jset, ld arg1, jeq: the load falls through, no JA
+  EXPECT_EQ(run->executed, 5u);  // ld nr, jset, ld arg1, jeq, ret: the load falls through
+  for (const bpf::Instruction& insn : *program) EXPECT_NE(insn.code, bpf::op::kJmp | bpf::op::kJa);
 }
 
 TEST(AssemblerTest, MoreThan4096InstructionsIsAnErrorWithTheCount) {

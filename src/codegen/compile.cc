@@ -203,14 +203,27 @@ class Compiler {
 
   Label Dispatch(const std::vector<DispatchRange>& ranges, const std::vector<double>& weights) {
     const SearchTree tree = BuildSearchTree(weights);
-    return EmitTree(tree, tree.root, ranges);
+    std::vector<double> prefix(weights.size() + 1, 0.0);
+    for (size_t i = 0; i < weights.size(); ++i) prefix[i + 1] = prefix[i] + weights[i];
+    return EmitTree(tree, tree.root, ranges, prefix);
   }
 
-  Label EmitTree(const SearchTree& tree, size_t index, const std::vector<DispatchRange>& ranges) {
+  // The heavier subtree is created last, so it sits right after the comparison: if one side must
+  // be reached through a JA (more than 255 instructions away), it is the lighter one.
+  Label EmitTree(const SearchTree& tree, size_t index, const std::vector<DispatchRange>& ranges,
+                 const std::vector<double>& prefix) {
     const SearchNode& node = tree.nodes[index];
     if (node.first == node.last) return Code(ranges[node.first].node, Accumulator{});
-    const Label right = EmitTree(tree, node.right, ranges);
-    const Label left = EmitTree(tree, node.left, ranges);
+    const double left_weight = prefix[node.split + 1] - prefix[node.first];
+    const double right_weight = prefix[node.last + 1] - prefix[node.split + 1];
+    Label left, right;
+    if (left_weight >= right_weight) {
+      right = EmitTree(tree, node.right, ranges, prefix);
+      left = EmitTree(tree, node.left, ranges, prefix);
+    } else {
+      left = EmitTree(tree, node.left, ranges, prefix);
+      right = EmitTree(tree, node.right, ranges, prefix);
+    }
     return assembler_.Jump(bpf::op::kJge, ranges[node.split + 1].first, right, left);
   }
 

@@ -20,7 +20,7 @@ struct FamilyEntry {
 
 // Which arguments take constants from which family. Kept small and explicit: a wrong guess here
 // would mislabel evidence.
-constexpr std::array<FamilyEntry, 17> kFamilies = {{
+constexpr std::array<FamilyEntry, 30> kFamilies = {{
     {"socket", "family", {"AF", false}},
     {"socketpair", "family", {"AF", false}},
     {"socket", "type", {"SOCK", true}},
@@ -38,6 +38,19 @@ constexpr std::array<FamilyEntry, 17> kFamilies = {{
     {"unshare", "unshare_flags", {"CLONE", true}},
     {"kill", "sig", {"SIG", false}},
     {"tgkill", "sig", {"SIG", false}},
+    {"tkill", "sig", {"SIG", false}},
+    {"rt_sigaction", "sig", {"SIG", false}},
+    {"rt_sigprocmask", "how", {"sigmask_how", false}},
+    {"arch_prctl", "option", {"ARCH", false}},
+    {"madvise", "behavior", {"MADV", false}},
+    {"clock_gettime", "which_clock", {"CLOCK", false}},
+    {"clock_nanosleep", "which_clock", {"CLOCK", false}},
+    {"prlimit64", "resource", {"RLIMIT", false}},
+    {"getrlimit", "resource", {"RLIMIT", false}},
+    {"setrlimit", "resource", {"RLIMIT", false}},
+    {"seccomp", "op", {"SECCOMP", false}},
+    {"getrandom", "flags", {"GRND", true}},
+    {"personality", "personality", {"personality", false}},
 }};
 
 bool IsFdName(std::string_view name) {
@@ -73,6 +86,14 @@ std::string FlagsText(std::string_view family, uint64_t value) {
     if (!text.empty()) text += '|';
     text += name;
   };
+  // socket(2) type: the low four bits are the socket type, the rest flags.
+  if (family == "SOCK") {
+    const auto names = syscalls::ConstantNamesFor("SOCK", value & 0xf);
+    if (!names.empty()) {
+      append(names.front());
+      rest &= ~uint64_t{0xf};
+    }
+  }
   // open(2) flags: the access mode is a two-bit value, not a flag.
   if (family == "O") {
     const uint64_t mode = value & 3;
@@ -89,6 +110,7 @@ std::string FlagsText(std::string_view family, uint64_t value) {
   }
   for (const syscalls::Constant& constant : syscalls::AllConstants()) {
     if (constant.family != family || constant.value == 0 || !std::has_single_bit(constant.value)) continue;
+    if (family == "SOCK" && constant.value <= 0xf) continue;  // types, not flags
     if ((rest & constant.value) != 0) {
       append(constant.name);
       rest &= ~constant.value;

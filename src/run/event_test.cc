@@ -35,7 +35,7 @@ TEST(EventTest, JsonLineHasEveryDocumentedField) {
   EXPECT_EQ(line.find('\n'), line.size() - 1);  // one line
   const auto json = nlohmann::json::parse(line);
   EXPECT_EQ(json["type"], "syscall");
-  EXPECT_EQ(json["time"], "2026-11-18T06:13:20.123456789Z");
+  EXPECT_EQ(json["time"], "2026-11-18T11:06:40.123456789Z");
   EXPECT_EQ(json["mode"], "enforce");
   EXPECT_EQ(json["pid"], 12);
   EXPECT_EQ(json["tid"], 13);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 
 #include "core/arch.h"
@@ -13,6 +14,12 @@
 namespace sysfence::run {
 
 int KeyArgIndex(std::string_view syscall) {
+  // Syscalls whose meaning depends on one constant argument: socket families, ioctl requests,
+  // prctl options... For others (rt_sigaction's signal, clock ids) a per-value rule would be
+  // needlessly narrow.
+  static constexpr std::string_view kKeyed[] = {"socket", "socketpair", "ioctl", "prctl", "fcntl",
+                                                "arch_prctl", "seccomp", "personality"};
+  if (std::find(std::begin(kKeyed), std::end(kKeyed), syscall) == std::end(kKeyed)) return -1;
   const auto signature = syscalls::ArgsOf(syscall);
   for (size_t i = 0; i < signature.size(); ++i) {
     const auto family = FamilyOf(syscall, signature[i].name);

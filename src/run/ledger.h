@@ -15,8 +15,9 @@
 
 namespace sysfence::run {
 
-/// Index of the argument that tells call shapes apart for `syscall` (the first argument that takes
-/// a single constant, such as socket's family or ioctl's cmd), or -1 when there is none.
+/// Index of the argument that tells call shapes apart for `syscall` (for socket, socketpair, ioctl,
+/// prctl, fcntl, arch_prctl, seccomp and personality: the first argument that takes a single
+/// constant, such as socket's family or ioctl's cmd), or -1 when there is none.
 int KeyArgIndex(std::string_view syscall);
 
 /// The policy line that allows this call: "allow socket if family == AF_NETLINK" when the key

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The BPF toolkit's commands through the built binary: output, exit statuses, one-line errors.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
 
 #include <nlohmann/json.hpp>
 
@@ -187,8 +192,14 @@ TEST_F(BpfCliTest, Features) {
 
 TEST_F(BpfCliTest, DisasmPid) {
   if (geteuid() != 0) GTEST_SKIP() << "reading filters of a process needs root";
-  // This test process has no filters.
-  auto result = RunSysfence({"disasm", "--pid", std::to_string(getpid())});
+  // A child without filters.
+  const pid_t child = fork();
+  if (child == 0) {
+    while (true) pause();
+  }
+  auto result = RunSysfence({"disasm", "--pid", std::to_string(child)});
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
   if (result.exit_status == 3) GTEST_SKIP() << "PTRACE_SECCOMP_GET_FILTER unavailable: " << result.err;
   EXPECT_EQ(result.exit_status, 0) << result.err;
   EXPECT_NE(result.out.find("has no seccomp filters"), std::string::npos) << result.out;

@@ -161,6 +161,11 @@ Result<void> AddRules(const policy::Policy& policy, Arch arch, void* ctx) {
     for (std::string_view name : names) {
       const auto nr = syscalls::NumberOf(arch, name);
       if (!nr) continue;
+      const Arch one[] = {arch};
+      if (!LibseccompAgreesOnSyscall(name, one)) {
+        return Unsupported("'" + std::string(name) + "' with the number sysfence gives it on " +
+                           std::string(ArchName(arch)));
+      }
       for (const Conjunction& term : terms) {
         std::vector<scmp_arg_cmp> cmps;
         unsigned used = 0;
@@ -176,7 +181,11 @@ Result<void> AddRules(const policy::Policy& policy, Arch arch, void* ctx) {
           cmp.datum_b = c.op == CompareOp::kMaskedEq ? value : 0;
           cmps.push_back(cmp);
         }
-        const int rc = seccomp_rule_add_exact_array(ctx, rule.action.ToSeccompRet(), static_cast<int>(*nr),
+        // libseccomp takes the host ABI's number (or its pseudo number for syscalls the host lacks)
+        // and translates it by name to each ABI of the context.
+        const std::string name_z(name);
+        const int lib_nr = seccomp_syscall_resolve_name(name_z.c_str());
+        const int rc = seccomp_rule_add_exact_array(ctx, rule.action.ToSeccompRet(), lib_nr,
                                                     static_cast<unsigned>(cmps.size()), cmps.data());
         if (rc != 0) return Refused("adding a rule for " + std::string(name), rc);
       }
@@ -204,6 +213,18 @@ Result<bpf::Program> Export(void* ctx) {
 }
 
 }  // namespace
+
+bool LibseccompAgreesOnSyscall(std::string_view name, std::span<const Arch> arches) {
+  const std::string name_z(name);
+  if (seccomp_syscall_resolve_name(name_z.c_str()) == __NR_SCMP_ERROR) return false;
+  for (Arch arch : arches) {
+    const auto ours = syscalls::NumberOf(arch, name);
+    const int theirs = seccomp_syscall_resolve_name_arch(ScmpArch(arch), name_z.c_str());
+    if (ours.has_value() != (theirs >= 0)) return false;
+    if (ours && static_cast<uint32_t>(theirs) != *ours) return false;
+  }
+  return true;
+}
 
 Result<bpf::Program> CompileWithLibseccomp(const policy::Policy& policy, LibseccompOptimize optimize) {
   Context merged;

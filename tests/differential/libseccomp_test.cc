@@ -33,14 +33,22 @@ bool IsMinusOneOnX86_64(const bpf::SeccompData& d) {
 
 TEST(LibseccompDifferentialTest, SameDecisionsOnRandomPolicies) {
   std::mt19937_64 rng(4242);
-  size_t compared = 0;
+  size_t compared = 0, refused = 0;
   for (int i = 0; i < kPolicies; ++i) {
     const policy::Policy p = RandomLibseccompPolicy(rng);
     auto ours = codegen::Compile(p);
     ASSERT_TRUE(ours.ok()) << ours.error().message;
     const auto level = i % 2 == 0 ? LibseccompOptimize::kBinaryTree : LibseccompOptimize::kPriority;
     auto theirs = CompileWithLibseccomp(p, level);
-    ASSERT_TRUE(theirs.ok()) << "policy " << i << ": " << theirs.error().message;
+    if (!theirs.ok()) {
+      // libseccomp refuses a few rules of its own accord (EDOM for conditions on exit_group on
+      // some ABIs): nothing to compare then.
+      ASSERT_EQ(theirs.error().code, ErrorCode::kOs) << "policy " << i << ": " << theirs.error().message;
+      ASSERT_NE(theirs.error().message.find("exit_group"), std::string::npos) << theirs.error().message;
+      ++refused;
+      RandomInputs(p, rng, kInputsPerPolicy, true);  // keep the sequence independent of refusals
+      continue;
+    }
     for (const bpf::SeccompData& d : RandomInputs(p, rng, kInputsPerPolicy, true)) {
       if (IsMinusOneOnX86_64(d)) continue;
       const uint32_t want = Value(*theirs, d);
@@ -52,7 +60,8 @@ TEST(LibseccompDifferentialTest, SameDecisionsOnRandomPolicies) {
       ++compared;
     }
   }
-  EXPECT_GT(compared, kPolicies * kInputsPerPolicy * 9 / 10);
+  EXPECT_LT(refused, kPolicies / 20u);
+  EXPECT_GT(compared, kPolicies * kInputsPerPolicy * 8 / 10);
 }
 
 policy::Policy TiocstiPolicy() {
@@ -87,7 +96,7 @@ TEST(LibseccompDifferentialTest, HighBitsInAThirtyTwoBitArgumentBypassLibseccomp
 
 TEST(LibseccompDifferentialTest, MinusOneIsBadarchForUsAndDefaultForLibseccomp) {
   policy::Policy p = TiocstiPolicy();
-  p.default_action = Action::Errno(1);
+  p.default_action = Action::Errno(2);
   p.badarch_action = Action::KillProcess();
   auto ours = codegen::Compile(p);
   auto theirs = CompileWithLibseccomp(p, LibseccompOptimize::kBinaryTree);
@@ -96,7 +105,7 @@ TEST(LibseccompDifferentialTest, MinusOneIsBadarchForUsAndDefaultForLibseccomp) 
   d.arch = GetArchInfo(Arch::kX86_64).audit_arch;
   d.nr = -1;
   EXPECT_EQ(Value(*ours, d), Action::KillProcess().ToSeccompRet());
-  EXPECT_EQ(Value(*theirs, d), Action::Errno(1).ToSeccompRet());
+  EXPECT_EQ(Value(*theirs, d), Action::Errno(2).ToSeccompRet());
 }
 
 }  // namespace

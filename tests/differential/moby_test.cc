@@ -29,7 +29,7 @@ policy::Policy LoadMoby() {
 }
 
 const bpf::Program& Checked(const Result<bpf::Program>& program) {
-  EXPECT_TRUE(program.ok()) << program.error().message;
+  EXPECT_TRUE(program.ok()) << (program.ok() ? "" : program.error().message);
   static const bpf::Program kEmpty;
   return program.ok() ? *program : kEmpty;
 }

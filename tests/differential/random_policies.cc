@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "syscalls/syscalls.h"
+#include "tests/differential/libseccomp_filter.h"
 
 namespace sysfence::differential {
 namespace {
@@ -37,6 +38,9 @@ constexpr std::array<std::string_view, 16> kFavourites = {
 const std::vector<Arch> kModelArches = {Arch::kX86_64, Arch::kX86, Arch::kX32, Arch::kAarch64, Arch::kArm,
                                         Arch::kRiscv64, Arch::kS390x};
 const std::vector<Arch> kLibseccompArches = {Arch::kX86_64, Arch::kX86, Arch::kX32, Arch::kAarch64};
+
+// libseccomp compares only the low halves on 32-bit ABIs and on x32 (ARCH_SIZE_32 there).
+bool LibseccompArgumentsAre32Bit(Arch arch) { return !GetArchInfo(arch).is_64bit || arch == Arch::kX32; }
 
 class Random {
  public:
@@ -141,6 +145,7 @@ std::string RandomSyscall(Random& r, const std::vector<Arch>& arches, bool libse
       name = table[r.Below(table.size())].name;
     }
     if (libseccomp && std::find(kMultiplexed.begin(), kMultiplexed.end(), name) != kMultiplexed.end()) continue;
+    if (libseccomp && !LibseccompAgreesOnSyscall(name, arches)) continue;
     return std::string(name);
   }
 }
@@ -177,7 +182,7 @@ policy::Policy RandomLibseccompPolicy(std::mt19937_64& rng) {
   Random r(rng);
   policy::Policy p;
   p.arches = RandomArches(r, kLibseccompArches);
-  const bool fit32 = std::any_of(p.arches.begin(), p.arches.end(), [](Arch a) { return !GetArchInfo(a).is_64bit; });
+  const bool fit32 = std::any_of(p.arches.begin(), p.arches.end(), LibseccompArgumentsAre32Bit);
   p.default_action = RandomAction(r, true);
   p.badarch_action = RandomAction(r, true);
   auto other_action = [&](Action not_this) {
@@ -318,7 +323,7 @@ std::vector<bpf::SeccompData> RandomInputs(const policy::Policy& policy, std::mt
       }
       if (zero_high_halves_of_narrow_args) {
         const int width = real_name ? syscalls::ArgWidthBits(real_arch, *real_name, a) : 64;
-        if (width == 32 || !GetArchInfo(real_arch).is_64bit) v &= 0xffffffffu;
+        if (width == 32 || LibseccompArgumentsAre32Bit(real_arch)) v &= 0xffffffffu;
       }
       d.args[a] = v;
     }

@@ -21,12 +21,13 @@ policy::Policy RandomModelPolicy(std::mt19937_64& rng);
 /// or by rules of one action whose conditions are conjunctions comparing each argument at most
 /// once, or by equality rules on one argument with distinct values (disjoint, so first match and
 /// libseccomp's merge agree); no rule has the default action; no multiplexed (socketcall, ipc)
-/// syscalls; on 32-bit ABIs only values that fit 32 bits (or are sign-extended negatives).
+/// syscalls; with a 32-bit ABI or x32 (which libseccomp treats as 32-bit), only values that fit
+/// 32 bits (or are sign-extended negatives).
 policy::Policy RandomLibseccompPolicy(std::mt19937_64& rng);
 
 /// Syscalls for `policy` to decide: its own syscalls on its ABIs, random numbers, x32 numbers,
 /// other ABIs, with arguments at the boundaries and at the policy's constants. With
-/// `zero_high_halves_of_narrow_args`, 32-bit arguments (and every argument on 32-bit ABIs) have a
+/// `zero_high_halves_of_narrow_args`, 32-bit arguments (and every argument on 32-bit ABIs and x32) have a
 /// zero high half, the inputs on which libseccomp's 64-bit comparisons mean what ours do.
 std::vector<bpf::SeccompData> RandomInputs(const policy::Policy& policy, std::mt19937_64& rng, size_t count,
                                            bool zero_high_halves_of_narrow_args);

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+// The public PolicyBuilder and Policy loading: what they build, and the first error they keep.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "api/policy_impl.h"
+#include "sysfence/sysfence.h"
+
+namespace sysfence {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(PolicyBuilder, BuildsTheModel) {
+  StatusOr<Policy> policy = PolicyBuilder()
+                                .Arch("x86_64")
+                                .Arch("x86")
+                                .Default("errno ENOSYS")
+                                .BadArch("kill-thread")
+                                .Allow({"read", "write", "@signal"})
+                                .Rule("errno 13", {"openat"})
+                                .RuleIf("allow", "mmap", "(prot & PROT_EXEC) == 0")
+                                .Fs("read,write", {"/tmp"})
+                                .Net("connect", 443)
+                                .Build();
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  const policy::Policy& model = policy->impl().model;
+  EXPECT_EQ(model.arches, (std::vector<sysfence::Arch>{sysfence::Arch::kX86_64, sysfence::Arch::kX86}));
+  EXPECT_EQ(model.default_action, Action::Errno(38));
+  EXPECT_EQ(model.badarch_action, Action::KillThread());
+  ASSERT_EQ(model.rules.size(), 3u);
+  EXPECT_EQ(model.rules[0].targets, (std::vector<std::string>{"read", "write", "@signal"}));
+  EXPECT_EQ(model.rules[1].action, Action::Errno(13));
+  ASSERT_TRUE(model.rules[2].condition.has_value());
+  EXPECT_EQ(model.rules[2].condition->compare.op, policy::CompareOp::kMaskedEq);
+  EXPECT_EQ(model.rules[2].span.ToString(), "PolicyBuilder:7:1");
+  ASSERT_EQ(model.fs_rules.size(), 1u);
+  EXPECT_NE(model.fs_rules[0].access & policy::kFsWriteFile, 0u);
+  EXPECT_NE(model.fs_rules[0].access & policy::kFsReadFile, 0u);
+  EXPECT_EQ(model.fs_rules[0].span.line, 8u);
+  ASSERT_EQ(model.net_rules.size(), 1u);
+  EXPECT_EQ(model.net_rules[0].port, 443);
+  EXPECT_TRUE(policy->HasLandlockRules());
+}
+
+TEST(PolicyBuilder, DefaultsToTheNativeAbiAndEperm) {
+  StatusOr<Policy> policy = PolicyBuilder().Allow({"read"}).Build();
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  EXPECT_EQ(policy->impl().model.arches, std::vector<sysfence::Arch>{NativeArch()});
+  EXPECT_EQ(policy->impl().model.default_action, Action::Errno(1));
+  EXPECT_EQ(policy->impl().model.badarch_action, Action::KillProcess());
+  EXPECT_FALSE(policy->HasLandlockRules());
+}
+
+TEST(PolicyBuilder, FirstErrorSticksAndNamesTheCall) {
+  StatusOr<Policy> policy = PolicyBuilder()
+                                .Allow({"read"})
+                                .Allow({"wrte"})          // call 2: the first error
+                                .Default("nonsense")      // ignored
+                                .Build();
+  ASSERT_FALSE(policy.ok());
+  EXPECT_EQ(policy.status().step(), "build");
+  EXPECT_THAT(policy.status().message(), HasSubstr("call 2 Allow"));
+  EXPECT_THAT(policy.status().message(), HasSubstr("unknown syscall \"wrte\""));
+  EXPECT_THAT(policy.status().message(), HasSubstr("did you mean 'write'"));
+  EXPECT_THAT(policy.status().message(), ::testing::Not(HasSubstr("nonsense")));
+}
+
+TEST(PolicyBuilder, EachKindOfBadInputIsAnError) {
+  struct Case {
+    PolicyBuilder builder;
+    std::string expected;
+  };
+  std::vector<Case> cases;
+  cases.push_back({std::move(PolicyBuilder().Arch("x86-65")), "unknown ABI \"x86-65\""});
+  cases.push_back({std::move(PolicyBuilder().Arch("x86_64").Arch("x86_64")), "listed twice"});
+  cases.push_back({std::move(PolicyBuilder().Default("errno")), "needs a value"});
+  cases.push_back({std::move(PolicyBuilder().Default("errno EWHAT")), "unknown errno or number \"EWHAT\""});
+  cases.push_back({std::move(PolicyBuilder().Default("errno 5000")), "out of range"});
+  cases.push_back({std::move(PolicyBuilder().Default("alow")), "did you mean 'allow'"});
+  cases.push_back({std::move(PolicyBuilder().Default("kill 3")), "takes no value"});
+  cases.push_back({std::move(PolicyBuilder().BadArch("")), "expected an action"});
+  cases.push_back({std::move(PolicyBuilder().Allow({})), "no syscalls given"});
+  cases.push_back({std::move(PolicyBuilder().Allow({"@nosuchgroup"})), "unknown group"});
+  cases.push_back({std::move(PolicyBuilder().RuleIf("allow", "mmap", "prot &&")), "invalid condition"});
+  cases.push_back({std::move(PolicyBuilder().RuleIf("allow", "openat", "pathname == 0")), "invalid condition"});
+  cases.push_back({std::move(PolicyBuilder().Fs("reed", {"/tmp"})), "unknown access \"reed\""});
+  cases.push_back({std::move(PolicyBuilder().Fs("read", {"tmp"})), "not absolute"});
+  cases.push_back({std::move(PolicyBuilder().Fs("read", {})), "no paths given"});
+  cases.push_back({std::move(PolicyBuilder().Net("listen", 80)), "expected \"bind\" or \"connect\""});
+  for (const Case& c : cases) {
+    StatusOr<Policy> policy = c.builder.Build();
+    ASSERT_FALSE(policy.ok()) << c.expected;
+    EXPECT_EQ(policy.status().step(), "build");
+    EXPECT_THAT(policy.status().message(), HasSubstr(c.expected));
+    EXPECT_THAT(policy.status().message(), HasSubstr("build: call "));
+  }
+}
+
+TEST(Policy, FromTextReportsFileLineCol) {
+  StatusOr<Policy> policy = Policy::FromText("arch x86_64\nallow read wrte\n", "app.sfp");
+  ASSERT_FALSE(policy.ok());
+  EXPECT_EQ(policy.status().step(), "load");
+  EXPECT_THAT(policy.status().message(), HasSubstr("app.sfp:2:"));
+  EXPECT_THAT(policy.status().message(), HasSubstr("wrte"));
+}
+
+TEST(Policy, FromTextRoundTripsThroughToText) {
+  StatusOr<Policy> policy = Policy::FromText("arch x86_64\ndefault kill\nallow read write\nfs read /usr\n", "app.sfp");
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  StatusOr<Policy> again = Policy::FromText(policy->ToText(), "printed.sfp");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(policy->impl().model, again->impl().model);
+}
+
+TEST(Policy, FromFileMissingFileIsALoadError) {
+  StatusOr<Policy> policy = Policy::FromFile("/nonexistent/policy.sfp");
+  ASSERT_FALSE(policy.ok());
+  EXPECT_EQ(policy.status().step(), "load");
+  EXPECT_THAT(policy.status().message(), HasSubstr("/nonexistent/policy.sfp"));
+}
+
+TEST(Policy, CompileFilterGivesTheProgram) {
+  StatusOr<Policy> policy = PolicyBuilder().Arch("x86_64").Default("kill").Allow({"read"}).Build();
+  ASSERT_TRUE(policy.ok());
+  StatusOr<std::vector<FilterInstruction>> filter = policy->CompileFilter();
+  ASSERT_TRUE(filter.ok()) << filter.status().message();
+  ASSERT_GE(filter->size(), 4u);
+  EXPECT_EQ(filter->front().code, 0x20);  // ld [k]
+  EXPECT_EQ(filter->front().k, 4u);       // seccomp_data.arch
+  Policy copy = *policy;                  // a value type
+  EXPECT_EQ(copy.ToText(), policy->ToText());
+}
+
+}  // namespace
+}  // namespace sysfence

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+// ApplySandbox and EnterStrictMode in forked children: the filter covers every thread, Landlock is
+// applied, and failures name their step and leave the process untouched.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "sysfence/sysfence.h"
+
+namespace sysfence {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Runs `body` in a forked child: its exit status, or 1000 + signal.
+int RunInChild(const std::function<int()>& body) {
+  fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) syscall(SYS_exit, body());
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+}
+
+bool SeccompActive() { return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0; }
+
+TEST(ApplySandbox, FilterCoversThreadsStartedBefore) {
+  const int result = RunInChild([] {
+    StatusOr<Policy> policy = PolicyBuilder().Default("allow").Rule("errno EPERM", {"getppid"}).Build();
+    if (!policy.ok()) return 10;
+    int fds[2];
+    if (pipe(fds) != 0) return 11;
+    int sibling_errno = 0;
+    std::thread sibling([&] {
+      char byte;
+      (void)!read(fds[0], &byte, 1);
+      sibling_errno = syscall(SYS_getppid) == -1 ? errno : 0;
+    });
+    StatusOr<SandboxReport> report = ApplySandbox(*policy);
+    (void)!write(fds[1], "x", 1);
+    sibling.join();
+    if (!report.ok()) return 12;
+    if (!report->filter_all_threads || report->landlock_status != "not-requested") return 13;
+    if (sibling_errno != EPERM) return 14;
+    return syscall(SYS_getppid) == -1 && errno == EPERM ? 0 : 15;
+  });
+  EXPECT_EQ(result, 0);
+}
+
+TEST(ApplySandbox, AppliesLandlockFromFsRules) {
+  if (LandlockAbi() == 0) GTEST_SKIP() << "Landlock unavailable on this kernel";
+  char pattern[] = "/tmp/sysfence-api-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  const std::string dir = pattern;
+  const int result = RunInChild([&] {
+    StatusOr<Policy> policy = PolicyBuilder().Default("allow").Fs("read", {dir}).Build();
+    if (!policy.ok()) return 10;
+    StatusOr<SandboxReport> report = ApplySandbox(*policy);
+    if (!report.ok()) return 11;
+    if (report->landlock_abi != LandlockAbi()) return 12;
+    if (report->ToString().find("landlock: ABI") == std::string::npos) return 13;
+    const int inside = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (inside < 0) return 14;
+    if (open("/etc/hostname", O_RDONLY) >= 0 || errno != EACCES) return 15;
+    return 0;
+  });
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(result, 0);
+}
+
+TEST(ApplySandbox, MissingLandlockPathFailsBeforeAnythingIsApplied) {
+  const int result = RunInChild([] {
+    StatusOr<Policy> policy = PolicyBuilder()
+                                  .Default("allow")
+                                  .Fs("read", {"/usr"})
+                                  .Fs("read", {"/nonexistent-sysfence-path"})
+                                  .Build();
+    if (!policy.ok()) return 10;
+    StatusOr<SandboxReport> report = ApplySandbox(*policy);
+    if (report.ok()) return 11;
+    if (report.status().step() != "landlock") return 12;
+    if (report.status().message().find("PolicyBuilder:3:1") == std::string::npos) return 13;
+    return SeccompActive() ? 14 : 0;
+  });
+  EXPECT_EQ(result, 0);
+}
+
+TEST(ApplySandbox, RefusesLandlockWithThreadsBeforeAbi8) {
+  const int abi = LandlockAbi();
+  if (abi == 0) GTEST_SKIP() << "Landlock unavailable on this kernel";
+  if (abi >= 8) GTEST_SKIP() << "ABI " << abi << " synchronizes threads (TSYNC): nothing to refuse";
+  const int result = RunInChild([] {
+    StatusOr<Policy> policy = PolicyBuilder().Default("allow").Fs("read", {"/usr"}).Build();
+    if (!policy.ok()) return 10;
+    int fds[2];
+    if (pipe(fds) != 0) return 11;
+    std::thread sibling([&] {
+      char byte;
+      (void)!read(fds[0], &byte, 1);
+    });
+    StatusOr<SandboxReport> report = ApplySandbox(*policy);
+    (void)!write(fds[1], "x", 1);
+    sibling.join();
+    if (report.ok()) return 12;
+    if (report.status().step() != "landlock") return 13;
+    if (report.status().message().find("threads") == std::string::npos) return 14;
+    if (SeccompActive()) return 15;  // nothing applied
+    return open("/etc/hostname", O_RDONLY) >= 0 ? 0 : 16;
+  });
+  EXPECT_EQ(result, 0);
+}
+
+TEST(ApplySandbox, CompileErrorNamesTheStep) {
+  // 4096+ instructions cannot be installed: 1500 rules comparing a 64-bit argument.
+  PolicyBuilder builder;
+  builder.Default("allow");
+  for (int i = 0; i < 1500; ++i) builder.RuleIf("errno EPERM", "mmap", "addr == " + std::to_string(7 * i + 1));
+  StatusOr<Policy> policy = builder.Build();
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  const int result = RunInChild([&] {
+    StatusOr<SandboxReport> report = ApplySandbox(*policy);
+    if (report.ok()) return 10;
+    if (report.status().step() != "compile") return 11;
+    if (report.status().message().rfind("compile: ", 0) != 0) return 12;
+    return SeccompActive() ? 13 : 0;
+  });
+  EXPECT_EQ(result, 0);
+}
+
+TEST(EnterStrictMode, PublicEntryPoint) {
+  const int killed = RunInChild([] {
+    if (!EnterStrictMode().ok()) return 10;
+    syscall(SYS_getpid);
+    return 0;
+  });
+  EXPECT_EQ(killed, 1000 + SIGKILL);
+  const int refused = RunInChild([] {
+    StatusOr<Policy> policy = PolicyBuilder().Default("allow").Build();
+    if (!policy.ok() || !ApplySandbox(*policy).ok()) return 10;
+    Status status = EnterStrictMode();
+    if (status.ok()) return 11;
+    return status.step() == "strict-mode" ? 0 : 12;
+  });
+  EXPECT_EQ(refused, 0);
+}
+
+}  // namespace
+}  // namespace sysfence
