@@ -108,12 +108,20 @@ Result<OciProfile> LowerToOci(const policy::Policy& policy, Diagnostics& diagnos
     diagnostics.Warning({}, "the bad-arch action '" + policy.badarch_action.ToString() +
                                 "' cannot be expressed; runtimes kill the thread for other ABIs");
   }
+  const bool notifies = policy.default_action.kind == ActionKind::kNotify ||
+                        std::any_of(policy.rules.begin(), policy.rules.end(),
+                                    [](const policy::Rule& r) { return r.action.kind == ActionKind::kNotify; });
+  if (notifies) {
+    diagnostics.Warning({}, "SCMP_ACT_NOTIFY needs a listenerPath in the runtime configuration, which the "
+                            "profile does not carry");
+  }
   // Syscall name -> per ABI the rules naming it, in order.
   std::map<std::string, std::map<Arch, std::vector<int>>> mentions;
-  std::set<std::string> trap_warned;
+  bool trap_warned = false;
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const policy::Rule& rule = policy.rules[i];
-    if (rule.action.kind == ActionKind::kTrap && rule.action.data != 0 && trap_warned.insert("x").second) {
+    if (rule.action.kind == ActionKind::kTrap && rule.action.data != 0 && !trap_warned) {
+      trap_warned = true;
       diagnostics.Warning(rule.span, "SCMP_ACT_TRAP carries no data in a profile; trap(" +
                                          std::to_string(rule.action.data) + ") is exported as trap");
     }

@@ -126,6 +126,11 @@ uint64_t LandlockScopesOfAbi(int abi);
 /// The landlock_restrict_self flags ABI `abi` knows.
 uint32_t LandlockRestrictFlagsOfAbi(int abi);
 
+/// Comma-separated names of landlock_uapi kFs* rights ("read-file,read-dir"), "none" when empty.
+std::string LandlockFsRightsText(uint64_t rights);
+/// Comma-separated names of landlock_uapi kNet* rights ("bind-tcp,connect-tcp"), "none" when empty.
+std::string LandlockNetRightsText(uint64_t rights);
+
 /// Plans the ruleset for `abi` (0 = Landlock unavailable). Pure. In kRequire mode, fails
 /// (kUnsupported, listing every missing right) when anything requested cannot be enforced on `abi`.
 Result<LandlockPlan> PlanLandlock(const std::vector<policy::FsRule>& fs_rules,

@@ -43,7 +43,14 @@ constexpr RightName kFsRightNames[] = {
     {uapi::kFsTruncate, "truncate", 3},     {uapi::kFsIoctlDev, "ioctl-dev", 5},
 };
 
-std::string FsRightsText(uint64_t rights) {
+std::string NetRuleText(const policy::NetRule& rule) {
+  return std::string("net ") + (rule.kind == policy::NetRule::Kind::kBind ? "bind" : "connect") + " tcp " +
+         std::to_string(rule.port);
+}
+
+}  // namespace
+
+std::string LandlockFsRightsText(uint64_t rights) {
   std::string text;
   for (const RightName& right : kFsRightNames) {
     if ((rights & right.bit) == 0) continue;
@@ -53,12 +60,12 @@ std::string FsRightsText(uint64_t rights) {
   return text.empty() ? "none" : text;
 }
 
-std::string NetRuleText(const policy::NetRule& rule) {
-  return std::string("net ") + (rule.kind == policy::NetRule::Kind::kBind ? "bind" : "connect") + " tcp " +
-         std::to_string(rule.port);
+std::string LandlockNetRightsText(uint64_t rights) {
+  std::string text;
+  if (rights & uapi::kNetBindTcp) text = "bind-tcp";
+  if (rights & uapi::kNetConnectTcp) text += text.empty() ? "connect-tcp" : ",connect-tcp";
+  return text.empty() ? "none" : text;
 }
-
-}  // namespace
 
 uint64_t LandlockFsRightsOfAbi(int abi) {
   if (abi <= 0) return 0;
@@ -112,14 +119,8 @@ std::string LandlockReport::ToString() const {
   text += ", " + std::string(LandlockStatusName(status));
   if (applied) text += thread_sync ? ", applied to all threads" : ", applied";
   text += "\n";
-  if (handled_fs != 0) text += "  restricted fs rights: " + FsRightsText(handled_fs) + "\n";
-  if (handled_net != 0) {
-    text += "  restricted tcp: ";
-    text += (handled_net & uapi::kNetBindTcp) ? "bind" : "";
-    text += (handled_net & uapi::kNetBindTcp) && (handled_net & uapi::kNetConnectTcp) ? "," : "";
-    text += (handled_net & uapi::kNetConnectTcp) ? "connect" : "";
-    text += "\n";
-  }
+  if (handled_fs != 0) text += "  restricted fs rights: " + LandlockFsRightsText(handled_fs) + "\n";
+  if (handled_net != 0) text += "  restricted tcp: " + LandlockNetRightsText(handled_net) + "\n";
   for (const LandlockDrop& drop : dropped) {
     text += "  not enforced: " + drop.name + " (needs ABI " + std::to_string(drop.needs_abi) + ")";
     if (!drop.span.file.empty()) text += " at " + drop.span.ToString();
@@ -174,7 +175,7 @@ Result<LandlockPlan> PlanLandlock(const std::vector<policy::FsRule>& fs_rules,
       if (allowed == 0) {
         if (plan.handled_fs != 0) {
           report.notes.push_back("rule at " + rule.span.ToString() + " grants only rights this ABI does not "
-                                 "restrict (" + FsRightsText(access) + "): skipped");
+                                 "restrict (" + LandlockFsRightsText(access) + "): skipped");
         }
         continue;
       }

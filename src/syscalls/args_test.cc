@@ -112,5 +112,54 @@ TEST(ArgsTest, EverySyscallOfX86_64HasASignatureExceptUnimplementedOnes) {
   }
 }
 
+TEST(ArgsTest, CloneArgumentOrderPerAbi) {
+  auto index_of = [](Arch arch, std::string_view arg) {
+    const auto args = ArgsOfOn(arch, "clone");
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i].name == arg) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  for (Arch arch : {Arch::kX86_64, Arch::kX32, Arch::kAarch64}) {
+    EXPECT_EQ(index_of(arch, "clone_flags"), 0);
+    EXPECT_EQ(index_of(arch, "child_tidptr"), 3);
+    EXPECT_EQ(index_of(arch, "tls"), 4);
+  }
+  for (Arch arch : {Arch::kX86, Arch::kArm, Arch::kRiscv64, Arch::kPpc64le}) {  // CLONE_BACKWARDS
+    EXPECT_EQ(index_of(arch, "clone_flags"), 0);
+    EXPECT_EQ(index_of(arch, "tls"), 3);
+    EXPECT_EQ(index_of(arch, "child_tidptr"), 4);
+  }
+  EXPECT_EQ(index_of(Arch::kS390x, "newsp"), 0);  // CLONE_BACKWARDS2
+  EXPECT_EQ(index_of(Arch::kS390x, "clone_flags"), 1);
+  EXPECT_EQ(ArgWidthBits(Arch::kS390x, "clone", 1), 32);
+  EXPECT_EQ(ArgWidthBits(Arch::kS390x, "clone", 0), 64);
+  EXPECT_EQ(ArgWidthBits(Arch::kRiscv64, "clone", 3), 64);  // tls
+}
+
+TEST(ArgsTest, OldMmapTakesOnePointer) {
+  for (Arch arch : {Arch::kX86, Arch::kS390x}) {
+    const auto args = ArgsOfOn(arch, "mmap");
+    ASSERT_EQ(args.size(), 1u);
+    EXPECT_EQ(args[0].kind, ArgKind::kPointer);
+  }
+  EXPECT_EQ(ArgWidthBits(Arch::kS390x, "mmap", 0), 64);
+  EXPECT_EQ(ArgWidthBits(Arch::kS390x, "mmap", 2), 64);  // no such argument there
+  EXPECT_EQ(ArgsOfOn(Arch::kAarch64, "mmap").size(), 6u);
+  EXPECT_EQ(ArgsOfOn(Arch::kX86, "mmap2").size(), 6u);
+}
+
+TEST(ArgsTest, ThirtyTwoBitAbisStopBeforeRegisterPairs) {
+  // pread64(fd, buf, count, pos): pos takes two registers on x86 and arm (and padding on arm).
+  EXPECT_EQ(ArgsOf("pread64").size(), 4u);
+  EXPECT_EQ(ArgsOfOn(Arch::kX86, "pread64").size(), 3u);
+  EXPECT_EQ(ArgsOfOn(Arch::kArm, "pread64").size(), 3u);
+  EXPECT_EQ(ArgsOfOn(Arch::kX86_64, "pread64").size(), 4u);
+  EXPECT_EQ(ArgsOfOn(Arch::kX32, "pread64").size(), 4u);  // x32 passes 64-bit registers
+  // fanotify_mark(fd, flags, mask, dfd, pathname): dfd's index is not 3 on 32-bit ABIs.
+  EXPECT_EQ(ArgsOfOn(Arch::kArm, "fanotify_mark").size(), 2u);
+  EXPECT_EQ(ArgsOfOn(Arch::kX86, "openat").size(), 4u);  // nothing 64-bit: unchanged
+}
+
 }  // namespace
 }  // namespace sysfence::syscalls

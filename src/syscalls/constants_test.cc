@@ -206,5 +206,30 @@ TEST(ConstantsTest, DecodesValuesWithinAFamily) {
   EXPECT_TRUE(ConstantNamesFor("no-such-family", 1).empty());
 }
 
+TEST(ConstantsTest, ValuesPerAbi) {
+  EXPECT_EQ(ConstantValueOn(Arch::kX86_64, "O_DIRECTORY"), static_cast<uint64_t>(O_DIRECTORY));
+  EXPECT_EQ(ConstantValueOn(Arch::kX86, "O_DIRECTORY"), 0200000u);
+  EXPECT_EQ(ConstantValueOn(Arch::kRiscv64, "O_DIRECTORY"), 0200000u);  // generic
+  EXPECT_EQ(ConstantValueOn(Arch::kAarch64, "O_DIRECTORY"), 040000u);
+  EXPECT_EQ(ConstantValueOn(Arch::kArm, "O_NOFOLLOW"), 0100000u);
+  EXPECT_EQ(ConstantValueOn(Arch::kPpc64le, "O_DIRECT"), 0400000u);
+  EXPECT_EQ(ConstantValueOn(Arch::kAarch64, "O_TMPFILE"), 020040000u);
+  EXPECT_EQ(ConstantValueOn(Arch::kPpc64le, "MAP_NORESERVE"), 0x40u);
+  EXPECT_EQ(ConstantValueOn(Arch::kPpc64le, "SO_PEERCRED"), 21u);
+  EXPECT_EQ(ConstantValueOn(Arch::kS390x, "SO_PEERCRED"), static_cast<uint64_t>(SO_PEERCRED));
+  EXPECT_EQ(ConstantValueOn(Arch::kAarch64, "AF_INET"), static_cast<uint64_t>(AF_INET));
+  EXPECT_EQ(ConstantValueOn(Arch::kAarch64, "TIOCSTI"), static_cast<uint64_t>(TIOCSTI));
+  // Unknown there: ppc64le's ioctl encoding, x86-only constants elsewhere, unknown names.
+  EXPECT_FALSE(ConstantValueOn(Arch::kPpc64le, "TIOCSTI").has_value());
+  EXPECT_FALSE(ConstantValueOn(Arch::kAarch64, "ARCH_SET_FS").has_value());
+  EXPECT_EQ(ConstantValueOn(Arch::kX32, "ARCH_SET_FS"), static_cast<uint64_t>(ARCH_SET_FS));
+  EXPECT_FALSE(ConstantValueOn(Arch::kPpc64le, "MAP_32BIT").has_value());
+  EXPECT_FALSE(ConstantValueOn(Arch::kX86_64, "NO_SUCH_CONSTANT").has_value());
+  // Every constant has a value on x86_64 equal to the table's.
+  for (const Constant& constant : AllConstants()) {
+    EXPECT_EQ(ConstantValueOn(Arch::kX86_64, constant.name), constant.value) << constant.name;
+  }
+}
+
 }  // namespace
 }  // namespace sysfence::syscalls

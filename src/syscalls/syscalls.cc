@@ -44,7 +44,7 @@ std::span<const ArgInfo> ArgsOf(std::string_view name) {
 
 int ArgWidthBits(Arch arch, std::string_view name, int index) {
   if (!GetArchInfo(arch).is_64bit) return 32;
-  const std::span<const ArgInfo> args = ArgsOf(name);
+  const std::span<const ArgInfo> args = ArgsOfOn(arch, name);
   if (index < 0 || static_cast<size_t>(index) >= args.size()) return 64;
   return args[static_cast<size_t>(index)].kind == ArgKind::kScalar32 ? 32 : 64;
 }

@@ -52,8 +52,15 @@ struct ArgInfo {
 /// when unknown.
 std::span<const ArgInfo> ArgsOf(std::string_view name);
 
+/// The signature of `name` as `arch` passes it, for mapping argument names to indexes: ArgsOf(name)
+/// with the ABI's own order applied (clone's CLONE_BACKWARDS order on x86, arm, riscv64 and ppc64le,
+/// flags second on s390x; x86's and s390x's mmap take one pointer to a struct). On 32-bit ABIs it
+/// stops before the first 64-bit argument (loff_t, u64), which takes a register pair (with ARM's
+/// alignment padding) and shifts every later index. Empty when unknown.
+std::span<const ArgInfo> ArgsOfOn(Arch arch, std::string_view name);
+
 /// Width in bits (32 or 64) of argument `index` of `name` on `arch`: 32 on 32-bit ABIs, and for
-/// 32-bit scalars; 64 otherwise (also when the signature is unknown).
+/// 32-bit scalars of ArgsOfOn(arch, name); 64 otherwise (also when the signature is unknown).
 int ArgWidthBits(Arch arch, std::string_view name, int index);
 
 /// A built-in group of syscalls such as "@file-system".
@@ -82,8 +89,14 @@ struct Constant {
 /// The constant called `name`, or nullptr.
 const Constant* FindConstant(std::string_view name);
 
-/// Every constant, sorted by name.
+/// Every constant, sorted by name. Values are x86_64's (and the generic ABI's); see ConstantValueOn.
 std::span<const Constant> AllConstants();
+
+/// The value of constant `name` on `arch`: FindConstant's value with the ABI's own headers applied
+/// (O_DIRECTORY on arm, aarch64 and ppc64le; MAP_NORESERVE and SO_PEERCRED on ppc64le, ...), or
+/// nullopt when the name is unknown or sysfence does not know its value on that ABI (ioctl request
+/// numbers on ppc64le, whose encoding differs; arch_prctl's ARCH_* and MAP_32BIT outside x86).
+std::optional<uint64_t> ConstantValueOn(Arch arch, std::string_view name);
 
 /// Names of constants in `family` whose value equals `value` (for decoding arguments).
 std::vector<std::string_view> ConstantNamesFor(std::string_view family, uint64_t value);

@@ -51,7 +51,7 @@ constexpr const char* kSyscallsHelp =
     "  $ sysfence syscalls ioctl --arch x86_64\n"
     "  ioctl\n"
     "    x86_64    16\n"
-    "    arguments (as the x86_64 kernel declares them):\n"
+    "    arguments on x86_64:\n"
     "      0  fd   unsigned int   32-bit scalar\n"
     "      1  cmd  unsigned int   32-bit scalar\n"
     "      2  arg  unsigned long  64-bit scalar\n"
@@ -159,7 +159,7 @@ int ListTable(Arch arch, bool json) {
     ordered_json out = ordered_json::array();
     for (const syscalls::SyscallEntry& entry : entries) {
       ordered_json args = ordered_json::array();
-      const auto signature = syscalls::ArgsOf(entry.name);
+      const auto signature = syscalls::ArgsOfOn(arch, entry.name);
       for (size_t i = 0; i < signature.size(); ++i) {
         args.push_back({{"name", signature[i].name},
                         {"type", signature[i].type},
@@ -175,7 +175,7 @@ int ListTable(Arch arch, bool json) {
               std::string(ArchName(arch)).c_str(), GetArchInfo(arch).audit_arch, entries.size());
   for (const syscalls::SyscallEntry& entry : entries) {
     std::string args;
-    const auto signature = syscalls::ArgsOf(entry.name);
+    const auto signature = syscalls::ArgsOfOn(arch, entry.name);
     for (size_t i = 0; i < signature.size(); ++i) {
       if (i > 0) args += ", ";
       args += fmt::format("{} {}", signature[i].type, signature[i].name);
@@ -198,7 +198,7 @@ int ShowSyscall(std::string_view name, std::optional<Arch> only_arch, bool json)
     arches.assign(AllArches().begin(), AllArches().end());
   }
   const Arch width_arch = only_arch.value_or(Arch::kX86_64);
-  const auto signature = syscalls::ArgsOf(name);
+  const auto signature = only_arch ? syscalls::ArgsOfOn(*only_arch, name) : syscalls::ArgsOf(name);
   const auto groups = GroupsContaining(name);
   if (json) {
     ordered_json numbers = ordered_json::object();
@@ -225,8 +225,12 @@ int ShowSyscall(std::string_view name, std::optional<Arch> only_arch, bool json)
   if (signature.empty()) {
     std::printf("  arguments: none known\n");
   } else {
-    std::printf("  arguments (as the x86_64 kernel declares them%s):\n",
-                GetArchInfo(width_arch).is_64bit ? "" : "; every argument is 32 bits on this ABI");
+    if (!only_arch) {
+      std::printf("  arguments (as the x86_64 kernel declares them):\n");
+    } else {
+      std::printf("  arguments on %s%s:\n", std::string(ArchName(width_arch)).c_str(),
+                  GetArchInfo(width_arch).is_64bit ? "" : " (32 bits each; none after a 64-bit register pair)");
+    }
     size_t name_width = 0;
     size_t type_width = 0;
     for (const ArgInfo& arg : signature) {
