@@ -147,7 +147,7 @@ std::optional<Problem> CheckArgumentUse(int index, const std::vector<std::string
     const auto position = static_cast<size_t>(index);
     if (position >= args.size()) {
       return Problem{name + " has only " + std::to_string(args.size()) + " argument" +
-                         (args.size() == 1 ? "" : "s") + " (arg0..arg" + std::to_string(args.size() - 1) + ")",
+                         (args.size() == 1 ? " (arg0)" : "s (arg0..arg" + std::to_string(args.size() - 1) + ")"),
                      name + " has: " + ArgumentNames(args)};
     }
     if (args[position].kind == syscalls::ArgKind::kPointer) {
@@ -217,7 +217,7 @@ void CheckPolicy(const Policy& policy, Diagnostics& diagnostics) {
     }
   }
   CheckAction(policy.default_action, policy.default_span, "default", diagnostics);
-  CheckAction(policy.badarch_action, policy.default_span, "badarch", diagnostics);
+  CheckAction(policy.badarch_action, policy.badarch_span, "badarch", diagnostics);
   for (const Rule& rule : policy.rules) {
     CheckAction(rule.action, rule.span, "rule", diagnostics);
     if (rule.targets.empty()) diagnostics.Error(rule.span, "rule names no syscall");

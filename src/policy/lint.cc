@@ -99,7 +99,7 @@ class Linter {
       diagnostics_.Warning(policy_.default_span, "the default action kill-thread ends only the calling thread", hint);
     }
     if (policy_.badarch_action.kind == ActionKind::kKillThread) {
-      diagnostics_.Warning(policy_.default_span, "the badarch action kill-thread ends only the calling thread", hint);
+      diagnostics_.Warning(policy_.badarch_span, "the badarch action kill-thread ends only the calling thread", hint);
     }
     for (const Rule& rule : policy_.rules) {
       if (rule.action.kind == ActionKind::kKillThread) {

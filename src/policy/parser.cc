@@ -50,6 +50,10 @@ const std::vector<std::string_view>& ArchNames() {
   static const std::vector<std::string_view> names = [] {
     std::vector<std::string_view> out;
     for (Arch arch : AllArches()) out.push_back(ArchName(arch));
+    // Common aliases, so "arm46" can be pointed to "arm64".
+    for (std::string_view alias : {"amd64", "i386", "i686", "arm64", "armhf", "riscv", "ppc64el"}) {
+      if (ArchFromName(alias)) out.push_back(alias);
+    }
     return out;
   }();
   return names;
@@ -216,6 +220,25 @@ class FileParser {
     }
     return false;
   }
+  // The source text of the tokens from here to the end of the statement (blanks between tokens
+  // kept as one space).
+  std::string RestOfStatement() const {
+    std::string out;
+    const Token* previous = nullptr;
+    for (size_t i = pos_; i < tokens_.size() && !IsStatementEnd(tokens_[i].kind); ++i) {
+      const Token& token = tokens_[i];
+      if (previous != nullptr && (token.span.line != previous->span.line ||
+                                  token.span.column != previous->span.column + previous->span.length)) {
+        out += ' ';
+      }
+      out += token.text;
+      previous = &token;
+    }
+    return out;
+  }
+  static bool IsStatementEnd(TokenKind kind) {
+    return kind == TokenKind::kNewline || kind == TokenKind::kEnd || kind == TokenKind::kComment;
+  }
   void SkipStatement() {
     while (Peek().kind != TokenKind::kNewline && Peek().kind != TokenKind::kEnd) Next();
   }
@@ -341,6 +364,7 @@ class FileParser {
       context_.policy.default_span = keyword.span;
     } else {
       context_.policy.badarch_action = *action;
+      context_.policy.badarch_span = keyword.span;
     }
   }
 
@@ -352,7 +376,9 @@ class FileParser {
     }
     std::optional<ActionKind> kind = ActionKindFromKeyword(keyword.text);
     if (!kind) {
-      Fail(keyword.span, "unknown action '" + keyword.text + "'", Hint(keyword.text, kActionKeywords));
+      std::string hint = Hint(keyword.text, kActionKeywords);
+      if (hint.empty()) hint = "actions: allow, log, errno NAME, kill, kill-thread, trap, notify, trace";
+      Fail(keyword.span, "unknown action '" + keyword.text + "'", hint);
       return std::nullopt;
     }
     switch (*kind) {
@@ -406,7 +432,8 @@ class FileParser {
     const Token& name = Peek();
     if (name.kind != TokenKind::kString) {
       Fail(name.span, "'include' needs a quoted file name, e.g. include \"runtime.sfp\"",
-           name.kind == TokenKind::kWord || name.kind == TokenKind::kPath ? "write include \"" + name.text + "\"" : "");
+           name.kind == TokenKind::kWord || name.kind == TokenKind::kPath ? "write include \"" + RestOfStatement() + "\""
+                                                                          : "");
       return;
     }
     Next();

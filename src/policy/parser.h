@@ -29,7 +29,9 @@ struct ParseOptions {
 };
 
 /// Parses policy text named `file_name` (used in diagnostics). Every error found is added to
-/// `diagnostics` (the parser keeps going); the Policy is returned only when there were none.
+/// `diagnostics` (the parser keeps going); the Policy is returned only when there were none. Only
+/// errors are reported here: warnings come from LintPolicy (policy/lint.h), which `sysfence check`
+/// runs on the result.
 std::optional<Policy> ParsePolicy(std::string_view text, std::string_view file_name, Diagnostics& diagnostics,
                                   const ParseOptions& options = {});
 

@@ -124,6 +124,8 @@ struct Policy {
   std::vector<NetRule> net_rules;
   /// Where `default` was written (for events that name the default); not part of equality.
   SourceSpan default_span;
+  /// Where `badarch` was written; not part of equality.
+  SourceSpan badarch_span;
   /// seccomp filter flags carried from an OCI profile ("SECCOMP_FILTER_FLAG_LOG", ...), in the
   /// order written, for exporters and the installer; not part of equality (.sfp cannot write them).
   std::vector<std::string> flags;

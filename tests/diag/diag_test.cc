@@ -14,6 +14,7 @@
 
 #include "policy/lint.h"
 #include "policy/parser.h"
+#include "policy/printer.h"
 #include "policy/render.h"
 
 namespace sysfence::policy {
@@ -92,6 +93,28 @@ TEST(DiagTest, EveryErrorCaseFailsAndEveryWarningCaseWarns) {
       EXPECT_EQ(status, "exit: 2") << name;
     }
   }
+}
+
+// The shipped examples are valid, draw no warning, and (unless they include others) are canonical.
+TEST(DiagTest, ExamplesAreCleanAndCanonical) {
+  const fs::path examples = SYSFENCE_EXAMPLES;
+  size_t count = 0;
+  for (const fs::directory_entry& entry : fs::directory_iterator(examples)) {
+    if (entry.path().extension() != ".sfp") continue;
+    ++count;
+    const std::string name = entry.path().string();
+    const std::optional<std::string> text = ReadFile(entry.path());
+    ASSERT_TRUE(text.has_value()) << name;
+    ParseOptions options;
+    std::map<std::string, std::string> sources;
+    options.sources = &sources;
+    Diagnostics diagnostics;
+    std::optional<Policy> policy = ParsePolicy(*text, name, diagnostics, options);
+    if (policy) LintPolicy(*policy, diagnostics);
+    EXPECT_TRUE(diagnostics.empty()) << RenderDiagnostics(diagnostics, sources);
+    if (policy && sources.size() == 1) EXPECT_EQ(PrintPolicy(*policy), *text) << name << " is not canonical";
+  }
+  EXPECT_GE(count, 3u);
 }
 
 }  // namespace

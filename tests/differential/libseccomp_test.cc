@@ -9,6 +9,7 @@
 #include "bpf/evaluator.h"
 #include "codegen/compile.h"
 #include "policy/evaluate.h"
+#include "policy/printer.h"
 #include "syscalls/syscalls.h"
 #include "tests/differential/libseccomp_filter.h"
 #include "tests/differential/random_policies.h"
@@ -57,7 +58,8 @@ TEST(LibseccompDifferentialTest, SameDecisionsOnRandomPolicies) {
       const uint32_t want = Value(*theirs, d);
       ASSERT_EQ(Value(*ours, d), want) << "policy " << i << " arch 0x" << std::hex << d.arch << " nr 0x" << d.nr
                                        << " args " << d.args[0] << " " << d.args[1] << " " << d.args[2] << " "
-                                       << d.args[3] << " " << d.args[4] << " " << d.args[5];
+                                       << d.args[3] << " " << d.args[4] << " " << d.args[5] << "\n"
+                                       << policy::PrintPolicy(p);
       // The model agrees too (it is what both implement here).
       ASSERT_EQ(policy::Evaluate(p, d).action.ToSeccompRet(), want) << "policy " << i;
       ++compared;
