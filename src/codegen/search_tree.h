@@ -25,9 +25,9 @@ struct SearchTree {
   size_t root = 0;
 };
 
-/// Up to this many leaves the tree is optimal (Knuth's O(n^2) dynamic program); beyond it each
-/// node splits at the weighted median, which is within two comparisons per leaf of optimal.
-inline constexpr size_t kOptimalTreeMaxLeaves = 512;
+/// A range of at most this many leaves gets the optimal tree (Knuth's O(n^2) dynamic program);
+/// above it, nodes split at the weighted median until the ranges are this small.
+inline constexpr size_t kOptimalTreeMaxLeaves = 128;
 
 /// The search tree over `weights.size()` (>= 1) ordered leaves minimizing sum(weight x depth).
 /// Weights must be positive.

@@ -89,7 +89,7 @@ TEST(SearchTreeTest, LargeInputsUseTheMedianSplitAndStayShallow) {
   const size_t n = kOptimalTreeMaxLeaves * 3;
   const std::vector<double> w(n, 1.0);
   const std::vector<size_t> depth = Depths(BuildSearchTree(w), n);
-  for (size_t d : depth) EXPECT_LE(d, 11u);  // ceil(log2(1536)) = 11
+  for (size_t d : depth) EXPECT_LE(d, 9u);  // ceil(log2(384)) = 9
 }
 
 }  // namespace

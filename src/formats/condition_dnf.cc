@@ -108,7 +108,9 @@ struct ArgAlternatives {
   std::vector<Comparison> options;  // empty and !any: impossible
 };
 
-ArgAlternatives FromIntervals(int arg, const IntervalSet& set, int bits, bool native) {
+// `native`: 32-bit arguments may use the plain operators. `masked_only`: every alternative must be a
+// masked comparison (to be intersected with one).
+ArgAlternatives FromIntervals(int arg, const IntervalSet& set, int bits, bool native, bool masked_only = false) {
   const uint64_t max = MaxOf(bits);
   ArgAlternatives out;
   if (set.empty()) return out;
@@ -117,11 +119,15 @@ ArgAlternatives FromIntervals(int arg, const IntervalSet& set, int bits, bool na
     return out;
   }
   // The native operators are exact for 64-bit arguments, and for 32-bit ones on 32-bit ABIs.
-  const bool plain = bits == 64 || native;
+  const bool plain = (bits == 64 || native) && !masked_only;
   if (set.size() == 1) {
     const auto [lo, hi] = set[0];
     if (lo == hi) {
       out.options.push_back(plain ? Comparison{arg, CompareOp::kEq, lo, kAll64} : Masked(arg, max, lo));
+      return out;
+    }
+    if (masked_only) {
+      AppendBlocks(arg, lo, hi, max, out.options);
       return out;
     }
     if (plain && lo == 0) {
@@ -181,12 +187,11 @@ ArgAlternatives SolveArg(int arg, const std::vector<Comparison>& comparisons, in
   }
   if (!has_interval) return ArgAlternatives{false, {*atom}};
   // Both: the interval set as blocks, each intersected with the atom.
-  ArgAlternatives blocks = FromIntervals(arg, set, bits, /*native=*/false);
+  ArgAlternatives blocks = FromIntervals(arg, set, bits, native, /*masked_only=*/true);
   ArgAlternatives out;
   if (blocks.any) return ArgAlternatives{false, {*atom}};
   for (const Comparison& block : blocks.options) {
     Comparison b = block;
-    if (b.op != CompareOp::kMaskedEq) continue;  // FromIntervals(native=false) yields masked only
     if ((atom->value & b.mask) != (b.value & atom->mask)) continue;
     out.options.push_back(Masked(arg, atom->mask | b.mask, atom->value | b.value));
   }

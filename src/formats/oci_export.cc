@@ -88,6 +88,45 @@ Result<std::vector<Entry>> LowerSyscall(const policy::Policy& policy, const std:
   return entries;
 }
 
+bool Wide(const Comparison& c) {
+  return c.value > 0xffffffffu || (c.op == CompareOp::kMaskedEq && c.mask > 0xffffffffu);
+}
+
+void CollectComparisons(const policy::Condition& condition, std::vector<Comparison>& out) {
+  if (condition.kind == policy::Condition::Kind::kCompare) out.push_back(condition.compare);
+  for (const policy::Condition& child : condition.children) CollectComparisons(child, out);
+}
+
+// An argument 64 bits wide on one ABI and 32 on another (a long on x86_64 and x86) can share one
+// profile rule only when every value involved fits in 32 bits: then the 32-bit ABI (whose arguments
+// have no high half) and libseccomp's low-half comparison there agree with the 64-bit reading.
+Result<void> CheckMixedWidths(const policy::Policy& policy, const std::string& name, const std::vector<Arch>& arches,
+                              const std::vector<int>& rule_indexes, const std::vector<Entry>& entries) {
+  for (int arg = 0; arg < 6; ++arg) {
+    std::optional<Arch> wide, narrow;
+    for (Arch arch : arches) {
+      (syscalls::ArgWidthBits(arch, name, arg) == 64 ? wide : narrow) = arch;
+    }
+    if (!wide || !narrow) continue;
+    std::vector<Comparison> used;
+    for (int index : rule_indexes) {
+      const auto& condition = policy.rules[static_cast<size_t>(index)].condition;
+      if (condition) CollectComparisons(*condition, used);
+    }
+    for (const Entry& entry : entries) used.insert(used.end(), entry.cube.begin(), entry.cube.end());
+    for (const Comparison& c : used) {
+      if (c.arg == arg && Wide(c)) {
+        return MakeError(ErrorCode::kUnsupported,
+                         "'" + name + "': argument " + std::to_string(arg) + " is 64 bits wide on " +
+                             std::string(ArchName(*wide)) + " but 32 on " + std::string(ArchName(*narrow)) +
+                             ", and a comparison needs values of 2^32 or more; one profile cannot say it for both: "
+                             "export the 32-bit and 64-bit ABIs separately (--arch)");
+      }
+    }
+  }
+  return Ok();
+}
+
 OciArg ToArg(const Comparison& c) {
   if (c.op == CompareOp::kMaskedEq) return OciArg{c.arg, c.mask, c.value, CompareOp::kMaskedEq};
   return OciArg{c.arg, c.value, 0, c.op};
@@ -151,6 +190,7 @@ Result<OciProfile> LowerToOci(const policy::Policy& policy, Diagnostics& diagnos
     }
     auto entries = LowerSyscall(policy, first, WidthsOf(name, arches));
     if (!entries.ok()) return MakeError(entries.error().code, "'" + name + "': " + entries.error().message);
+    if (auto mixed = CheckMixedWidths(policy, name, arches, first, *entries); !mixed.ok()) return mixed.error();
     if (entries->empty()) continue;
     auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == *entries; });
     if (group == groups.end()) groups.push_back({std::move(*entries), {name}});

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <random>
 
@@ -15,6 +16,7 @@
 #include "formats/systemd.h"
 #include "policy/evaluate.h"
 #include "syscalls/syscalls.h"
+#include "tests/support/test_paths.h"
 
 namespace sysfence::formats {
 namespace {
@@ -91,7 +93,32 @@ TEST(ConditionDnf, IsExactAndHasOneComparisonPerArgument) {
       }
       const bool expected = Holds(condition, args, widths) != negate;
       const bool got = std::any_of(dnf->begin(), dnf->end(), [&](const Cube& cube) { return CubeHolds(cube, args, widths); });
-      ASSERT_EQ(got, expected) << "round " << round;
+      if (got != expected) {
+        std::string text;
+        std::function<void(const Condition&)> print = [&](const Condition& c) {
+          if (c.kind == Condition::Kind::kCompare) {
+            text += "(a" + std::to_string(c.compare.arg) + " op" + std::to_string(static_cast<int>(c.compare.op)) + " " +
+                    std::to_string(c.compare.value) + " m" + std::to_string(c.compare.mask) + ")";
+            return;
+          }
+          text += c.kind == Condition::Kind::kAnd ? "AND[" : c.kind == Condition::Kind::kOr ? "OR[" : "NOT[";
+          for (const Condition& x : c.children) print(x);
+          text += "]";
+        };
+        print(condition);
+        text += negate ? " negated" : "";
+        text += " widths " + std::to_string(widths.bits[0]) + "," + std::to_string(widths.bits[1]) + "," +
+                std::to_string(widths.bits[2]) + " args " + std::to_string(args[0]) + "," + std::to_string(args[1]) +
+                "," + std::to_string(args[2]) + "\ndnf:";
+        for (const Cube& cube : *dnf) {
+          text += "\n ";
+          for (const Comparison& c : cube) {
+            text += " (a" + std::to_string(c.arg) + " op" + std::to_string(static_cast<int>(c.op)) + " " +
+                    std::to_string(c.value) + " m" + std::to_string(c.mask) + ")";
+          }
+        }
+        FAIL() << "round " << round << ": " << text;
+      }
     }
   }
 }
@@ -115,8 +142,7 @@ TEST(ConditionDnf, KeepsNativeOperatorsWhenExact) {
 }
 
 std::string MobyProfile() {
-  const char* root = std::getenv("SYSFENCE_SOURCE_DIR");
-  std::ifstream in(std::string(root != nullptr ? root : ".") + "/tests/data/moby-default.json");
+  std::ifstream in(sysfence::test_paths::SourceDir() + "/tests/data/moby-default.json");
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
@@ -192,7 +218,11 @@ TEST(OciExport, RandomPoliciesRoundTripSemantically) {
     Diagnostics d;
     auto json = ExportOciJson(p, d);
     if (!json.ok()) {
-      ASSERT_EQ(json.error().code, ErrorCode::kLimit) << json.error().message;
+      // Refused only for the expansion limit, or for 64-bit values on arguments that are 32 bits
+      // wide on one of the ABIs.
+      ASSERT_TRUE(json.error().code == ErrorCode::kLimit ||
+                  (json.error().code == ErrorCode::kUnsupported && p.arches.size() > 1))
+          << json.error().message;
       continue;
     }
     Diagnostics d2;

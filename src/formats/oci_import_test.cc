@@ -11,6 +11,7 @@
 #include "formats/load.h"
 #include "policy/evaluate.h"
 #include "syscalls/syscalls.h"
+#include "tests/support/test_paths.h"
 
 namespace sysfence::formats {
 namespace {
@@ -18,8 +19,7 @@ namespace {
 constexpr uint32_t kAuditX86_64 = 0xC000003Eu;
 
 std::string MobyProfile() {
-  const char* root = std::getenv("SYSFENCE_SOURCE_DIR");
-  std::ifstream in(std::string(root != nullptr ? root : ".") + "/tests/data/moby-default.json");
+  std::ifstream in(sysfence::test_paths::SourceDir() + "/tests/data/moby-default.json");
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
@@ -61,7 +61,7 @@ std::string Messages(const Diagnostics& d) {
 
 TEST(MobyProfile, ImportsCleanlyWithItsArchMapAndDefault) {
   const std::string moby = MobyProfile();
-  ASSERT_FALSE(moby.empty()) << "tests/data/moby-default.json not found (SYSFENCE_SOURCE_DIR)";
+  ASSERT_FALSE(moby.empty()) << "tests/data/moby-default.json not found in the source tree";
   Loaded loaded = Import(moby);
   ASSERT_TRUE(loaded.policy) << Messages(loaded.diagnostics);
   EXPECT_TRUE(loaded.diagnostics.empty()) << Messages(loaded.diagnostics);

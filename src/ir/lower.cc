@@ -40,6 +40,9 @@ NodeId Greater64(NodeBuilder& b, int arg, uint64_t value, bool strict, NodeId if
   const auto hi = static_cast<uint32_t>(value >> 32);
   const auto lo = static_cast<uint32_t>(value);
   const NodeId low_decides = b.Test(Word(arg, Half::kLow, strict ? WordOp::kGt : WordOp::kGe, lo), if_true, if_false);
+  // When equal high words already decide (`>= x:0` holds, `> x:ffffffff` fails), one test does.
+  if (low_decides == if_true) return b.Test(Word(arg, Half::kHigh, WordOp::kGe, hi), if_true, if_false);
+  if (low_decides == if_false) return b.Test(Word(arg, Half::kHigh, WordOp::kGt, hi), if_true, if_false);
   if (hi == kAllOnes) {
     // The high word cannot exceed hi: it either equals it (low word decides) or is smaller.
     return b.Test(Word(arg, Half::kHigh, WordOp::kEq, hi), low_decides, if_false);

@@ -13,8 +13,8 @@ namespace sysfence::os {
 
 /// Reads every filter of thread `pid`: attaches with PTRACE_SEIZE, stops it with PTRACE_INTERRUPT,
 /// reads each filter, and detaches (the thread continues unharmed). Index 0 of the result is the
-/// most recently installed filter (the kernel's order; all filters run and the most restrictive
-/// action wins). Needs CAP_SYS_ADMIN, a kernel with CONFIG_CHECKPOINT_RESTORE, and a caller that is
+/// first installed filter (the kernel's PTRACE_SECCOMP_GET_FILTER order; all filters run and the
+/// most restrictive action wins). Needs CAP_SYS_ADMIN, a kernel with CONFIG_CHECKPOINT_RESTORE, and a caller that is
 /// not itself under seccomp. Errors name the step (attach, interrupt, read filter N) and errno.
 Result<std::vector<bpf::Program>> ReadProcessFilters(pid_t pid);
 

@@ -130,7 +130,7 @@ TEST(InstallFilterTest, WithoutNoNewPrivsNeedsCapSysAdmin) {
             0);
 }
 
-TEST(ReadProcessFiltersTest, ReadsEveryFilterNewestFirst) {
+TEST(ReadProcessFiltersTest, ReadsEveryFilterOldestFirst) {
   auto features = ProbeFeatures();
   if (!features.ptrace_seccomp_get_filter) {
     GTEST_SKIP() << "PTRACE_SECCOMP_GET_FILTER unavailable: " << features.ptrace_seccomp_get_filter_reason;
@@ -157,8 +157,8 @@ TEST(ReadProcessFiltersTest, ReadsEveryFilterNewestFirst) {
   waitpid(child, nullptr, 0);
   ASSERT_TRUE(filters.ok()) << filters.error().message;
   ASSERT_EQ(filters->size(), 2u);
-  EXPECT_EQ((*filters)[0], DenyGetppid(2));
-  EXPECT_EQ((*filters)[1], DenyGetppid(1));
+  EXPECT_EQ((*filters)[0], DenyGetppid(1));
+  EXPECT_EQ((*filters)[1], DenyGetppid(2));
 }
 
 TEST(ReadProcessFiltersTest, UnfilteredProcessHasNone) {

@@ -54,7 +54,13 @@ uint8_t InterestingArgMask(std::string_view name) {
 std::string DescribeValue(std::string_view family, bool flags, uint64_t value) {
   if (family.empty()) return fmt::format("{:#x}", value);
   const auto exact = syscalls::ConstantNamesFor(family, value);
-  if (!exact.empty()) return std::string(exact.front());
+  if (!exact.empty()) {
+    // Prefer the usual spelling over old aliases (AF_UNIX, not AF_LOCAL or AF_FILE).
+    for (std::string_view name : exact) {
+      if (name != "AF_LOCAL" && name != "AF_FILE" && name.rfind("PF_", 0) != 0) return std::string(name);
+    }
+    return std::string(exact.front());
+  }
   if (!flags || value == 0) return fmt::format("{:#x}", value);
   // Name the value bit by bit, with whatever is left over in hex.
   std::string text;

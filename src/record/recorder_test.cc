@@ -21,13 +21,13 @@
 #include "policy/policy.h"
 #include "record/backends.h"
 #include "syscalls/syscalls.h"
+#include "tests/support/test_paths.h"
 
 namespace sysfence::record {
 namespace {
 
 std::string Workload() {
-  const char* dir = std::getenv("SYSFENCE_BINARY_DIR");
-  return std::string(dir ? dir : ".") + "/src/record/sysfence_record_workload";
+  return sysfence::test_paths::BinaryDir() + "/src/record/sysfence_record_workload";
 }
 
 std::set<std::string> Names(const Profile& profile) {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -60,7 +61,8 @@ seccomp_notif_sizes NotifSizes() {
 
 }  // namespace
 
-Supervisor::Supervisor(int listener_fd, SupervisorOptions options) : fd_(listener_fd), options_(options) {
+Supervisor::Supervisor(int listener_fd, SupervisorOptions options)
+    : fd_(listener_fd), options_(std::move(options)), evaluator_(*options_.policy) {
   const seccomp_notif_sizes sizes = NotifSizes();
   request_.assign(std::max<size_t>(sizes.seccomp_notif, sizeof(seccomp_notif)), 0);
   response_.assign(std::max<size_t>(sizes.seccomp_notif_resp, sizeof(seccomp_notif_resp)), 0);
@@ -130,7 +132,7 @@ Result<bool> Supervisor::HandleOne() {
                           std::memcmp(last_aborted_.data, &request->data, sizeof(data)) == 0;
   last_aborted_.set = false;
 
-  const policy::Decision decision = policy::Evaluate(*options_.policy, data);
+  const policy::Decision decision = evaluator_.Evaluate(data);
   const Response response = ResponseFor(decision.action, options_.mode);
   const std::optional<Arch> arch = ArchOfSyscall(data.arch, static_cast<uint32_t>(data.nr));
   const std::string_view name =

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "policy/compiled_evaluator.h"
 #include "policy/policy.h"
 #include "run/alerts.h"
 #include "run/event.h"
@@ -87,6 +88,7 @@ class Supervisor {
 
   int fd_;
   SupervisorOptions options_;
+  policy::CompiledEvaluator evaluator_;  ///< names the deciding rule without allocating
   std::vector<unsigned char> request_;
   std::vector<unsigned char> response_;
   TaskInfoCache tasks_;

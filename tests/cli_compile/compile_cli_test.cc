@@ -14,22 +14,18 @@
 #include <iterator>
 #include <string>
 #include <vector>
+#include "tests/support/test_paths.h"
 
 namespace {
 
-struct Run {
+struct CliRun {
   int status = -1;
   std::string out;
   std::string err;
 };
 
-std::string Env(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
-
-std::string Binary() { return Env("SYSFENCE_BINARY_DIR") + "/tools/sysfence/sysfence"; }
-std::string Moby() { return Env("SYSFENCE_SOURCE_DIR") + "/tests/data/moby-default.json"; }
+std::string Binary() { return sysfence::test_paths::SysfenceCli(); }
+std::string Moby() { return sysfence::test_paths::SourceDir() + "/tests/data/moby-default.json"; }
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -44,7 +40,7 @@ bool Exists(const std::string& path) {
 class CompileCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!Exists(Binary())) GTEST_SKIP() << "sysfence binary not built at " << Binary();
+    ASSERT_TRUE(Exists(Binary())) << "sysfence binary not built at " << Binary();
     char pattern[] = "/tmp/sysfence-compile-XXXXXX";
     ASSERT_NE(mkdtemp(pattern), nullptr);
     dir_ = pattern;
@@ -59,11 +55,11 @@ class CompileCli : public ::testing::Test {
     return path;
   }
 
-  Run Sysfence(const std::string& args) {
+  CliRun Sysfence(const std::string& args) {
     const std::string out = dir_ + "/stdout.txt";
     const std::string err = dir_ + "/stderr.txt";
     const int raw = std::system((Binary() + " " + args + " >" + out + " 2>" + err + " </dev/null").c_str());
-    Run run;
+    CliRun run;
     run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     run.out = ReadFile(out);
     run.err = ReadFile(err);
@@ -77,7 +73,7 @@ constexpr const char* kPolicy = "arch x86_64\ndefault errno EPERM\nallow read wr
 
 TEST_F(CompileCli, WritesRawBpf) {
   const std::string policy = Write("p.sfp", kPolicy);
-  Run run = Sysfence("compile " + policy + " -o " + dir_ + "/p.bpf");
+  CliRun run = Sysfence("compile " + policy + " -o " + dir_ + "/p.bpf");
   ASSERT_EQ(run.status, 0) << run.err;
   const std::string bpf = ReadFile(dir_ + "/p.bpf");
   EXPECT_GT(bpf.size(), 0u);
@@ -86,7 +82,7 @@ TEST_F(CompileCli, WritesRawBpf) {
 }
 
 TEST_F(CompileCli, StatsForMobyAreSane) {
-  Run run = Sysfence("compile " + Moby() + " --arch x86_64 --kernel 6.1 --stats");
+  CliRun run = Sysfence("compile " + Moby() + " --arch x86_64 --kernel 6.1 --stats");
   ASSERT_EQ(run.status, 0) << run.err;
   const nlohmann::json stats = nlohmann::json::parse(run.out);
   for (const char* key : {"instructions", "worst_path", "mean_path", "allows", "cacheable_allows"}) {
@@ -101,7 +97,7 @@ TEST_F(CompileCli, StatsForMobyAreSane) {
   EXPECT_GT(stats["allows"].get<size_t>(), 300u);
   EXPECT_LE(stats["cacheable_allows"].get<size_t>(), stats["allows"].get<size_t>());
   // More capabilities allow more syscalls.
-  Run admin = Sysfence("compile " + Moby() + " --arch x86_64 --kernel 6.1 --caps CAP_SYS_ADMIN,CAP_SYS_BOOT --stats");
+  CliRun admin = Sysfence("compile " + Moby() + " --arch x86_64 --kernel 6.1 --caps CAP_SYS_ADMIN,CAP_SYS_BOOT --stats");
   ASSERT_EQ(admin.status, 0) << admin.err;
   EXPECT_GT(nlohmann::json::parse(admin.out)["allows"].get<size_t>(), stats["allows"].get<size_t>());
 }
@@ -118,12 +114,12 @@ TEST_F(CompileCli, EveryFormatIsSelectable) {
   };
   for (const auto& [format, marker] : formats) {
     const std::string out = dir_ + "/out." + format;
-    Run run = Sysfence("compile " + policy + " --format " + format + " -o " + out);
+    CliRun run = Sysfence("compile " + policy + " --format " + format + " -o " + out);
     ASSERT_EQ(run.status, 0) << format << ": " << run.err;
     EXPECT_NE(ReadFile(out).find(marker), std::string::npos) << format << ":\n" << ReadFile(out);
   }
   // The OCI export reads back with the same meaning as JSON input.
-  Run again = Sysfence("compile " + dir_ + "/out.json --arch x86_64 --format systemd");
+  CliRun again = Sysfence("compile " + dir_ + "/out.json --arch x86_64 --format systemd");
   ASSERT_EQ(again.status, 0) << again.err;
   EXPECT_NE(again.out.find("SystemCallFilter=exit_group read write"), std::string::npos) << again.out;
 }
@@ -132,27 +128,27 @@ TEST_F(CompileCli, BadInputWritesNothingAndExits2) {
   const std::string out = dir_ + "/out.bpf";
   const std::string bad_json =
       Write("bad.json", R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"ALLOW"}]})");
-  Run run = Sysfence("compile " + bad_json + " -o " + out);
+  CliRun run = Sysfence("compile " + bad_json + " -o " + out);
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find("$.syscalls[0].action"), std::string::npos) << run.err;
   EXPECT_FALSE(Exists(out));
   // An existing output stays as it was.
   Write("out.bpf", "keep");
   const std::string malformed = Write("malformed.json", "{\"defaultAction\": [");
-  Run broken = Sysfence("compile " + malformed + " -o " + out);
+  CliRun broken = Sysfence("compile " + malformed + " -o " + out);
   EXPECT_EQ(broken.status, 2);
   EXPECT_NE(broken.err.find("malformed JSON"), std::string::npos) << broken.err;
   EXPECT_EQ(ReadFile(out), "keep");
   const std::string policy = Write("p.sfp", kPolicy);
   EXPECT_EQ(Sysfence("compile " + policy + " --format yaml -o " + out).status, 2);
-  Run arch = Sysfence("compile " + policy + " --arch x86_46 -o " + out);
+  CliRun arch = Sysfence("compile " + policy + " --arch x86_46 -o " + out);
   EXPECT_EQ(arch.status, 2);
   EXPECT_NE(arch.err.find("did you mean 'x86_64'"), std::string::npos) << arch.err;
   EXPECT_EQ(Sysfence("compile " + dir_ + "/missing.sfp -o " + out).status, 2);
   // systemd cannot express argument conditions: refused, nothing written.
   const std::string conditional = Write("c.json", R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[
       {"names":["ptrace"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}]})");
-  Run systemd = Sysfence("compile " + conditional + " --format systemd -o " + dir_ + "/unit.conf");
+  CliRun systemd = Sysfence("compile " + conditional + " --format systemd -o " + dir_ + "/unit.conf");
   EXPECT_EQ(systemd.status, 2);
   EXPECT_NE(systemd.err.find("argument conditions"), std::string::npos) << systemd.err;
   EXPECT_FALSE(Exists(dir_ + "/unit.conf"));
@@ -162,7 +158,7 @@ TEST_F(CompileCli, BadInputWritesNothingAndExits2) {
 TEST_F(CompileCli, WarningsGiveExitStatus1AndStillWrite) {
   const std::string json =
       Write("w.json", R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","no_such_call"],"action":"SCMP_ACT_ALLOW"}]})");
-  Run run = Sysfence("compile " + json + " --arch x86_64 -o " + dir_ + "/w.bpf");
+  CliRun run = Sysfence("compile " + json + " --arch x86_64 -o " + dir_ + "/w.bpf");
   EXPECT_EQ(run.status, 1);
   EXPECT_NE(run.err.find("no_such_call"), std::string::npos) << run.err;
   EXPECT_TRUE(Exists(dir_ + "/w.bpf"));
@@ -189,7 +185,7 @@ TEST_F(CompileCli, RefusesBinaryToATerminal) {
 }
 
 TEST_F(CompileCli, HelpTeaches) {
-  Run run = Sysfence("compile --help");
+  CliRun run = Sysfence("compile --help");
   EXPECT_EQ(run.status, 0);
   EXPECT_NE(run.out.find("Examples:"), std::string::npos);
   EXPECT_NE(run.out.find("--stats"), std::string::npos);

@@ -112,7 +112,9 @@ TEST(DiagTest, ExamplesAreCleanAndCanonical) {
     std::optional<Policy> policy = ParsePolicy(*text, name, diagnostics, options);
     if (policy) LintPolicy(*policy, diagnostics);
     EXPECT_TRUE(diagnostics.empty()) << RenderDiagnostics(diagnostics, sources);
-    if (policy && sources.size() == 1) EXPECT_EQ(PrintPolicy(*policy), *text) << name << " is not canonical";
+    if (policy && sources.size() == 1) {
+      EXPECT_EQ(PrintPolicy(*policy), *text) << name << " is not canonical";
+    }
   }
   EXPECT_GE(count, 3u);
 }

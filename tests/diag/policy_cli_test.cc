@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include "tests/support/test_paths.h"
 
 namespace {
 
@@ -23,10 +24,8 @@ struct Outcome {
 class PolicyCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* binary_dir = std::getenv("SYSFENCE_BINARY_DIR");
-    if (binary_dir == nullptr) GTEST_SKIP() << "SYSFENCE_BINARY_DIR is not set (run through ctest)";
-    binary_ = fs::path(binary_dir) / "tools" / "sysfence" / "sysfence";
-    if (!fs::exists(binary_)) GTEST_SKIP() << "the sysfence binary is not built: " << binary_;
+    binary_ = sysfence::test_paths::SysfenceCli();
+    ASSERT_TRUE(fs::exists(binary_)) << "the sysfence binary is not built: " << binary_;
     char pattern[] = "/tmp/sysfence-cli-XXXXXX";
     ASSERT_NE(mkdtemp(pattern), nullptr);
     dir_ = pattern;

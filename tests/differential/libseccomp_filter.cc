@@ -136,7 +136,7 @@ Result<Context> NewContext(const policy::Policy& policy, Arch arch, LibseccompOp
   return ctx;
 }
 
-Result<void> AddRules(const policy::Policy& policy, Arch arch, void* ctx) {
+Result<void> AddRules(const policy::Policy& policy, Arch arch, void* ctx, bool skip_unknown_syscalls) {
   for (const policy::Rule& rule : policy.rules) {
     if (!rule.only_arches.empty() &&
         std::find(rule.only_arches.begin(), rule.only_arches.end(), arch) == rule.only_arches.end()) {
@@ -163,6 +163,7 @@ Result<void> AddRules(const policy::Policy& policy, Arch arch, void* ctx) {
       if (!nr) continue;
       const Arch one[] = {arch};
       if (!LibseccompAgreesOnSyscall(name, one)) {
+        if (skip_unknown_syscalls) continue;
         return Unsupported("'" + std::string(name) + "' with the number sysfence gives it on " +
                            std::string(ArchName(arch)));
       }
@@ -171,6 +172,9 @@ Result<void> AddRules(const policy::Policy& policy, Arch arch, void* ctx) {
         unsigned used = 0;
         for (const Comparison& c : term) {
           if ((used >> c.arg & 1) != 0) return Unsupported("two comparisons of one argument in one rule");
+          if (c.op == CompareOp::kMaskedEq && (c.value & ~c.mask) != 0) {
+            return Unsupported("a masked comparison that can never hold (it masks the value too)");
+          }
           used |= 1u << c.arg;
           const int width = syscalls::ArgWidthBits(arch, name, c.arg);
           const uint64_t value = policy::EffectiveValue(c.value, width);
@@ -226,7 +230,8 @@ bool LibseccompAgreesOnSyscall(std::string_view name, std::span<const Arch> arch
   return true;
 }
 
-Result<bpf::Program> CompileWithLibseccomp(const policy::Policy& policy, LibseccompOptimize optimize) {
+Result<bpf::Program> CompileWithLibseccomp(const policy::Policy& policy, LibseccompOptimize optimize,
+                                           bool skip_unknown_syscalls) {
   Context merged;
   for (size_t i = 0; i < policy.arches.size(); ++i) {
     const Arch arch = policy.arches[i];
@@ -236,7 +241,7 @@ Result<bpf::Program> CompileWithLibseccomp(const policy::Policy& policy, Libsecc
     }
     auto ctx = NewContext(policy, arch, optimize);
     if (!ctx) return ctx.error();
-    if (auto r = AddRules(policy, arch, ctx->get()); !r) return r.error();
+    if (auto r = AddRules(policy, arch, ctx->get(), skip_unknown_syscalls); !r) return r.error();
     if (!merged) {
       merged = std::move(*ctx);
     } else {

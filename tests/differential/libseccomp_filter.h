@@ -26,6 +26,9 @@ bool LibseccompAgreesOnSyscall(std::string_view name, std::span<const Arch> arch
 /// express: a condition that is not a disjunction of conjunctions comparing each argument at most
 /// once, a negated masked comparison, or a syscall whose number libseccomp's tables disagree on;
 /// (kOs) when libseccomp refuses a rule.
-Result<bpf::Program> CompileWithLibseccomp(const policy::Policy& policy, LibseccompOptimize optimize);
+/// With `skip_unknown_syscalls`, syscalls libseccomp's tables lack or number differently are left
+/// out instead (what runc does with names its libseccomp cannot resolve).
+Result<bpf::Program> CompileWithLibseccomp(const policy::Policy& policy, LibseccompOptimize optimize,
+                                           bool skip_unknown_syscalls = false);
 
 }  // namespace sysfence::differential

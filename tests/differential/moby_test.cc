@@ -14,18 +14,27 @@
 #include "core/diagnostic.h"
 #include "formats/load.h"
 #include "policy/evaluate.h"
+#include "syscalls/syscalls.h"
 #include "tests/differential/libseccomp_filter.h"
+#include "tests/support/test_paths.h"
 
 namespace sysfence::differential {
 namespace {
 
 policy::Policy LoadMoby() {
-  const char* source = std::getenv("SYSFENCE_SOURCE_DIR");
-  const std::string path = std::string(source ? source : ".") + "/tests/data/moby-default.json";
+  const std::string path = sysfence::test_paths::SourceDir() + "/tests/data/moby-default.json";
   Diagnostics diagnostics;
   auto policy = formats::LoadPolicyFile(path, {}, diagnostics);
   EXPECT_TRUE(policy.has_value()) << "cannot load " << path;
   return policy.value_or(policy::Policy{});
+}
+
+// Numbers whose syscall libseccomp 2.5.4 does not know (newer than its tables) are left out of
+// its filter, so only the others compare.
+bool ComparableNumber(Arch arch, uint32_t nr) {
+  const auto name = syscalls::NameOf(arch, nr);
+  const Arch one[] = {arch};
+  return !name || LibseccompAgreesOnSyscall(*name, one);
 }
 
 const bpf::Program& Checked(const Result<bpf::Program>& program) {
@@ -38,7 +47,7 @@ TEST(MobyDifferentialTest, SameDecisionsAsLibseccompOnEveryNumber) {
   const policy::Policy p = LoadMoby();
   ASSERT_FALSE(p.arches.empty());
   auto ours_result = codegen::Compile(p);
-  auto theirs_result = CompileWithLibseccomp(p, LibseccompOptimize::kBinaryTree);
+  auto theirs_result = CompileWithLibseccomp(p, LibseccompOptimize::kBinaryTree, true);
   const bpf::Program& ours = Checked(ours_result);
   const bpf::Program& theirs = Checked(theirs_result);
   ASSERT_FALSE(ours.empty() || theirs.empty());
@@ -50,6 +59,7 @@ TEST(MobyDifferentialTest, SameDecisionsAsLibseccompOnEveryNumber) {
       bpf::SeccompData d;
       d.arch = GetArchInfo(arch).audit_arch;
       d.nr = static_cast<int32_t>(bias + n);
+      if (!ComparableNumber(arch, bias + n)) continue;
       for (int round = 0; round < 4; ++round) {
         for (uint64_t& a : d.args) a = round == 0 ? 0 : (rng() % 3 == 0 ? rng() : rng() & 0x7fffffff);
         // libseccomp compares all 64 bits even of 32-bit arguments: keep the high halves zero.
@@ -67,14 +77,14 @@ TEST(MobyDifferentialTest, SameDecisionsAsLibseccompOnEveryNumber) {
       }
     }
   }
-  EXPECT_GE(compared, 3u * 1024 * 4);
+  EXPECT_GE(compared, 3u * 900 * 4);
 }
 
 TEST(MobyDifferentialTest, MeetsTheTargetsOnX86_64WithoutCapabilities) {
   policy::Policy p = LoadMoby();
   p.arches = {Arch::kX86_64};
   auto ours_result = codegen::Compile(p);
-  auto theirs_result = CompileWithLibseccomp(p, LibseccompOptimize::kBinaryTree);
+  auto theirs_result = CompileWithLibseccomp(p, LibseccompOptimize::kBinaryTree, true);
   const bpf::Program& ours = Checked(ours_result);
   const bpf::Program& theirs = Checked(theirs_result);
   ASSERT_FALSE(ours.empty() || theirs.empty());
@@ -85,6 +95,7 @@ TEST(MobyDifferentialTest, MeetsTheTargetsOnX86_64WithoutCapabilities) {
     bpf::SeccompData d;
     d.arch = GetArchInfo(Arch::kX86_64).audit_arch;
     d.nr = static_cast<int32_t>(nr);
+    if (!ComparableNumber(Arch::kX86_64, nr)) continue;
     ASSERT_LE(bpf::Evaluate(ours, d)->executed, bpf::Evaluate(theirs, d)->executed) << "nr " << nr;
   }
   const codegen::PathStats paths = codegen::MeasurePaths(ours, Arch::kX86_64, 0, 459);

@@ -100,7 +100,7 @@ uint64_t RandomMask(Random& r, bool fit32) {
   return m;
 }
 
-policy::Comparison RandomComparison(Random& r, int arg, bool fit32) {
+policy::Comparison RandomComparison(Random& r, int arg, bool fit32, bool libseccomp) {
   policy::Comparison c;
   c.arg = arg;
   c.op = static_cast<CompareOp>(r.Below(7));
@@ -108,7 +108,8 @@ policy::Comparison RandomComparison(Random& r, int arg, bool fit32) {
   if (c.op == CompareOp::kMaskedEq) {
     c.mask = RandomMask(r, fit32);
     // Usually a value the mask can produce, sometimes one it cannot.
-    if (!r.Chance(5)) c.value &= c.mask;
+    // libseccomp masks the value too, so it only agrees on producible values.
+    if (libseccomp || !r.Chance(5)) c.value &= c.mask;
   }
   return c;
 }
@@ -120,7 +121,7 @@ Condition Leaf(const policy::Comparison& c) {
 }
 
 Condition RandomCondition(Random& r, int depth) {
-  if (depth == 0 || r.Chance(2)) return Leaf(RandomComparison(r, static_cast<int>(r.Below(6)), false));
+  if (depth == 0 || r.Chance(2)) return Leaf(RandomComparison(r, static_cast<int>(r.Below(6)), false, false));
   Condition c;
   switch (r.Below(3)) {
     case 0: c.kind = Condition::Kind::kAnd; break;
@@ -208,7 +209,8 @@ policy::Policy RandomLibseccompPolicy(std::mt19937_64& rng) {
       }
       case 1: {  // one action, OR of conjunctions
         const Action action = other_action(p.default_action);
-        const size_t n = 1 + r.Below(3);
+        // Small: libseccomp's rule database grows exponentially with OR-ed 64-bit chains.
+        const size_t n = 1 + r.Below(2);
         for (size_t i = 0; i < n; ++i) {
           policy::Rule rule;
           rule.action = action;
@@ -216,10 +218,10 @@ policy::Policy RandomLibseccompPolicy(std::mt19937_64& rng) {
           rule.only_arches = only;
           std::vector<int> args = {0, 1, 2, 3, 4, 5};
           std::shuffle(args.begin(), args.end(), rng);
-          const size_t k = 1 + r.Below(3);
+          const size_t k = 1 + r.Below(2);
           Condition all;
           all.kind = Condition::Kind::kAnd;
-          for (size_t a = 0; a < k; ++a) all.children.push_back(Leaf(RandomComparison(r, args[a], fit32)));
+          for (size_t a = 0; a < k; ++a) all.children.push_back(Leaf(RandomComparison(r, args[a], fit32, true)));
           rule.condition = k == 1 ? all.children[0] : all;
           p.rules.push_back(rule);
         }

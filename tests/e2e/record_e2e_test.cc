@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "tests/support/test_paths.h"
 
 extern char** environ;
 
@@ -27,8 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string Sysfence() {
-  const char* dir = std::getenv("SYSFENCE_BINARY_DIR");
-  return std::string(dir ? dir : ".") + "/tools/sysfence/sysfence";
+  return sysfence::test_paths::SysfenceCli();
 }
 
 std::string ReadAll(const fs::path& path) {
@@ -38,11 +38,12 @@ std::string ReadAll(const fs::path& path) {
   return text.str();
 }
 
+// Violation events in a JSON Lines file (the run's closing summary line is not one).
 size_t CountLines(const fs::path& path) {
   std::ifstream in(path);
   size_t lines = 0;
   std::string line;
-  while (std::getline(in, line)) lines += !line.empty();
+  while (std::getline(in, line)) lines += !line.empty() && line.find("\"type\":\"summary\"") == std::string::npos;
   return lines;
 }
 
@@ -213,6 +214,93 @@ TEST_F(RecordThenRun, ArgumentConditionsDenyUnseenValues) {
       &violations);
   EXPECT_EQ(status, 42) << ReadAll(dir_ / "python-inet.run.err");
   EXPECT_GE(violations, 1u);
+}
+
+// Bad input: one clear error, exit status 2, nothing started and nothing written.
+class RecordCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (access(Sysfence().c_str(), X_OK) != 0) GTEST_SKIP() << "sysfence binary not built: " << Sysfence();
+    dir_ = fs::temp_directory_path() / ("sysfence-cli-" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  int Run(const std::vector<std::string>& argv) { return Spawn(argv, dir_, dir_ / "out", dir_ / "err"); }
+  std::string Err() { return ReadAll(dir_ / "err"); }
+  fs::path dir_;
+};
+
+TEST_F(RecordCli, MissingProgramIsBadInput) {
+  EXPECT_EQ(Run({Sysfence(), "record", "-o", (dir_ / "p.sfp").string(), "--", "/nonexistent/prog"}), 2);
+  EXPECT_NE(Err().find("does not exist"), std::string::npos) << Err();
+  EXPECT_FALSE(fs::exists(dir_ / "p.sfp"));
+  EXPECT_EQ(Run({Sysfence(), "record", "--backend", "ptrace", "--", "sysfence-no-such-program"}), 2);
+  EXPECT_NE(Err().find("not found in PATH"), std::string::npos) << Err();
+}
+
+TEST_F(RecordCli, PidThatDoesNotExistIsBadInput) {
+  EXPECT_EQ(Run({Sysfence(), "record", "--backend", "ptrace", "-p", "1073741800", "-o", (dir_ / "p.sfp").string()}), 2);
+  EXPECT_NE(Err().find("no process with pid 1073741800"), std::string::npos) << Err();
+  EXPECT_FALSE(fs::exists(dir_ / "p.sfp"));
+}
+
+TEST_F(RecordCli, UnknownBackendAndConflictingRequestsAreBadInput) {
+  EXPECT_EQ(Run({Sysfence(), "record", "--backend", "dtrace", "--", "/bin/true"}), 2);
+  EXPECT_EQ(Run({Sysfence(), "record", "--backend", "unotify", "-p", "1"}), 2);
+  EXPECT_EQ(Run({Sysfence(), "record", "--backend", "ebpf", "--fs", "--", "/bin/true"}), 2);
+  EXPECT_EQ(Run({Sysfence(), "record", "-o", "/nonexistent-dir/p.sfp", "--", "/bin/true"}), 2);
+  EXPECT_EQ(Run({Sysfence(), "record"}), 2);
+}
+
+TEST_F(RecordCli, NoPermissionForTheBackendIsBadInput) {
+  if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "needs root and setpriv to drop privileges";
+  fs::permissions(dir_, fs::perms::all);
+  const std::string policy = (dir_ / "p.sfp").string();
+  EXPECT_EQ(Run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Sysfence(), "record",
+                 "--backend", "ebpf", "-o", policy, "--", "/bin/true"}),
+            2);
+  EXPECT_NE(Err().find("needs root"), std::string::npos) << Err();
+  EXPECT_FALSE(fs::exists(policy));
+  // ptrace -p on a process of another user (pid 1, root's).
+  EXPECT_EQ(Run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Sysfence(), "record",
+                 "--backend", "ptrace", "-p", "1", "-o", policy}),
+            2);
+  EXPECT_NE(Err().find("cannot attach"), std::string::npos) << Err();
+  EXPECT_FALSE(fs::exists(policy));
+}
+
+TEST_F(RecordCli, MergeReportsTheJsonPathOfBadInput) {
+  std::ofstream(dir_ / "bad.json") << R"({"sysfence_profile":1,"backend":"x","arch":"x86_64","syscalls":[{"arch":"x86_64","name":"read","nr":0,"count":-3}]})";
+  EXPECT_EQ(Run({Sysfence(), "merge", (dir_ / "bad.json").string(), "-o", (dir_ / "m.sfp").string()}), 2);
+  EXPECT_NE(Err().find("$.syscalls[0].count"), std::string::npos) << Err();
+  EXPECT_FALSE(fs::exists(dir_ / "m.sfp"));
+}
+
+TEST_F(RecordCli, RecordThenMergeTwoRunsUnitesThem) {
+  ASSERT_EQ(Run({Sysfence(), "record", "-q", "--backend", "ptrace", "--json", (dir_ / "a.json").string(), "-o",
+                 (dir_ / "a.sfp").string(), "--", "/bin/true"}),
+            0)
+      << Err();
+  ASSERT_EQ(Run({Sysfence(), "record", "-q", "--backend", "unotify", "--summary", "--json", (dir_ / "b.json").string(),
+                 "-o", (dir_ / "b.sfp").string(), "--", "/bin/echo", "hi"}),
+            0)
+      << Err();
+  EXPECT_NE(Err().find("% calls"), std::string::npos) << Err();
+  ASSERT_EQ(Run({Sysfence(), "merge", "-q", (dir_ / "a.json").string(), (dir_ / "b.json").string(), "-o",
+                 (dir_ / "m.sfp").string()}),
+            0)
+      << Err();
+  const std::string merged = ReadAll(dir_ / "m.sfp");
+  EXPECT_NE(merged.find("2 recordings"), std::string::npos) << merged;
+  EXPECT_NE(merged.find("allow write"), std::string::npos) << merged;  // echo's write
+  ASSERT_EQ(Run({Sysfence(), "merge", (dir_ / "a.sfp").string(), (dir_ / "b.sfp").string(), "-o",
+                 (dir_ / "p.sfp").string()}),
+            0)
+      << Err();
+  EXPECT_NE(ReadAll(dir_ / "p.sfp").find("allow write"), std::string::npos);
+  EXPECT_EQ(Run({Sysfence(), "merge", (dir_ / "a.json").string(), (dir_ / "b.sfp").string()}), 2);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `sysfence landlock`: the plan for this kernel or a given ABI, exit statuses, bad input.
+#include <cstdlib>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -16,7 +18,6 @@ using sysfence::testsupport::TempDir;
 class LandlockCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (sysfence::testsupport::SysfenceBinary().empty()) GTEST_SKIP() << "SYSFENCE_BINARY_DIR is not set";
     policy_ = dir_.Write("app.sfp",
                          "arch x86_64\n"
                          "default errno EPERM\n"

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include "tests/support/test_paths.h"
 
 namespace sysfence::live {
 
@@ -42,8 +43,7 @@ std::string TempDir::Write(const std::string& name, const std::string& text) con
 }
 
 std::string SysfenceBinary() {
-  const char* dir = std::getenv("SYSFENCE_BINARY_DIR");
-  return std::string(dir != nullptr ? dir : ".") + "/tools/sysfence/sysfence";
+  return sysfence::test_paths::SysfenceCli();
 }
 
 std::string ProbeBinary() { return SF_PROBE_PATH; }

@@ -33,7 +33,7 @@ struct Finished {
   std::string err;
 };
 
-/// The sysfence binary (from SYSFENCE_BINARY_DIR).
+/// The sysfence CLI of the build tree (tests/support/test_paths.h).
 std::string SysfenceBinary();
 /// The sf_probe helper.
 std::string ProbeBinary();

@@ -306,6 +306,23 @@ TEST_F(RunLiveTest, TargetInAChildPidNamespaceIsSupervised) {
   EXPECT_EQ(events[0]["exe"], ProbeBinary());
 }
 
+TEST_F(RunLiveTest, LandlockFsRulesAllowOneOpenAndDenyAnother) {
+  const std::string secret = dir_.Write("secret", "hidden\n");
+  const std::string policy = std::string(kAllowAllBut) +
+                             "fs read /usr /etc /lib /lib64 /proc /dev\n"
+                             "fs exec /usr /lib /lib64\n";
+  const Finished allowed = Run(policy, {"/bin/cat", "/etc/hostname"}, {"--landlock", "best-effort"});
+  const Finished denied = Run(policy, {"/bin/cat", secret}, {"--landlock", "best-effort"});
+  if (allowed.err.find("landlock") != std::string::npos && allowed.status != 0) {
+    GTEST_SKIP() << "Landlock unavailable: " << allowed.err;
+  }
+  EXPECT_EQ(allowed.status, 0) << allowed.err;
+  EXPECT_FALSE(allowed.out.empty());
+  EXPECT_NE(denied.status, 0);
+  EXPECT_NE(denied.err.find("Permission denied"), std::string::npos) << denied.err;
+  EXPECT_EQ(denied.out.find("hidden"), std::string::npos);
+}
+
 TEST_F(RunLiveTest, RealProgramsRunUnderMonitor) {
   const Finished run = Run(std::string(kAllowAllBut) + "errno EPERM uname\n",
                            {"/usr/bin/python3", "-c", "import os; print(os.uname().sysname)"}, {"--monitor"});

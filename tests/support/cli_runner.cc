@@ -9,13 +9,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include "tests/support/test_paths.h"
 
 namespace sysfence::testsupport {
 
 std::string SysfenceBinary() {
-  const char* dir = std::getenv("SYSFENCE_BINARY_DIR");
-  if (dir == nullptr) return {};
-  return std::string(dir) + "/tools/sysfence/sysfence";
+  return sysfence::test_paths::SysfenceCli();
 }
 
 CliResult RunSysfence(const std::vector<std::string>& args, std::string_view input) {

@@ -15,7 +15,7 @@ struct CliResult {
   std::string err;       ///< standard error
 };
 
-/// Path of the built binary: $SYSFENCE_BINARY_DIR/tools/sysfence/sysfence (set by CTest), or empty.
+/// Path of the built CLI (tests/support/test_paths.h says where it is looked for).
 std::string SysfenceBinary();
 
 /// Runs the binary with `args` (no shell), feeding `input` on standard input.

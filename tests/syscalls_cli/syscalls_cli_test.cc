@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include "tests/support/test_paths.h"
 
 namespace {
 
@@ -20,8 +21,7 @@ struct CliResult {
 };
 
 std::string Binary() {
-  const char* dir = std::getenv("SYSFENCE_BINARY_DIR");
-  return std::string(dir != nullptr ? dir : ".") + "/tools/sysfence/sysfence";
+  return sysfence::test_paths::SysfenceCli();
 }
 
 std::string Slurp(const std::string& path) {

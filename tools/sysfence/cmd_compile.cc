@@ -9,18 +9,16 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "bpf/cache_analysis.h"
 #include "bpf/disassembler.h"
-#include "bpf/evaluator.h"
 #include "bpf/raw_file.h"
 #include "codegen/compile.h"
+#include "codegen/stats.h"
 #include "core/arch.h"
 #include "core/suggest.h"
 #include "formats/c_header.h"
@@ -28,8 +26,6 @@
 #include "formats/load.h"
 #include "formats/oci_export.h"
 #include "formats/systemd.h"
-#include "policy/targets.h"
-#include "syscalls/syscalls.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 
@@ -87,54 +83,15 @@ std::string Stem(const std::string& path) {
   return base.empty() || base == "-" ? "policy" : base;
 }
 
-// Per ABI: whether each syscall's outcome is an unconditional allow under the policy.
-bool UnconditionalAllow(const policy::Policy& policy, const std::vector<std::vector<std::string>>& targets, Arch arch,
-                        std::string_view name) {
-  for (size_t i = 0; i < policy.rules.size(); ++i) {
-    const policy::Rule& rule = policy.rules[i];
-    if (!policy::RuleAppliesToArch(rule, arch)) continue;
-    if (!std::binary_search(targets[i].begin(), targets[i].end(), name)) continue;
-    return !rule.condition && rule.action == Action::Allow();
-  }
-  return policy.default_action == Action::Allow();
-}
-
-Result<nlohmann::ordered_json> ComputeStats(const bpf::Program& program, const policy::Policy& policy) {
-  codegen::CompileStats stats;
-  stats.instructions = program.size();
-  const Arch first = policy.arches.front();
-  const ArchInfo& info = GetArchInfo(first);
-  const auto table = syscalls::AllOf(first);
-  const uint32_t last = table.empty() ? 0 : table.back().number - info.nr_bias;
-  size_t total = 0;
-  for (uint32_t n = 0; n <= last; ++n) {
-    bpf::SeccompData data;
-    data.nr = static_cast<int32_t>(n + info.nr_bias);
-    data.arch = info.audit_arch;
-    auto run = bpf::Evaluate(program, data);
-    if (!run.ok()) return run.error();
-    stats.worst_path = std::max(stats.worst_path, run->executed);
-    total += run->executed;
-  }
-  stats.mean_path = static_cast<double>(total) / static_cast<double>(last + 1);
-  std::vector<std::vector<std::string>> targets;
-  for (const policy::Rule& rule : policy.rules) targets.push_back(policy::ExpandTargets(rule));
-  for (Arch arch : policy.arches) {
-    for (const syscalls::SyscallEntry& entry : syscalls::AllOf(arch)) {
-      if (!UnconditionalAllow(policy, targets, arch, entry.name)) continue;
-      ++stats.allows;
-      if (bpf::IsConstantAllow(program, GetArchInfo(arch).audit_arch, static_cast<int32_t>(entry.number))) {
-        ++stats.cacheable_allows;
-      }
-    }
-  }
+nlohmann::ordered_json StatsJson(const bpf::Program& program, const policy::Policy& policy) {
+  const codegen::CompileStats stats = codegen::ComputeStats(program, policy);
   nlohmann::ordered_json out;
   out["instructions"] = stats.instructions;
   out["worst_path"] = stats.worst_path;
   out["mean_path"] = std::round(stats.mean_path * 100) / 100;
   out["allows"] = stats.allows;
   out["cacheable_allows"] = stats.cacheable_allows;
-  out["arch"] = std::string(ArchName(first));
+  out["arch"] = std::string(ArchName(policy.arches.front()));
   return out;
 }
 
@@ -205,9 +162,7 @@ int CompileCommand(const CompileFlags& flags) {
   if (!exported.ok()) return BadInput("cannot write " + flags.format + ": " + exported.error().message);
   std::optional<nlohmann::ordered_json> stats;
   if (flags.stats) {
-    auto computed = ComputeStats(*program, *policy);
-    if (!computed.ok()) return ReportError(computed.error());
-    stats = std::move(*computed);
+    stats = StatsJson(*program, *policy);
   }
   const bool write_output = !(flags.stats && flags.output == "-");
   if (write_output) {

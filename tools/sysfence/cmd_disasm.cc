@@ -94,7 +94,7 @@ constexpr const char* kDisasmHelp =
     "\n"
     "FILE is a raw .bpf (struct sock_filter[] in host byte order), a policy (.sfp or OCI/Docker\n"
     "JSON, compiled first), or assembly text (.asm). --pid reads the filters installed in a\n"
-    "running thread instead (root: PTRACE_SECCOMP_GET_FILTER); filter 0 is the newest.\n"
+    "running thread instead (root: PTRACE_SECCOMP_GET_FILTER); filter 0 is the first installed.\n"
     "--cache adds the kernel's action-cache analysis: which syscall numbers skip the filter.\n"
     "\n"
     "A malformed .bpf (empty, not a multiple of 8 bytes, over 4096 instructions, an opcode seccomp\n"
@@ -156,7 +156,7 @@ int DisasmCommand(const DisasmFlags& flags) {
     }
     for (size_t i = 0; i < filters->size(); ++i) {
       std::printf("; pid %d, filter %zu of %zu%s\n%s", flags.pid, i, filters->size(),
-                  i == 0 ? " (newest; every filter runs, the most restrictive action wins)" : "",
+                  i == 0 ? " (first installed; every filter runs, the most restrictive action wins)" : "",
                   bpf::Disassemble((*filters)[i], options).c_str());
       if (flags.cache) std::fputs(CacheSummary((*filters)[i], NativeArch()).c_str(), stdout);
     }

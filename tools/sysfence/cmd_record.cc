@@ -125,7 +125,8 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
   alarm(0);
   if (!recorded.ok()) {
     std::fprintf(stderr, "sysfence: error: recording failed: %s\n", recorded.error().message.c_str());
-    return kExitFailure;
+    // Refused permission (ptrace -p on another user's process) is found before anything runs.
+    return recorded.error().code == ErrorCode::kPermission ? kExitBadInput : kExitFailure;
   }
   const record::RecordResult& result = recorded.value();
 
@@ -176,7 +177,10 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
   sub->prefix_command();
   sub->callback([flags, command, sub, exit_status] {
     std::vector<std::string> full = *command;
-    for (const std::string& rest : sub->remaining()) full.push_back(rest);
+    std::vector<std::string> rest = sub->remaining();
+    // After `-- CMD ARGS`, CLI11 hands the `--` marker back as a lone remaining argument.
+    if (rest.size() == 1 && rest[0] == "--") rest.clear();
+    full.insert(full.end(), rest.begin(), rest.end());
     *exit_status = RecordCommand(*flags, full);
   });
 });

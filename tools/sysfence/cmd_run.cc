@@ -130,7 +130,10 @@ const CommandRegistration kRegistration(40, [](CLI::App& app, int* exit_status) 
   sub->prefix_command();
   sub->callback([flags, command, sub, exit_status] {
     std::vector<std::string> full = *command;
-    for (const std::string& rest : sub->remaining()) full.push_back(rest);
+    std::vector<std::string> rest = sub->remaining();
+    // After `-- CMD ARGS`, CLI11 hands the `--` marker back as a lone remaining argument.
+    if (rest.size() == 1 && rest[0] == "--") rest.clear();
+    full.insert(full.end(), rest.begin(), rest.end());
     *exit_status = RunCommand(*flags, full);
   });
 });

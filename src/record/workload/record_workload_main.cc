@@ -36,7 +36,11 @@ int Basic() {
   const int inet_socket = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (inet_socket >= 0) close(inet_socket);
   (void)prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-  std::thread worker([] { (void)syscall(SYS_gettid); });
+  // The worker outlives the join call, so join always waits (futex) whatever the scheduling.
+  std::thread worker([] {
+    usleep(20000);
+    (void)syscall(SYS_gettid);
+  });
   worker.join();
   utsname name{};
   (void)uname(&name);
