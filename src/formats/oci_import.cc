@@ -634,7 +634,10 @@ class Importer {
     // keep[rule index] = names the rule keeps in file order; reordered syscalls get rules of their own.
     std::map<int, std::vector<std::string>> keep;
     std::vector<policy::Rule> reordered_rules;
-    for (auto& [name, mentions] : by_syscall) {
+    for (auto& entry : by_syscall) {
+      // Not a structured binding: clang 14 cannot capture those in the lambdas below.
+      const std::string& name = entry.first;
+      std::vector<const ParsedRule*>& mentions = entry.second;
       auto unconditional = std::find_if(mentions.begin(), mentions.end(), [](const ParsedRule* r) { return r->chains.empty(); });
       if (unconditional != mentions.end()) {
         // libseccomp: the first rule without arguments decides the syscall; every other rule is dropped.
