@@ -4,10 +4,13 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -253,7 +256,11 @@ TEST_F(RunLiveTest, ExitStatusIsTheProgramsAndSignalsGive128Plus) {
   EXPECT_EQ(Run(std::string(kAllowAllBut), {"/bin/sh", "-c", "kill -TERM $$"}).status, 128 + SIGTERM);
 }
 
-TEST_F(RunLiveTest, SigtermToSysfenceReachesTheProgram) {
+// SIGINT, SIGTERM and SIGHUP sent to sysfence reach the program, which decides what they mean.
+class RunSignalTest : public RunLiveTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(RunSignalTest, SignalToSysfenceReachesTheProgram) {
+  const int signal_number = GetParam();
   const std::string policy = dir_.Write("policy.sfp", std::string(kAllowAllBut) + "errno EPERM uname\n");
   const std::string out = dir_.Path("out");
   const pid_t pid = fork();
@@ -268,13 +275,16 @@ TEST_F(RunLiveTest, SigtermToSysfenceReachesTheProgram) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_NE(ReadFile(out).find("sleeping"), std::string::npos);
-  kill(pid, SIGTERM);
+  kill(pid, signal_number);
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 100 + SIGTERM);  // sf_probe saw SIGTERM and said so
-  EXPECT_NE(ReadFile(out).find("got signal 15"), std::string::npos);
+  EXPECT_EQ(WEXITSTATUS(status), 100 + signal_number);  // sf_probe saw the signal and said so
+  EXPECT_NE(ReadFile(out).find("got signal " + std::to_string(signal_number)), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(ForwardedSignals, RunSignalTest, ::testing::Values(SIGINT, SIGTERM, SIGHUP),
+                         [](const ::testing::TestParamInfo<int>& param_info) { return std::string(sigabbrev_np(param_info.param)); });
 
 TEST_F(RunLiveTest, SupervisorDeathLeavesDenialsAsEnosys) {
   const std::string policy = dir_.Write("policy.sfp", std::string(kAllowAllBut) + "errno EPERM uname\n");
@@ -306,21 +316,41 @@ TEST_F(RunLiveTest, TargetInAChildPidNamespaceIsSupervised) {
   EXPECT_EQ(events[0]["exe"], ProbeBinary());
 }
 
+// The Landlock ABI of this kernel, or 0 when it has none (or it is disabled).
+int LandlockAbi() {
+  constexpr unsigned kCreateRulesetVersion = 1U << 0;  // LANDLOCK_CREATE_RULESET_VERSION
+  const long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, kCreateRulesetVersion);
+  return abi > 0 ? static_cast<int>(abi) : 0;
+}
+
+constexpr const char* kLandlockReadOnlySystem =
+    "fs read /usr /etc /lib /lib64 /proc /dev\n"
+    "fs exec /usr /lib /lib64\n";
+
 TEST_F(RunLiveTest, LandlockFsRulesAllowOneOpenAndDenyAnother) {
+  if (LandlockAbi() == 0) GTEST_SKIP() << "this kernel has no Landlock";
   const std::string secret = dir_.Write("secret", "hidden\n");
-  const std::string policy = std::string(kAllowAllBut) +
-                             "fs read /usr /etc /lib /lib64 /proc /dev\n"
-                             "fs exec /usr /lib /lib64\n";
-  const Finished allowed = Run(policy, {"/bin/cat", "/etc/hostname"}, {"--landlock", "best-effort"});
-  const Finished denied = Run(policy, {"/bin/cat", secret}, {"--landlock", "best-effort"});
-  if (allowed.err.find("landlock") != std::string::npos && allowed.status != 0) {
-    GTEST_SKIP() << "Landlock unavailable: " << allowed.err;
+  const std::string policy = std::string(kAllowAllBut) + kLandlockReadOnlySystem;
+  for (const char* mode : {"best-effort", "require"}) {
+    const Finished allowed = Run(policy, {"/bin/cat", "/etc/hostname"}, {"--landlock", mode});
+    const Finished denied = Run(policy, {"/bin/cat", secret}, {"--landlock", mode});
+    EXPECT_EQ(allowed.status, 0) << mode << ": " << allowed.err;
+    EXPECT_FALSE(allowed.out.empty()) << mode;
+    EXPECT_NE(denied.status, 0) << mode;
+    EXPECT_NE(denied.err.find("Permission denied"), std::string::npos) << mode << ": " << denied.err;
+    EXPECT_EQ(denied.out.find("hidden"), std::string::npos) << mode;
   }
-  EXPECT_EQ(allowed.status, 0) << allowed.err;
-  EXPECT_FALSE(allowed.out.empty());
-  EXPECT_NE(denied.status, 0);
-  EXPECT_NE(denied.err.find("Permission denied"), std::string::npos) << denied.err;
-  EXPECT_EQ(denied.out.find("hidden"), std::string::npos);
+}
+
+TEST_F(RunLiveTest, LandlockNetRulesAllowOneBindAndDenyAnother) {
+  if (LandlockAbi() < 4) GTEST_SKIP() << "TCP rules need Landlock ABI 4 (this kernel: " << LandlockAbi() << ")";
+  const std::string policy = std::string(kAllowAllBut) + kLandlockReadOnlySystem + "net bind tcp 38123\n";
+  const std::string bind = "import socket,sys\ns=socket.socket()\ntry:\n s.bind(('127.0.0.1',int(sys.argv[1])))\n"
+                           " print('bound')\nexcept OSError as e:\n print(e.errno)\n";
+  const Finished allowed = Run(policy, {"/usr/bin/python3", "-c", bind, "38123"}, {"--landlock", "require"});
+  const Finished denied = Run(policy, {"/usr/bin/python3", "-c", bind, "38124"}, {"--landlock", "require"});
+  EXPECT_EQ(allowed.out, "bound\n") << allowed.err;
+  EXPECT_EQ(denied.out, std::to_string(EACCES) + "\n") << denied.err;
 }
 
 TEST_F(RunLiveTest, RealProgramsRunUnderMonitor) {

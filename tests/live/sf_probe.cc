@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
   if (mode == "sleep" && argc == 3) {
     struct sigaction action {};
     action.sa_handler = OnSignal;
+    sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
     sigaction(SIGHUP, &action, nullptr);
     std::printf("sleeping\n");

@@ -42,7 +42,8 @@ constexpr const char* kRecordHelp =
     "Backends (--backend, default auto = the fastest that works here; the choice is printed):\n"
     "  ebpf     root; counts in the kernel, near native speed; launch or -p; no paths\n"
     "  unotify  no privileges; each syscall stops at this process; launch only; no error counts\n"
-    "  ptrace   launch (one stop per syscall via seccomp) or -p (all threads, then new children)\n"
+    "  ptrace   launch (one stop per syscall via seccomp; pinned to one CPU unless --no-pin) or -p\n"
+    "           (all threads, then new children)\n"
     "\n"
     "At the end a coverage report goes to stderr: syscalls seen once, only at start-up or in only one\n"
     "process, dangerous syscalls the policy allows, and what a recording cannot prove. --summary adds\n"
@@ -67,7 +68,8 @@ struct RecordFlags {
   std::string default_action = "EPERM";
   bool summary = false;
   bool fs = false;
-  bool pin = false;
+  bool pin = false;     ///< --pin: one CPU for recorder and program, whatever the backend
+  bool no_pin = false;  ///< --no-pin: never (ptrace launches are pinned by default)
   bool quiet = false;
   int pid = 0;
   double duration = 0;
@@ -106,7 +108,10 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
   options.command = command;
   options.pid = flags.pid;
   options.paths = flags.fs;
-  options.pin_cpu = flags.pin;
+  if (flags.pin && flags.no_pin) {
+    std::fprintf(stderr, "sysfence: error: --pin and --no-pin contradict each other\n");
+    return kExitBadInput;
+  }
   options.stop_signal = &g_stop_signal;
   if (auto checked = record::CheckRecordOptions(options); !checked.ok()) {
     std::fprintf(stderr, "sysfence: error: %s\n", checked.error().message.c_str());
@@ -115,6 +120,11 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
   }
   std::string why;
   const record::Backend chosen = record::ChooseBackend(options, &why);
+  // A ptrace stop is two context switches between tracer and tracee; on one CPU they are cheap
+  // handoffs, on two each one wakes an idle CPU (7x slower here: docs/performance.md). An attached
+  // process keeps its own CPUs: sysfence does not change the affinity of a program it did not start.
+  options.backend = chosen;
+  options.pin_cpu = flags.pin || (!flags.no_pin && chosen == record::Backend::kPtrace && flags.pid == 0);
   if (!flags.quiet) {
     std::fprintf(stderr, "sysfence: recording with the %s backend (%s)\n",
                  std::string(record::BackendName(chosen)).c_str(), why.c_str());
@@ -171,7 +181,9 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
   sub->add_option("--duration", flags->duration, "With -p: stop after SECONDS");
   sub->add_option("--default", flags->default_action,
                   "What unrecorded syscalls get: an errno name (default EPERM) or kill");
-  sub->add_flag("--pin", flags->pin, "ptrace/unotify: run recorder and program on one CPU (faster; the program sees one CPU)");
+  sub->add_flag("--pin", flags->pin,
+                "Run recorder and program on one CPU (the default for ptrace launches; the program sees one CPU)");
+  sub->add_flag("--no-pin", flags->no_pin, "Leave the program all CPUs, also with ptrace (slower recording)");
   sub->add_flag("--quiet,-q", flags->quiet, "No backend line and no coverage report on stderr");
   sub->add_option("command", *command, "Program and arguments (put -- before them)");
   sub->prefix_command();
