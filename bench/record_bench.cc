@@ -65,12 +65,17 @@ int main(int argc, char** argv) {
       argv_record.insert(argv_record.end(), command.begin(), command.end());
       Row((std::string("sysfence record --backend ") + backend).c_str(), TimeCommand(argv_record), native);
     }
-    std::vector<std::string> pinned = {sysfence, "record", "-q", "--pin", "-o", "/dev/null", "--backend", "ptrace", "--"};
-    pinned.insert(pinned.end(), command.begin(), command.end());
-    Row("sysfence record --backend ptrace --pin", TimeCommand(pinned), native);
+    // ptrace launches are pinned to one CPU by default; this is the unpinned alternative.
+    std::vector<std::string> unpinned = {sysfence, "record", "-q", "--no-pin", "-o", "/dev/null", "--backend", "ptrace", "--"};
+    unpinned.insert(unpinned.end(), command.begin(), command.end());
+    Row("sysfence record --backend ptrace --no-pin", TimeCommand(unpinned), native);
     std::vector<std::string> strace = {"strace", "-f", "-c", "-o", "/dev/null"};
     strace.insert(strace.end(), command.begin(), command.end());
     Row("strace -f -c", TimeCommand(strace), native);
+    // strace on one CPU too, so the pinned ptrace backend is compared with a pinned strace.
+    std::vector<std::string> strace_pinned = {"taskset", "-c", "0", "strace", "-f", "-c", "-o", "/dev/null"};
+    strace_pinned.insert(strace_pinned.end(), command.begin(), command.end());
+    Row("taskset -c 0 strace -f -c", TimeCommand(strace_pinned), native);
     std::vector<std::string> strace_bpf = {"strace", "-f", "-c", "--seccomp-bpf", "-o", "/dev/null"};
     strace_bpf.insert(strace_bpf.end(), command.begin(), command.end());
     Row("strace -f -c --seccomp-bpf", TimeCommand(strace_bpf), native);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "record/interesting_args.h"
 
+#include <cstring>
+
 #include <algorithm>
 #include <array>
 #include <string>
@@ -65,6 +67,18 @@ std::string DescribeValue(std::string_view family, bool flags, uint64_t value) {
   // Name the value bit by bit, with whatever is left over in hex.
   std::string text;
   uint64_t rest = value;
+  std::string exit_signal_text;
+  if (family == "CLONE") {
+    // clone's low byte (CSIGNAL) is not a flag but the signal the parent gets at exit.
+    const int exit_signal = static_cast<int>(rest & 0xff);
+    rest &= ~uint64_t{0xff};
+    const char* abbrev = exit_signal != 0 ? sigabbrev_np(exit_signal) : nullptr;
+    if (abbrev != nullptr) {
+      exit_signal_text = std::string("SIG") + abbrev;
+    } else if (exit_signal != 0) {
+      exit_signal_text = fmt::format("{:#x}", exit_signal);
+    }
+  }
   for (const syscalls::Constant& constant : syscalls::AllConstants()) {
     if (constant.family != family || constant.value == 0) continue;
     if ((constant.value & (constant.value - 1)) != 0) continue;  // single bits only
@@ -77,7 +91,11 @@ std::string DescribeValue(std::string_view family, bool flags, uint64_t value) {
     if (!text.empty()) text += '|';
     text += fmt::format("{:#x}", rest);
   }
-  return text;
+  if (!exit_signal_text.empty()) {
+    if (!text.empty()) text += '|';
+    text += exit_signal_text;
+  }
+  return text.empty() ? fmt::format("{:#x}", value) : text;
 }
 
 }  // namespace sysfence::record

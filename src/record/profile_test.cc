@@ -217,6 +217,9 @@ TEST(InterestingArgsTest, NamesValuesWithConstants) {
   EXPECT_EQ(DescribeValue("AF", false, 2), "AF_INET");
   EXPECT_EQ(DescribeValue("PROT", true, 3), "PROT_READ|PROT_WRITE");
   EXPECT_EQ(DescribeValue("", false, 255), "0xff");
+  // clone's low byte is the exit signal, not flag bits.
+  EXPECT_EQ(DescribeValue("CLONE", true, 0x1200011), "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD");
+  EXPECT_EQ(DescribeValue("CLONE", true, 0x11), "SIGCHLD");
   EXPECT_EQ(InterestingArgMask("socket"), 0b111);
   EXPECT_EQ(InterestingArgMask("read"), 0);
 }
