@@ -202,7 +202,14 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
     }
   }
   if (human) {
-    if (result.killed_for_policy) human->Append("sysfence: the program was killed by a kill rule (SIGSYS)\n");
+    if (result.killed_for_policy) {
+      human->Append("sysfence: the program was killed by a kill rule (SIGSYS)\n");
+    } else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGSYS) {
+      // trap and kill-thread stay in the kernel (supervised_policy.h): say where to look.
+      human->Append(
+          "sysfence: the program died of SIGSYS: a `trap` or `kill-thread` rule (the kernel carries those "
+          "out without the supervisor, so they are not events; `dmesg | grep type=1326` names the syscall)\n");
+    }
     if (result.supervisor_failed) {
       human->Append(fmt::format("sysfence: error: the supervisor stopped: {}\n", result.supervisor_error));
     }

@@ -112,6 +112,14 @@ TEST_F(RunLiveTest, TrapRuleRaisesSigsysInTheKernel) {
   const Finished run = Run(std::string(kAllowAllBut) + "trap uname\n", {ProbeBinary(), "call", "uname"});
   EXPECT_EQ(run.status, 128 + SIGSYS) << run.err;
   EXPECT_EQ(run.out, "");
+  EXPECT_NE(run.err.find("died of SIGSYS: a `trap` or `kill-thread` rule"), std::string::npos) << run.err;
+}
+
+TEST_F(RunLiveTest, KillThreadRuleEndsASingleThreadedProgramAndSaysWhere) {
+  const Finished run = Run(std::string(kAllowAllBut) + "kill-thread uname\n", {ProbeBinary(), "call", "uname"});
+  EXPECT_EQ(run.status, 128 + SIGSYS) << run.err;
+  EXPECT_EQ(run.out, "");
+  EXPECT_NE(run.err.find("dmesg | grep type=1326"), std::string::npos) << run.err;
 }
 
 TEST_F(RunLiveTest, NotifyRuleIsADenialWithEnosys) {
