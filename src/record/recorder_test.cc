@@ -17,6 +17,8 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "policy/policy.h"
 #include "record/backends.h"
@@ -99,23 +101,42 @@ TEST_P(BackendTest, RecordsTheWorkloadWithItsArgumentsAndErrors) {
   EXPECT_FALSE(profile.executables.empty());
 }
 
-TEST_P(BackendTest, BinTrueGivesTheSameSetAsPtrace) {
-  std::string why;
-  if (!Usable(GetParam(), &why)) GTEST_SKIP() << why;
-  auto reference = RecordQuietly(Backend::kPtrace, {"/bin/true"});
-  auto result = RecordQuietly(GetParam(), {"/bin/true"});
-  ASSERT_TRUE(reference.ok()) << reference.error().message;
-  ASSERT_TRUE(result.ok()) << result.error().message;
-  EXPECT_EQ(Join(Names(result->profile)), Join(Names(reference->profile)));
-  auto workload_reference = RecordQuietly(Backend::kPtrace, {Workload(), "basic"});
-  auto workload = RecordQuietly(GetParam(), {Workload(), "basic"});
-  ASSERT_TRUE(workload_reference.ok() && workload.ok());
-  EXPECT_EQ(Join(Names(workload->profile)), Join(Names(workload_reference->profile)));
-}
-
 INSTANTIATE_TEST_SUITE_P(AllBackends, BackendTest,
                          ::testing::Values(Backend::kEbpf, Backend::kUnotify, Backend::kPtrace),
                          [](const auto& param_info) { return std::string(BackendName(param_info.param)); });
+
+// Two different backends against the same program give the same syscall set (every pair).
+class BackendPairTest : public ::testing::TestWithParam<std::pair<Backend, Backend>> {};
+
+TEST_P(BackendPairTest, BinTrueAndTheWorkloadGiveTheSameSet) {
+  const auto [first, second] = GetParam();
+  ASSERT_NE(first, second);
+  std::string why;
+  if (!Usable(first, &why) || !Usable(second, &why)) GTEST_SKIP() << why;
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"/bin/true"}, std::vector<std::string>{Workload(), "basic"}}) {
+    auto a = RecordQuietly(first, command);
+    auto b = RecordQuietly(second, command);
+    ASSERT_TRUE(a.ok()) << BackendName(first) << ": " << a.error().message;
+    ASSERT_TRUE(b.ok()) << BackendName(second) << ": " << b.error().message;
+    EXPECT_EQ(a->backend, first);
+    EXPECT_EQ(b->backend, second);
+    EXPECT_EQ(a->exit_status, 0);
+    EXPECT_EQ(b->exit_status, 0);
+    EXPECT_GE(Names(a->profile).size(), 5u) << Join(Names(a->profile));  // not two empty sets
+    EXPECT_EQ(Join(Names(a->profile)), Join(Names(b->profile)))
+        << command[0] << ": " << BackendName(first) << " vs " << BackendName(second);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryPair, BackendPairTest,
+                         ::testing::Values(std::pair{Backend::kEbpf, Backend::kUnotify},
+                                           std::pair{Backend::kEbpf, Backend::kPtrace},
+                                           std::pair{Backend::kUnotify, Backend::kPtrace}),
+                         [](const auto& param_info) {
+                           return std::string(BackendName(param_info.param.first)) + "_vs_" +
+                                  std::string(BackendName(param_info.param.second));
+                         });
 
 // Starts `threads` mode and waits for its "ready" line.
 pid_t StartThreadedWorkload(int threads) {
