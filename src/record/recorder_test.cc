@@ -197,7 +197,9 @@ void AttachTest(Backend backend) {
     EXPECT_EQ(names.count(expected), 1u) << expected << " missing from " << Join(names);
   }
   EXPECT_TRUE(names.count("clone") || names.count("clone3")) << Join(names);
-  EXPECT_GT(FindSyscall(result->profile, NativeArch(), "getppid")->count, 20u);
+  const auto* getppid = FindSyscall(result->profile, NativeArch(), "getppid");
+  ASSERT_NE(getppid, nullptr);
+  EXPECT_GT(getppid->count, 20u);
   EXPECT_GE(result->profile.process_images, 2u);  // the children were followed
 }
 

@@ -20,43 +20,11 @@
 
 #include "codegen/compile.h"
 #include "run/event_sink.h"
+#include "run/forwarded_signals.h"
 #include "run/launcher.h"
 #include "run/supervisor.h"
 
 namespace sysfence::run {
-namespace {
-
-// Blocks the signals `run` forwards for as long as it lives, and restores the caller's mask and
-// SIGPIPE disposition afterwards (without letting a forwarded signal hit the supervisor itself).
-class SignalScope {
- public:
-  SignalScope() {
-    sigemptyset(&forwarded_);
-    sigaddset(&forwarded_, SIGINT);
-    sigaddset(&forwarded_, SIGTERM);
-    sigaddset(&forwarded_, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &forwarded_, &previous_mask_);
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &ignore, &previous_pipe_);
-  }
-  ~SignalScope() {
-    // Consume what arrived but was not forwarded yet, then restore.
-    timespec zero{0, 0};
-    while (sigtimedwait(&forwarded_, nullptr, &zero) > 0) {
-    }
-    sigaction(SIGPIPE, &previous_pipe_, nullptr);
-    pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
-  }
-  const sigset_t& forwarded() const { return forwarded_; }
-
- private:
-  sigset_t forwarded_;
-  sigset_t previous_mask_;
-  struct sigaction previous_pipe_ {};
-};
-
-}  // namespace
 
 int ExitStatusOf(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
@@ -101,7 +69,7 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
     };
   }
 
-  SignalScope signals;
+  ForwardedSignals signals;
   Result<LaunchedChild> started = StartChild(spec);
   if (!started.ok()) return started.error();
   LaunchedChild child = std::move(started).value();
@@ -155,7 +123,7 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
 
   // Wait for the program, forwarding signals sent to sysfence. Signals the kernel generated for
   // the terminal (si_code SI_KERNEL) reached the program's process group already.
-  const int signal_fd = signalfd(-1, &signals.forwarded(), SFD_CLOEXEC);
+  const int signal_fd = signalfd(-1, &signals.set(), SFD_CLOEXEC);
   int wait_status = 0;
   for (;;) {
     pollfd fds[2] = {{child.pidfd, POLLIN, 0}, {signal_fd, POLLIN, 0}};

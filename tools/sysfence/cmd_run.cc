@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // `sysfence run`: run a program under a policy, enforcing it or (with --monitor) only watching, and
 // report every violation as an event.
+#include <signal.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -8,8 +11,8 @@
 
 #include "formats/load.h"
 #include "os/landlock.h"
-#include "os/strict_mode.h"
 #include "run/runner.h"
+#include "run/strict_launcher.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 
@@ -46,6 +49,15 @@ constexpr const char* kRunHelp =
     "  ping: socket: Operation not permitted\n"
     "  $ tail -1 events.jsonl | jq .syscall,.rule\n"
     "\n"
+    "Strict mode (--strict, x86_64): `sysfence run --strict -- PROG ARGS` runs PROG in seccomp's\n"
+    "original strict mode from the first instruction of its new image: only read, write, exit (not\n"
+    "exit_group) and rt_sigreturn are allowed; any other syscall kills it with SIGKILL (exit status\n"
+    "137, reported as a strict-mode kill), and rdtsc faults (SIGSEGV, 139). It is for programs built\n"
+    "for it (static, no libc startup); an ordinary dynamic program dies in its loader. No --policy is\n"
+    "used: --policy, --monitor, --events, --alert-exec or --landlock with --strict is a usage error\n"
+    "(exit 2). If sysfence cannot put the program into strict mode, it kills it before its first\n"
+    "instruction and exits 3.\n"
+    "\n"
     "Event fields are documented in docs/events.md; the full reference is docs/run.md.";
 
 struct RunFlags {
@@ -58,12 +70,44 @@ struct RunFlags {
   std::string landlock = "best-effort";
   bool strict = false;
   bool quiet = false;
+  std::vector<std::string> given;  ///< options given on the command line (for --strict conflicts)
 };
 
+// Options that configure a policy run; --strict, which uses no policy, refuses them.
+constexpr const char* kPolicyRunOptions[] = {"--policy", "--monitor", "--events", "--alert-exec", "--landlock"};
+
+constexpr const char* kStrictKilled =
+    "sysfence: the program was killed by seccomp strict mode (a syscall other than read, write, exit, "
+    "sigreturn)\n";
+constexpr const char* kStrictSegv =
+    "sysfence: the program was killed by SIGSEGV; in seccomp strict mode the rdtsc instruction faults too "
+    "(the kernel disables the time stamp counter), and dynamic programs execute it during startup\n";
+
+// `run --strict`: no policy; the options that configure a policy run conflict with it.
+int RunStrict(const RunFlags& flags, const std::vector<std::string>& command) {
+  for (const char* option : kPolicyRunOptions) {
+    if (std::find(flags.given.begin(), flags.given.end(), option) != flags.given.end()) {
+      std::fprintf(stderr, "sysfence: error: --strict cannot be combined with %s (strict mode uses no policy)\n",
+                   option);
+      return kExitBadInput;
+    }
+  }
+  if (command.empty()) {
+    std::fprintf(stderr, "sysfence: error: no program given: sysfence run --strict [--] CMD ARGS...\n");
+    return kExitBadInput;
+  }
+  Result<run::StrictRunResult> result = run::RunInStrictMode(command);
+  if (!result.ok()) return ReportError(result.error());
+  if (!flags.quiet && result->signal == SIGKILL) std::fputs(kStrictKilled, stderr);
+  if (!flags.quiet && result->signal == SIGSEGV) std::fputs(kStrictSegv, stderr);
+  return result->exit_status;
+}
+
 int RunCommand(const RunFlags& flags, const std::vector<std::string>& command) {
-  if (flags.strict) {
-    std::fprintf(stderr, "sysfence: error: --strict: %.*s\n", static_cast<int>(os::kStrictModeRunExplanation.size()),
-                 os::kStrictModeRunExplanation.data());
+  if (flags.strict) return RunStrict(flags, command);
+  if (flags.policy_path.empty()) {
+    std::fprintf(stderr,
+                 "sysfence: error: --policy is required (or --strict): sysfence run --policy P [--] CMD ARGS...\n");
     return kExitBadInput;
   }
   if (command.empty()) {
@@ -114,8 +158,8 @@ const CommandRegistration kRegistration(40, [](CLI::App& app, int* exit_status) 
   sub->footer(kRunHelp);
   auto flags = std::make_shared<RunFlags>();
   auto command = std::make_shared<std::vector<std::string>>();
-  sub->add_option("--policy,-p", flags->policy_path, "Policy file (.sfp, OCI/Docker or Kubernetes JSON; - for stdin)")
-      ->required();
+  sub->add_option("--policy,-p", flags->policy_path,
+                  "Policy file (.sfp, OCI/Docker or Kubernetes JSON; - for stdin); required unless --strict");
   sub->add_flag("--monitor", flags->monitor, "Report what the policy would deny, block nothing");
   sub->add_option("--events", flags->events_path, "Write JSON Lines events to FILE (appended), - for stdout");
   sub->add_option("--alert-exec", flags->alert_command,
@@ -124,7 +168,8 @@ const CommandRegistration kRegistration(40, [](CLI::App& app, int* exit_status) 
   sub->add_option("--alert-burst", flags->alert_burst, "Alerts allowed at once (default 20)");
   sub->add_option("--landlock", flags->landlock,
                   "best-effort (default): enforce what this kernel can and report the rest; require: refuse to start otherwise");
-  sub->add_flag("--strict", flags->strict, "seccomp strict mode (explains why a launcher cannot use it)");
+  sub->add_flag("--strict", flags->strict,
+                "Run the program in seccomp strict mode: read, write, exit, rt_sigreturn only (x86_64; no --policy)");
   sub->add_flag("--quiet,-q", flags->quiet, "No lines on stderr (events still go to --events)");
   sub->add_option("command", *command, "Program and arguments (put -- before them)");
   sub->prefix_command();
@@ -134,6 +179,9 @@ const CommandRegistration kRegistration(40, [](CLI::App& app, int* exit_status) 
     // After `-- CMD ARGS`, CLI11 hands the `--` marker back as a lone remaining argument.
     if (rest.size() == 1 && rest[0] == "--") rest.clear();
     full.insert(full.end(), rest.begin(), rest.end());
+    for (const char* option : kPolicyRunOptions) {
+      if (sub->count(option) > 0) flags->given.push_back(option);
+    }
     *exit_status = RunCommand(*flags, full);
   });
 });
