@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// `sysfence compile` end to end: formats, --stats, --caps, --arch, and bad input (exit 2, nothing
-// written).
+// `sysfence compile` end to end: formats, --stats, --caps, --arch, --weights, and bad input (exit 2,
+// nothing written).
 #include <gtest/gtest.h>
 #include <pty.h>
 #include <sys/stat.h>
@@ -14,6 +14,11 @@
 #include <iterator>
 #include <string>
 #include <vector>
+
+#include "bpf/evaluator.h"
+#include "bpf/raw_file.h"
+#include "core/arch.h"
+#include "syscalls/syscalls.h"
 #include "tests/support/test_paths.h"
 
 namespace {
@@ -189,6 +194,138 @@ TEST_F(CompileCli, HelpTeaches) {
   EXPECT_EQ(run.status, 0);
   EXPECT_NE(run.out.find("Examples:"), std::string::npos);
   EXPECT_NE(run.out.find("--stats"), std::string::npos);
+  EXPECT_NE(run.out.find("--weights"), std::string::npos);
+  EXPECT_NE(run.out.find("sysfence record --json"), std::string::npos);
+}
+
+// A policy with many distinct outcomes (a deep search tree): every second x86_64 syscall gets its
+// own errno value.
+std::string DeepPolicy() {
+  std::string text = "arch x86_64\ndefault errno EPERM\n";
+  const auto table = sysfence::syscalls::AllOf(sysfence::Arch::kX86_64);
+  for (size_t i = 0; i < table.size(); i += 2) {
+    text += "errno " + std::to_string(2 + i % 200) + " " + std::string(table[i].name) + "\n";
+  }
+  return text;
+}
+
+// A recording as `sysfence record --json` writes it (record/profile_json.cc, version 1).
+nlohmann::json Recording(const std::vector<std::pair<std::string, uint64_t>>& counts) {
+  nlohmann::json syscalls = nlohmann::json::array();
+  for (const auto& [name, count] : counts) {
+    syscalls.push_back({{"arch", "x86_64"},
+                        {"name", name},
+                        {"nr", *sysfence::syscalls::NumberOf(sysfence::Arch::kX86_64, name)},
+                        {"count", count},
+                        {"errors", 0},
+                        {"first_ms", 0.5},
+                        {"last_ms", 9.5},
+                        {"processes", 1},
+                        {"startup_only", false}});
+  }
+  return {{"sysfence_profile", 1}, {"backend", "ptrace"},      {"kernel", "6.1.0"},   {"arch", "x86_64"},
+          {"command", {"demo"}},   {"duration_ms", 10.0},      {"process_images", 1}, {"recordings", 1},
+          {"errors_known", true},  {"paths_known", false},     {"syscalls", syscalls}, {"executables", {"/bin/demo"}},
+          {"paths", nlohmann::json::object()}};
+}
+
+sysfence::bpf::Program ReadProgram(const std::string& path) {
+  auto program = sysfence::bpf::ParseRawBpf(ReadFile(path));
+  EXPECT_TRUE(program.ok()) << path;
+  return program.ok() ? *program : sysfence::bpf::Program{};
+}
+
+sysfence::bpf::SeccompData X86_64Call(uint32_t nr) {
+  sysfence::bpf::SeccompData d;
+  d.arch = sysfence::GetArchInfo(sysfence::Arch::kX86_64).audit_arch;
+  d.nr = static_cast<int32_t>(nr);
+  return d;
+}
+
+// Instructions executed per recorded call, averaged over the recording's calls.
+double MeanPathOverCalls(const sysfence::bpf::Program& program,
+                         const std::vector<std::pair<std::string, uint64_t>>& counts) {
+  double executed = 0, calls = 0;
+  for (const auto& [name, count] : counts) {
+    auto run = sysfence::bpf::Evaluate(program, X86_64Call(*sysfence::syscalls::NumberOf(sysfence::Arch::kX86_64, name)));
+    EXPECT_TRUE(run.ok());
+    executed += static_cast<double>(run.ok() ? run->executed : 0) * static_cast<double>(count);
+    calls += static_cast<double>(count);
+  }
+  return executed / calls;
+}
+
+TEST_F(CompileCli, WeightsShortenThePathOfTheRecordedCalls) {
+  const std::string policy = Write("deep.sfp", DeepPolicy());
+  const std::vector<std::pair<std::string, uint64_t>> counts = {
+      {"futex", 400000}, {"epoll_wait", 250000}, {"getrandom", 90000}, {"clock_nanosleep", 60000},
+      {"read", 5000},    {"write", 3000},        {"close", 10}};
+  const std::string recording = Write("rec.json", Recording(counts).dump(2));
+  CliRun plain = Sysfence("compile " + policy + " -o " + dir_ + "/plain.bpf");
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  CliRun weighted = Sysfence("compile " + policy + " --weights " + recording + " -o " + dir_ + "/weighted.bpf");
+  ASSERT_EQ(weighted.status, 0) << weighted.err;
+  const sysfence::bpf::Program a = ReadProgram(dir_ + "/plain.bpf");
+  const sysfence::bpf::Program b = ReadProgram(dir_ + "/weighted.bpf");
+  ASSERT_FALSE(a.empty() || b.empty());
+  const double unweighted_mean = MeanPathOverCalls(a, counts);
+  const double weighted_mean = MeanPathOverCalls(b, counts);
+  std::printf("mean path over the recorded calls: %.2f unweighted, %.2f weighted\n", unweighted_mean, weighted_mean);
+  EXPECT_LE(weighted_mean, unweighted_mean);
+  // With most calls on a handful of syscalls in a deep tree, weighting must gain something.
+  EXPECT_LT(weighted_mean, unweighted_mean - 1.0);
+  // Same decisions on every number either way.
+  for (uint32_t nr = 0; nr < 1024; ++nr) {
+    ASSERT_EQ(sysfence::bpf::Evaluate(a, X86_64Call(nr))->value, sysfence::bpf::Evaluate(b, X86_64Call(nr))->value)
+        << "nr " << nr;
+  }
+  // --stats and the other binary formats take the weights too.
+  CliRun stats = Sysfence("compile " + policy + " --weights " + recording + " --stats");
+  ASSERT_EQ(stats.status, 0) << stats.err;
+  EXPECT_EQ(nlohmann::json::parse(stats.out)["instructions"].get<size_t>(), b.size());
+  CliRun disasm = Sysfence("compile " + policy + " --weights " + recording + " --format disasm");
+  ASSERT_EQ(disasm.status, 0) << disasm.err;
+  CliRun plain_disasm = Sysfence("compile " + policy + " --format disasm");
+  EXPECT_NE(disasm.out, plain_disasm.out);
+}
+
+TEST_F(CompileCli, BadWeightsNameTheJsonPathExit2AndWriteNothing) {
+  const std::string policy = Write("p.sfp", kPolicy);
+  const std::string out = dir_ + "/out.bpf";
+  nlohmann::json wrong_type = Recording({{"read", 10}, {"write", 20}});
+  wrong_type["syscalls"][1]["count"] = "many";
+  nlohmann::json negative = Recording({{"read", 10}});
+  negative["syscalls"][0]["count"] = -3;
+  nlohmann::json unknown = Recording({{"read", 10}, {"write", 20}});
+  unknown["syscalls"][1]["name"] = "no_such_call";
+  nlohmann::json not_array = Recording({});
+  not_array["syscalls"] = nlohmann::json::object();
+  nlohmann::json version = Recording({{"read", 10}});
+  version["sysfence_profile"] = 7;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{\"sysfence_profile\": 1, \"syscalls\": [", "not valid JSON"},
+      {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": []})", "$.sysfence_profile"},
+      {"[1, 2]", "$: expected an object"},
+      {wrong_type.dump(), "$.syscalls[1].count"},
+      {negative.dump(), "$.syscalls[0].count"},
+      {unknown.dump(), "$.syscalls[1].name: unknown syscall 'no_such_call'"},
+      {not_array.dump(), "$.syscalls: expected an array"},
+      {version.dump(), "$.sysfence_profile: unsupported recording version 7"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const std::string recording = Write("bad" + std::to_string(i) + ".json", cases[i].first);
+    CliRun run = Sysfence("compile " + policy + " --weights " + recording + " -o " + out);
+    EXPECT_EQ(run.status, 2) << cases[i].first << "\n" << run.err;
+    EXPECT_NE(run.err.find(recording + ": " ), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find(cases[i].second), std::string::npos) << cases[i].second << " not in: " << run.err;
+    EXPECT_FALSE(Exists(out)) << cases[i].first;
+    // Nothing on standard output either, even with --stats.
+    CliRun stats = Sysfence("compile " + policy + " --weights " + recording + " --stats");
+    EXPECT_EQ(stats.status, 2);
+    EXPECT_EQ(stats.out, "");
+  }
+  EXPECT_EQ(Sysfence("compile " + policy + " --weights " + dir_ + "/missing.json -o " + out).status, 2);
+  EXPECT_FALSE(Exists(out));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // the intentional differences (docs/libseccomp-differences.md) pinned down.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "bpf/disassembler.h"
@@ -38,7 +39,7 @@ bool IsNegativeOnX86_64(const bpf::SeccompData& d) {
 
 TEST(LibseccompDifferentialTest, SameDecisionsOnRandomPolicies) {
   std::mt19937_64 rng(4242);
-  size_t compared = 0, refused = 0, libseccomp_defects = 0;
+  size_t compared = 0, refused = 0, libseccomp_defects = 0, with_trap = 0, with_notify = 0;
   for (int i = 0; i < kPolicies; ++i) {
     const policy::Policy p = RandomLibseccompPolicy(rng);
     auto ours = codegen::Compile(p);
@@ -54,6 +55,11 @@ TEST(LibseccompDifferentialTest, SameDecisionsOnRandomPolicies) {
       continue;
     }
     bool libseccomp_wrong = false;
+    auto has_rule = [&p](ActionKind kind) {
+      return std::any_of(p.rules.begin(), p.rules.end(), [kind](const policy::Rule& r) { return r.action.kind == kind; });
+    };
+    with_trap += has_rule(ActionKind::kTrap) ? 1 : 0;
+    with_notify += has_rule(ActionKind::kNotify) ? 1 : 0;
     for (const bpf::SeccompData& d : RandomInputs(p, rng, kInputsPerPolicy, true)) {
       if (IsNegativeOnX86_64(d)) continue;
       const uint32_t theirs_value = Value(*theirs, d);
@@ -63,9 +69,9 @@ TEST(LibseccompDifferentialTest, SameDecisionsOnRandomPolicies) {
       ASSERT_EQ(ours_value, model) << "policy " << i << "\n" << policy::PrintPolicy(p);
       if (theirs_value != model && !libseccomp_wrong) {
         // libseccomp 2.5.4 gets some OR-ed 64-bit comparison chains wrong: it shares a block that
-        // expects one argument word in the accumulator while another is loaded (seed 4242,
-        // policy 4: `len <= 0x100000001` lets len 0x1e30 through). Counted, shown once, bounded
-        // below; ours is checked against the model above. See docs/libseccomp-differences.md.
+        // expects one argument word in the accumulator while another is loaded (the reproducer in
+        // docs/libseccomp-differences.md: `len <= 0x100000001` lets len 0x1e30 through). Counted,
+        // the first shown, bounded below; ours is checked against the model above.
         libseccomp_wrong = true;
         if (++libseccomp_defects == 1) {
           std::printf("libseccomp disagrees with the model on policy %d, nr 0x%x, args %llx %llx %llx %llx "
@@ -84,6 +90,10 @@ TEST(LibseccompDifferentialTest, SameDecisionsOnRandomPolicies) {
   std::printf("%zu policies compared, %zu refused by libseccomp, %zu where libseccomp is wrong\n",
               static_cast<size_t>(kPolicies) - refused, refused, libseccomp_defects);
   EXPECT_GT(compared, kPolicies * kInputsPerPolicy * 8 / 10);
+  // trap and notify rules are compared too (each in roughly a third of the policies).
+  EXPECT_GT(with_trap, kPolicies / 10u);
+  EXPECT_GT(with_notify, kPolicies / 10u);
+  std::printf("compared policies with trap rules: %zu, with notify rules: %zu\n", with_trap, with_notify);
 }
 
 policy::Policy TiocstiPolicy() {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -26,6 +27,7 @@
 #include "formats/load.h"
 #include "formats/oci_export.h"
 #include "formats/systemd.h"
+#include "syscalls/syscalls.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 
@@ -50,6 +52,13 @@ constexpr const char* kCompileHelp =
     "program's instructions, worst_path and mean_path (executed instructions over every syscall\n"
     "number of the first ABI), allows and cacheable_allows; without -o only the figures are printed.\n"
     "\n"
+    "--weights RECORDING.json weights the filter's syscall search by how often each syscall was\n"
+    "called in a recording (what `sysfence record --json FILE` writes: its syscalls[].name and\n"
+    "syscalls[].count, summed over ABIs): the hot syscalls are decided in fewer instructions. The\n"
+    "decisions are the same either way; mean_path in --stats stays the unweighted mean over the\n"
+    "table. A recording that is not valid JSON, not a recording, or has a wrong type is an error\n"
+    "naming the JSON path (exit status 2, nothing written).\n"
+    "\n"
     "Errors (exit status 2) write nothing; warnings are printed and give exit status 1.\n"
     "Binary BPF is not written to a terminal: give -o FILE or redirect.\n"
     "\n"
@@ -57,6 +66,8 @@ constexpr const char* kCompileHelp =
     "  sysfence compile web.sfp -o web.bpf\n"
     "  sysfence compile moby-default.json --arch x86_64 --caps CAP_SYS_ADMIN --stats\n"
     "  sysfence compile web.sfp --format json -o web-seccomp.json\n"
+    "  sysfence record --json web.rec.json -o web.sfp -- ./web && \\\n"
+    "    sysfence compile web.sfp --weights web.rec.json -o web.bpf\n"
     "\n"
     "docs/formats.md describes every format and how it maps to the policy model.";
 
@@ -68,6 +79,7 @@ struct CompileFlags {
   std::vector<std::string> caps;
   std::string kernel;
   std::string name;
+  std::string weights;
   bool stats = false;
 };
 
@@ -100,6 +112,61 @@ int BadInput(const std::string& message) {
   return kExitBadInput;
 }
 
+// The syscall counts of a recording (record/profile_json.h's layout, version 1): name -> the sum
+// of syscalls[].count over the ABIs recorded. Read here, with only what weighting needs, so that
+// compiling does not depend on the recorder. Errors name the file and the JSON path.
+Result<std::map<std::string, uint64_t>> ReadWeights(const std::string& path) {
+  auto text = ReadInputFile(path);
+  if (!text.ok()) return text.error();
+  auto fail = [&path](const std::string& where, const std::string& what) {
+    return MakeError(ErrorCode::kInvalidInput, path + ": " + where + ": " + what);
+  };
+  nlohmann::json root;
+  try {
+    root = nlohmann::json::parse(*text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return fail("$", "not valid JSON (offset " + std::to_string(e.byte) + ")");
+  }
+  if (!root.is_object()) return fail("$", "expected an object (a recording from `sysfence record --json FILE`)");
+  const auto version = root.find("sysfence_profile");
+  if (version == root.end()) {
+    return fail("$.sysfence_profile", "missing: not a recording (write one with `sysfence record --json FILE`)");
+  }
+  if (!version->is_number_unsigned() || version->get<uint64_t>() != 1) {
+    return fail("$.sysfence_profile", "unsupported recording version " + version->dump() + " (expected 1)");
+  }
+  const auto entries = root.find("syscalls");
+  if (entries == root.end()) return fail("$.syscalls", "missing");
+  if (!entries->is_array()) return fail("$.syscalls", "expected an array");
+  std::map<std::string, uint64_t> counts;
+  for (size_t i = 0; i < entries->size(); ++i) {
+    const std::string here = "$.syscalls[" + std::to_string(i) + "]";
+    const nlohmann::json& entry = (*entries)[i];
+    if (!entry.is_object()) return fail(here, "expected an object");
+    const auto name = entry.find("name");
+    if (name == entry.end()) return fail(here + ".name", "missing");
+    if (!name->is_string()) return fail(here + ".name", "expected a string");
+    const auto count = entry.find("count");
+    if (count == entry.end()) return fail(here + ".count", "missing");
+    if (!count->is_number_unsigned()) return fail(here + ".count", "expected a non-negative integer");
+    const std::string syscall = name->get<std::string>();
+    std::optional<Arch> arch;
+    if (const auto a = entry.find("arch"); a != entry.end()) {
+      if (!a->is_string()) return fail(here + ".arch", "expected a string");
+      arch = ArchFromName(a->get<std::string>());
+      if (!arch) return fail(here + ".arch", "unknown ABI '" + a->get<std::string>() + "'");
+    }
+    const bool known = arch ? syscalls::NumberOf(*arch, syscall).has_value()
+                            : std::find(syscalls::AllNames().begin(), syscalls::AllNames().end(), syscall) !=
+                                  syscalls::AllNames().end();
+    if (!known) return fail(here + ".name", "unknown syscall '" + syscall + "'");
+    uint64_t& total = counts[syscall];
+    const uint64_t add = count->get<uint64_t>();
+    total = add > UINT64_MAX - total ? UINT64_MAX : total + add;
+  }
+  return counts;
+}
+
 int CompileCommand(const CompileFlags& flags) {
   static const std::set<std::string> kFormats = {"bpf", "disasm", "c", "json", "k8s", "k8s-json", "systemd"};
   if (kFormats.count(flags.format) == 0) {
@@ -127,12 +194,18 @@ int CompileCommand(const CompileFlags& flags) {
   if (!policy || diagnostics.HasErrors()) return std::max(ReportDiagnostics(diagnostics, *text), kExitBadInput);
   if (!arches.empty()) policy->arches = arches;
   if (policy->arches.empty()) policy->arches = {NativeArch()};
+  codegen::CompileOptions compile_options;
+  if (!flags.weights.empty()) {
+    auto weights = ReadWeights(flags.weights);
+    if (!weights.ok()) return BadInput(weights.error().message);
+    compile_options.frequencies = std::move(*weights);
+  }
 
   std::string output;
   std::optional<bpf::Program> program;
   const bool binary = flags.format == "bpf" || flags.format == "disasm" || flags.format == "c";
   if (binary || flags.stats) {
-    auto compiled = codegen::Compile(*policy);
+    auto compiled = codegen::Compile(*policy, compile_options);
     if (!compiled.ok()) {
       ReportDiagnostics(diagnostics, *text);
       return BadInput(file_name + ": " + compiled.error().message);
@@ -190,6 +263,8 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
       ->delimiter(',');
   sub->add_option("--kernel", flags->kernel, "Kernel release for minKernel rules (default: running; 'any')");
   sub->add_option("--name", flags->name, "Name for C identifiers and the SeccompProfile (default: file stem)");
+  sub->add_option("--weights", flags->weights,
+                  "Recording (sysfence record --json FILE) whose syscall counts weight the search");
   sub->add_flag("--stats", flags->stats, "Print instructions, worst_path, mean_path, allows, cacheable_allows");
   sub->callback([flags, exit_status] { *exit_status = CompileCommand(*flags); });
 });
