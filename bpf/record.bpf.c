@@ -22,12 +22,24 @@ struct {
   __type(value, struct sf_proc);
 } procs SEC(".maps");
 
+/* Per CPU: the hot path updates its own CPU's copy with plain loads and stores, no locked
+ * instruction (syscall tracepoint programs run with preemption disabled, so nothing else touches
+ * this CPU's copy meanwhile); the loader sums counts and takes min/max of times and positions. */
 struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC); /* 65536 per-CPU elements up front cost ~50 ms at load; the
+                                         * hot table below takes nearly every call anyway */
   __uint(max_entries, 65536);
   __type(key, struct sf_key);
   __type(value, struct sf_stats);
 } stats SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, SF_HOT_IMAGES * SF_HOT_NRS);
+  __type(key, __u32);
+  __type(value, struct sf_hot);
+} hot SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -64,13 +76,35 @@ struct {
   __type(value, struct sf_path);
 } scratch SEC(".maps");
 
-/* counters[0]: process images started; counters[1]: observations dropped (a map was full). */
+/* counters[0]: process images started; counters[1]: observations dropped (a map was full);
+ * counters[2]: generation of procs, bumped whenever an entry is added, changed or removed (by
+ * this program or by the loader), which invalidates every CPU's proc_cache. */
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
-  __uint(max_entries, 2);
+  __uint(max_entries, 3);
   __type(key, __u32);
   __type(value, __u64);
 } counters SEC(".maps");
+
+/* Per CPU, the last process whose calls ran here and what procs said of it at a generation: saves
+ * the procs hash lookup on the hot path once a process is past start-up (positive entries are
+ * cached only then, as the call position no longer needs the shared counter) and for untraced
+ * processes (negative entries). */
+struct sf_proc_cache {
+  __u64 generation;
+  __u64 image;
+  __u32 tgid;
+  __u32 traced;
+  __u64 tick;    /* jiffies when tick_ns was read */
+  __u64 tick_ns; /* bpf_ktime_get_ns() then */
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct sf_proc_cache);
+} proc_cache SEC(".maps");
 
 static __always_inline void bump(__u32 which) {
   __u64 *counter = bpf_map_lookup_elem(&counters, &which);
@@ -84,20 +118,22 @@ static __always_inline __u64 new_image(void) {
   return __sync_fetch_and_add(counter, 1) + 1;
 }
 
+/* tp_btf hands over BTF pointers, so fields are read with plain (CO-RE relocated) loads rather than
+ * bpf_probe_read_kernel calls. */
 static __always_inline __u32 is_compat(void) {
   struct task_struct *task = bpf_get_current_task_btf();
   if (!bpf_core_field_exists(task->thread_info.status)) return 0;
-  return (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) ? 1 : 0;
+  return (task->thread_info.status & TS_COMPAT) ? 1 : 0;
 }
 
 static __always_inline __u64 arg_of(struct pt_regs *regs, int index) {
   switch (index) {
-    case 0: return BPF_CORE_READ(regs, di);
-    case 1: return BPF_CORE_READ(regs, si);
-    case 2: return BPF_CORE_READ(regs, dx);
-    case 3: return BPF_CORE_READ(regs, r10);
-    case 4: return BPF_CORE_READ(regs, r8);
-    default: return BPF_CORE_READ(regs, r9);
+    case 0: return regs->di;
+    case 1: return regs->si;
+    case 2: return regs->dx;
+    case 3: return regs->r10;
+    case 4: return regs->r8;
+    default: return regs->r9;
   }
 }
 
@@ -127,40 +163,138 @@ static __always_inline void collect_args(struct pt_regs *regs, __u32 nr) {
   }
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sf_sys_enter, struct pt_regs *regs, long id) {
-  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
-  struct sf_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
-  if (!proc) return 0;
-  __u64 seq = __sync_fetch_and_add(&proc->calls, 1);
-  __u64 now = bpf_ktime_get_ns();
-  struct sf_key key = {.image = proc->image, .nr = (__u32)id, .compat = is_compat()};
+/* Moves a hot slot's counters (this CPU's) into the stats hash, where user space sums them. */
+static __always_inline void spill(struct sf_hot *slot, __u32 nr) {
+  struct sf_key key = {.image = slot->image, .nr = nr, .compat = 0};
   struct sf_stats *entry = bpf_map_lookup_elem(&stats, &key);
   if (!entry) {
-    struct sf_stats init = {.first_ns = now};
-    bpf_map_update_elem(&stats, &key, &init, BPF_NOEXIST);
+    if (bpf_map_update_elem(&stats, &key, &slot->stats, BPF_NOEXIST) == 0) return;
     entry = bpf_map_lookup_elem(&stats, &key);
     if (!entry) {
       bump(1);
+      return;
+    }
+  }
+  if (slot->stats.count != 0) {
+    if (entry->count == 0 || slot->stats.first_ns < entry->first_ns) entry->first_ns = slot->stats.first_ns;
+    if (slot->stats.last_ns > entry->last_ns) entry->last_ns = slot->stats.last_ns;
+    if (slot->stats.last_seq > entry->last_seq) entry->last_seq = slot->stats.last_seq;
+    entry->count += slot->stats.count;
+  }
+  entry->errors += slot->stats.errors;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sf_sys_enter, struct pt_regs *regs, long id) {
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  __u32 zero = 0, which = 2;
+  struct sf_proc_cache *cache = bpf_map_lookup_elem(&proc_cache, &zero);
+  __u64 *generation = bpf_map_lookup_elem(&counters, &which);
+  if (!cache || !generation) return 0;
+  __u64 gen = *generation; /* read before procs, so a change after this read invalidates what is cached */
+  __u64 image, seq;
+  if (cache->tgid == tgid && cache->generation == gen) {
+    if (!cache->traced) return 0;
+    image = cache->image;
+    seq = SF_STARTUP_CALLS;
+  } else {
+    struct sf_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+    cache->tgid = tgid;
+    cache->generation = gen;
+    cache->traced = 0;
+    if (!proc) return 0;
+    /* The position within the image only matters up to SF_STARTUP_CALLS (start-up or not), so
+     * the shared per-process counter is bumped, atomically, only until it gets there. */
+    image = proc->image;
+    seq = proc->calls;
+    if (seq < SF_STARTUP_CALLS) {
+      seq = __sync_fetch_and_add(&proc->calls, 1);
+      cache->tgid = 0; /* not cached yet: keep counting */
+    } else {
+      cache->image = image;
+      cache->traced = 1;
+    }
+  }
+  /* The clock is read once per scheduler tick and CPU (bpf_jiffies64 is a load, the clock read
+   * costs as much as the rest of this program): a last time is late by less than a tick. A first
+   * time is read exactly (below). */
+  __u64 tick = bpf_jiffies64();
+  if (tick != cache->tick) {
+    cache->tick = tick;
+    cache->tick_ns = bpf_ktime_get_ns();
+  }
+  __u64 now = cache->tick_ns;
+  struct sf_key key = {.image = image, .nr = (__u32)id, .compat = is_compat()};
+  if (!key.compat && key.nr < SF_HOT_NRS) {
+    __u32 index = ((__u32)image & (SF_HOT_IMAGES - 1)) * SF_HOT_NRS + key.nr;
+    struct sf_hot *slot = bpf_map_lookup_elem(&hot, &index);
+    if (slot) {
+      if (slot->image != image) {
+        if (slot->image != 0) spill(slot, key.nr);
+        slot->image = image;
+        slot->stats.count = 0;
+        slot->stats.errors = 0;
+        slot->stats.last_seq = 0;
+      }
+      if (slot->stats.count == 0) now = cache->tick_ns = slot->stats.first_ns = bpf_ktime_get_ns();
+      slot->stats.count++;
+      slot->stats.last_ns = now;
+      slot->stats.last_seq = seq;
+      collect_args(regs, key.nr);
       return 0;
     }
   }
-  __sync_fetch_and_add(&entry->count, 1);
-  entry->last_ns = now;
-  entry->last_seq = seq;
+  struct sf_stats *entry = bpf_map_lookup_elem(&stats, &key);
+  if (!entry) {
+    now = cache->tick_ns = bpf_ktime_get_ns();
+    struct sf_stats init = {.count = 1, .first_ns = now, .last_ns = now, .last_seq = seq};
+    if (bpf_map_update_elem(&stats, &key, &init, BPF_NOEXIST) != 0) {
+      /* another CPU created it first: count on this CPU's (zeroed) copy */
+      entry = bpf_map_lookup_elem(&stats, &key);
+      if (!entry) {
+        bump(1);
+        return 0;
+      }
+    }
+  }
+  if (entry) {
+    if (entry->count == 0) now = cache->tick_ns = entry->first_ns = bpf_ktime_get_ns(); /* first here */
+    entry->count++;
+    entry->last_ns = now;
+    entry->last_seq = seq;
+  }
   if (!key.compat) collect_args(regs, (__u32)id);
   return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sf_sys_exit, struct pt_regs *regs, long ret) {
-  if (ret >= 0 || ret < -4095) return 0;
+  if ((unsigned long)ret < (unsigned long)-4095) return 0; /* not an error */
   __u32 tgid = bpf_get_current_pid_tgid() >> 32;
   struct sf_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
   if (!proc) return 0;
-  struct sf_key key = {.image = proc->image, .nr = (__u32)BPF_CORE_READ(regs, orig_ax), .compat = is_compat()};
+  struct sf_key key = {.image = proc->image, .nr = (__u32)regs->orig_ax, .compat = is_compat()};
+  /* Counted on this CPU (the call may have entered on another): in its hot slot if this image
+   * holds it here, else in the hash, created if need be (with no calls on this CPU). */
+  if (!key.compat && key.nr < SF_HOT_NRS) {
+    __u32 index = ((__u32)key.image & (SF_HOT_IMAGES - 1)) * SF_HOT_NRS + key.nr;
+    struct sf_hot *slot = bpf_map_lookup_elem(&hot, &index);
+    if (slot && slot->image == key.image) {
+      slot->stats.errors++;
+      return 0;
+    }
+  }
   struct sf_stats *entry = bpf_map_lookup_elem(&stats, &key);
-  if (entry) __sync_fetch_and_add(&entry->errors, 1);
+  if (!entry) {
+    struct sf_stats init = {.errors = 1};
+    if (bpf_map_update_elem(&stats, &key, &init, BPF_NOEXIST) == 0) return 0;
+    entry = bpf_map_lookup_elem(&stats, &key);
+    if (!entry) {
+      bump(1);
+      return 0;
+    }
+  }
+  entry->errors++;
   return 0;
 }
 
@@ -173,6 +307,7 @@ int BPF_PROG(sf_fork, struct task_struct *parent, struct task_struct *child) {
   if (child_pid != child_tgid) return 0; /* a thread: counted with its process */
   struct sf_proc proc = {.calls = 0, .image = new_image()};
   if (bpf_map_update_elem(&procs, &child_tgid, &proc, BPF_ANY) != 0) bump(1);
+  bump(2);
   return 0;
 }
 
@@ -183,6 +318,7 @@ int BPF_PROG(sf_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
   if (!proc) return 0;
   proc->calls = 0;
   proc->image = new_image();
+  bump(2);
   __u32 zero = 0;
   struct sf_path *path = bpf_map_lookup_elem(&scratch, &zero);
   if (!path) return 0;
@@ -197,6 +333,6 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sf_exit, struct task_struct *task) {
   __u32 pid = BPF_CORE_READ(task, pid);
   __u32 tgid = BPF_CORE_READ(task, tgid);
-  if (pid == tgid) bpf_map_delete_elem(&procs, &tgid);
+  if (pid == tgid && bpf_map_delete_elem(&procs, &tgid) == 0) bump(2);
   return 0;
 }

@@ -22,7 +22,12 @@ typedef _Bool bool;
 enum bpf_map_type {
   BPF_MAP_TYPE_HASH = 1,
   BPF_MAP_TYPE_ARRAY = 2,
+  BPF_MAP_TYPE_PERCPU_HASH = 5,
   BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+};
+
+enum {
+  BPF_F_NO_PREALLOC = 1,
 };
 
 enum {

@@ -18,6 +18,9 @@ typedef unsigned long long sf_u64;
 
 /// Most distinct values kept per (syscall, argument); must equal record::kMaxArgValues.
 #define SF_MAX_ARG_VALUES 16
+/// Calls into a process image after which a call no longer counts as start-up; must equal
+/// record::kStartupCalls. sf_stats.last_seq saturates here (the kernel stops counting).
+#define SF_STARTUP_CALLS 64
 /// Syscall numbers below this get argument collection (native ABI only).
 #define SF_ARG_SYSCALLS 1024
 /// argmask bit for "argument i is 32 bits wide" (bits 0..5 say "collect argument i").
@@ -25,7 +28,8 @@ typedef unsigned long long sf_u64;
 /// argcount flag: more distinct values were seen than kept.
 #define SF_ARG_OVERFLOW 0x10000u
 
-/// A traced process (thread group): its calls since its image started, and the image id.
+/// A traced process (thread group): its calls since its image started (counted up to
+/// SF_STARTUP_CALLS, then left alone), and the image id.
 struct sf_proc {
   sf_u64 calls;
   sf_u64 image;
@@ -44,7 +48,17 @@ struct sf_stats {
   sf_u64 errors;
   sf_u64 first_ns;
   sf_u64 last_ns;
-  sf_u64 last_seq;
+  sf_u64 last_seq; /* position of the last call in its image, saturated at SF_STARTUP_CALLS */
+};
+
+/// The hot table (a per-CPU array, direct-mapped): slot (image % SF_HOT_IMAGES) * SF_HOT_NRS + nr
+/// holds the counters of one native call of one image, so the hot path needs no hash lookup. A
+/// slot taken by another image is moved into the stats hash first. image 0: unused.
+#define SF_HOT_IMAGES 16
+#define SF_HOT_NRS 512
+struct sf_hot {
+  sf_u64 image;
+  struct sf_stats stats;
 };
 
 /// One distinct argument value.

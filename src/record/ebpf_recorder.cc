@@ -14,8 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -34,6 +36,8 @@ namespace sysfence::record {
 namespace {
 
 static_assert(SF_MAX_ARG_VALUES == kMaxArgValues);
+static_assert(SF_STARTUP_CALLS == kStartupCalls);
+static_assert(sizeof(sf_stats) % 8 == 0 && sizeof(sf_hot) % 8 == 0);  // per-CPU values: 8-byte strides
 
 // libbpf's messages are kept (the last few lines) for error reports instead of being printed.
 std::string& LibbpfLog() {
@@ -96,31 +100,79 @@ bool AnyTracedAlive(record_bpf* skeleton) {
   return false;
 }
 
+// Adds one CPU's counters of a key (a CPU that ran no call of it may still have its errors: a call
+// can exit on another CPU than it entered on).
+void AddCpuStats(ProfileBuilder::Aggregate& aggregate, const sf_stats& stats) {
+  aggregate.errors += stats.errors;
+  if (stats.count == 0) return;
+  aggregate.count += stats.count;
+  aggregate.first_ns = std::min(aggregate.first_ns, stats.first_ns);
+  aggregate.last_ns = std::max(aggregate.last_ns, stats.last_ns);
+  aggregate.last_seq = std::max(aggregate.last_seq, stats.last_seq);
+}
+
 void Collect(record_bpf* skeleton, ProfileBuilder& builder) {
   const Arch native = NativeArch();
   const uint32_t native_audit = GetArchInfo(native).audit_arch;
   const std::optional<Arch> compat_arch = native == Arch::kX86_64 ? std::optional<Arch>(Arch::kX86) : std::nullopt;
+  // stats is a per-CPU hash: one sf_stats per possible CPU for each key; a CPU that never ran a
+  // call of the key has count 0 (and may still have errors: a call can exit on another CPU).
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return;
+  std::vector<sf_stats> per_cpu(static_cast<size_t>(cpus));
   sf_key key{}, next{};
   const sf_key* previous = nullptr;
   while (bpf_map__get_next_key(skeleton->maps.stats, previous, &next, sizeof(next)) == 0) {
-    sf_stats stats{};
-    if (bpf_map__lookup_elem(skeleton->maps.stats, &next, sizeof(next), &stats, sizeof(stats), 0) == 0) {
+    if (bpf_map__lookup_elem(skeleton->maps.stats, &next, sizeof(next), per_cpu.data(),
+                             per_cpu.size() * sizeof(sf_stats), 0) == 0) {
       std::optional<Arch> arch = next.compat ? compat_arch : ArchOfSyscall(native_audit, next.nr);
       if (arch) {
         ProfileBuilder::Aggregate aggregate;
         aggregate.arch = *arch;
         aggregate.nr = next.nr;
         aggregate.image = next.image;
-        aggregate.count = stats.count;
-        aggregate.errors = stats.errors;
-        aggregate.first_ns = stats.first_ns;
-        aggregate.last_ns = stats.last_ns;
-        aggregate.last_seq = stats.last_seq;
-        builder.AddAggregate(aggregate);
+        aggregate.first_ns = UINT64_MAX;
+        for (const sf_stats& stats : per_cpu) AddCpuStats(aggregate, stats);
+        if (aggregate.count != 0 || aggregate.errors != 0) builder.AddAggregate(aggregate);
       }
     }
     key = next;
     previous = &key;
+  }
+  // The hot table (per-CPU array): each CPU's slot names the image it currently holds. Several
+  // aggregates for one (image, call) add up in the builder.
+  // Read in one batch (one syscall for the whole table) where the kernel can, else slot by slot.
+  constexpr uint32_t kHotSlots = SF_HOT_IMAGES * SF_HOT_NRS;
+  std::vector<uint32_t> indexes(kHotSlots);
+  std::vector<sf_hot> hot(static_cast<size_t>(kHotSlots) * static_cast<size_t>(cpus));
+  uint32_t read = kHotSlots, out_batch = 0;
+  LIBBPF_OPTS(bpf_map_batch_opts, batch_opts);
+  const int batch_err = bpf_map_lookup_batch(bpf_map__fd(skeleton->maps.hot), nullptr, &out_batch, indexes.data(),
+                                             hot.data(), &read, &batch_opts);
+  if (batch_err != 0 && !(errno == ENOENT && read == kHotSlots)) {
+    read = 0;
+    for (uint32_t index = 0; index < kHotSlots; ++index) {
+      if (bpf_map__lookup_elem(skeleton->maps.hot, &index, sizeof(index), &hot[static_cast<size_t>(read) * cpus],
+                               static_cast<size_t>(cpus) * sizeof(sf_hot), 0) == 0) {
+        indexes[read++] = index;
+      }
+    }
+  }
+  for (uint32_t i = 0; i < read; ++i) {
+    const uint32_t nr = indexes[i] % SF_HOT_NRS;
+    std::optional<Arch> arch = ArchOfSyscall(native_audit, nr);
+    if (!arch) continue;
+    for (int cpu = 0; cpu < cpus; ++cpu) {
+      const sf_hot& slot = hot[static_cast<size_t>(i) * cpus + cpu];
+      if (slot.image == 0 || (slot.stats.count == 0 && slot.stats.errors == 0)) continue;
+      ProfileBuilder::Aggregate aggregate;
+      aggregate.arch = *arch;
+      aggregate.nr = nr;
+      aggregate.image = slot.image;
+      aggregate.first_ns = UINT64_MAX;
+      AddCpuStats(aggregate, slot.stats);
+      builder.AddAggregate(aggregate);
+    }
   }
   sf_argkey arg{}, next_arg{};
   const sf_argkey* previous_arg = nullptr;
@@ -188,7 +240,17 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
     bpf_map__lookup_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), 0);
     proc.image = ++images;
     bpf_map__update_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), BPF_ANY);
-    return bpf_map__update_elem(skeleton->maps.procs, &tgid, sizeof(tgid), &proc, sizeof(proc), BPF_ANY);
+    const int err = bpf_map__update_elem(skeleton->maps.procs, &tgid, sizeof(tgid), &proc, sizeof(proc), BPF_ANY);
+    // A new procs generation: the program's per-CPU caches may say this tgid is untraced.
+    // (No program changes procs before the first tracked process exists, so this is no race.)
+    const uint32_t generation_key = 2;
+    uint64_t generation = 0;
+    bpf_map__lookup_elem(skeleton->maps.counters, &generation_key, sizeof(generation_key), &generation,
+                         sizeof(generation), 0);
+    ++generation;
+    bpf_map__update_elem(skeleton->maps.counters, &generation_key, sizeof(generation_key), &generation,
+                         sizeof(generation), BPF_ANY);
+    return err;
   };
 
   if (options.pid != 0) {
