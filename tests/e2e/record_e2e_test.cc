@@ -58,8 +58,10 @@ size_t CountLines(const fs::path& path) {
   return lines;
 }
 
-// Runs `argv` in `cwd` with stdin from /dev/null and stdout/stderr to files; returns the exit status.
-int Spawn(const std::vector<std::string>& argv, const fs::path& cwd, const fs::path& out, const fs::path& err) {
+// Starts `argv` (looked up in PATH) in `cwd` with stdin from /dev/null and stdout/stderr to files;
+// returns its pid.
+pid_t SpawnInBackground(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err,
+                        const fs::path& cwd = ".") {
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
@@ -75,28 +77,15 @@ int Spawn(const std::vector<std::string>& argv, const fs::path& cwd, const fs::p
     execvp(args[0], args.data());
     _exit(127);
   }
+  return pid;
+}
+
+// Runs `argv` like SpawnInBackground and waits; returns the exit status (128+signal when killed).
+int Spawn(const std::vector<std::string>& argv, const fs::path& cwd, const fs::path& out, const fs::path& err) {
+  const pid_t pid = SpawnInBackground(argv, out, err, cwd);
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-// Starts `argv` in the background like Spawn; returns its pid.
-pid_t SpawnInBackground(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err) {
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int in = open("/dev/null", O_RDONLY);
-    const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(in, 0);
-    dup2(o, 1);
-    dup2(e, 2);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
 }
 
 size_t CountOccurrences(const std::string& text, const std::string& word) {
