@@ -128,9 +128,13 @@ Result<bool> Supervisor::HandleOne() {
   if (options_.after_receive) options_.after_receive(request->id, tid);
 
   // A call interrupted after we received it comes back, identical, once restarted.
-  const bool is_restart = last_aborted_.set && last_aborted_.tid == tid &&
-                          std::memcmp(last_aborted_.data, &request->data, sizeof(data)) == 0;
-  last_aborted_.set = false;
+  bool is_restart = false;
+  if (!aborted_by_tid_.empty()) {
+    if (auto aborted = aborted_by_tid_.find(tid); aborted != aborted_by_tid_.end()) {
+      is_restart = std::memcmp(aborted->second.data(), &request->data, sizeof(data)) == 0;
+      aborted_by_tid_.erase(aborted);
+    }
+  }
 
   const policy::Decision decision = evaluator_.Evaluate(data);
   const Response response = ResponseFor(decision.action, options_.mode);
@@ -232,9 +236,7 @@ Result<bool> Supervisor::HandleOne() {
       // Interrupted by a signal: the call may be restarted and notified again.
       outcome = Outcome::kAborted;
       ++stats_.aborted;
-      last_aborted_.tid = tid;
-      std::memcpy(last_aborted_.data, &request->data, sizeof(data));
-      last_aborted_.set = true;
+      std::memcpy(aborted_by_tid_[tid].data(), &request->data, sizeof(data));
     }
   } else if (response.kind == ResponseKind::kKillProcess && outcome != Outcome::kKilled) {
     outcome = Outcome::kDenied;  // could not kill (target not visible): the call was denied instead

@@ -5,6 +5,7 @@
 // It never grants anything the policy denies: in enforce mode it only repeats the policy.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <set>
@@ -97,12 +98,9 @@ class Supervisor {
   std::set<int> killed_;
   std::unordered_map<uint64_t, int> key_args_;
   bool sync_wake_up_ = false;
-  // The last call whose answer came back ENOENT: a restart of it is not a new call.
-  struct {
-    int tid = 0;
-    unsigned char data[64] = {};
-    bool set = false;
-  } last_aborted_;
+  // Per thread, the call whose answer came back ENOENT (interrupted by a signal): its restart is
+  // not a new call. A thread has one call in flight, so one entry each; others may notify between.
+  std::unordered_map<int, std::array<unsigned char, 64>> aborted_by_tid_;
 };
 
 }  // namespace sysfence::run

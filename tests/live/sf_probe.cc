@@ -12,7 +12,11 @@
 //   sf_probe sleep SECONDS     sleeps, then exits 0 (for signal tests); exits 100+sig on a signal
 //   sf_probe exit CODE         exits with CODE
 //   sf_probe alarm-call NAME   SIGALRM (SA_RESTART handler) in 100 ms, then calls NAME
+//   sf_probe alarm-call-beside NAME OTHER
+//                              calls NAME; another thread calls OTHER at 50 ms, and the calling
+//                              thread gets SIGALRM (SA_RESTART handler) at 100 ms
 #include <linux/io_uring.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -134,6 +138,28 @@ int main(int argc, char** argv) {
     sigaction(SIGALRM, &action, nullptr);
     ualarm(100'000, 0);
     const long ret = CallByName(argv[2]);
+    Report(ret);
+    std::printf("signal=%d\n", g_signal.load());
+    return 0;
+  }
+  if (mode == "alarm-call-beside" && argc == 4) {
+    struct sigaction action {};
+    action.sa_handler = OnSignal;
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGALRM, &action, nullptr);
+    const pthread_t caller = pthread_self();
+    const std::string other = argv[3];
+    std::thread beside([&other] {
+      usleep(50'000);
+      CallByName(other);
+    });
+    std::thread alarm([caller] {
+      usleep(100'000);
+      pthread_kill(caller, SIGALRM);
+    });
+    const long ret = CallByName(argv[2]);
+    alarm.join();
+    beside.join();
     Report(ret);
     std::printf("signal=%d\n", g_signal.load());
     return 0;

@@ -122,6 +122,37 @@ TEST_F(SupervisorLiveTest, InterruptedCallGetsEnoentAndItsRestartIsNotCountedTwi
   close(child.pidfd);
 }
 
+// Another thread's notification arrives between the interrupted call and its restart: the restart
+// is still recognized (per thread), not counted as a new call.
+TEST_F(SupervisorLiveTest, RestartIsRecognizedAfterAnotherThreadsCall) {
+  policy::Policy policy = DenyOne("uname", Action::Errno(EPERM));
+  policy::Rule other;
+  other.action = Action::Errno(EPERM);
+  other.targets = {"getppid"};
+  policy.rules.push_back(other);
+  LaunchedChild child = Start(policy, RunMode::kEnforce, {"alarm-call-beside", "uname", "getppid"});
+  BufferedWriter json(event_pipe_[1], true);
+  SupervisorOptions options;
+  options.policy = &policy;
+  options.json = &json;
+  int calls = 0;
+  options.after_receive = [&calls](uint64_t, int) {
+    // Hold uname past getppid (50 ms) and the caller's SIGALRM (100 ms).
+    if (calls++ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  };
+  Supervisor supervisor(child.listener_fd, options);
+  child.listener_fd = -1;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(supervisor.HandleOne().ok()) << i;  // uname, getppid, uname again
+  EXPECT_EQ(supervisor.stats().notifications, 3u);
+  EXPECT_EQ(supervisor.stats().aborted, 1u);
+  EXPECT_EQ(supervisor.stats().restarts, 1u);
+  EXPECT_EQ(supervisor.Summary(0).reported_calls, 2u);
+  int status = 0;
+  waitpid(child.pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  close(child.pidfd);
+}
+
 TEST_F(SupervisorLiveTest, SyncWakeUpIsAcceptedOnKernelsThatHaveIt) {
   utsname name{};
   uname(&name);
