@@ -50,8 +50,8 @@ set +e
 "$sf" run --policy "$out/tar.sfp" --events "$out/events.jsonl" -- tar -xzf "$out/doc.tgz" -C "$out/extract"
 status=$?
 set -e
-echo "tar exited with status $status under enforcement; the last event:"
-tail -1 "$out/events.jsonl"
+echo "tar exited with status $status under enforcement; the first denial, as a JSON event:"
+grep -m1 '"type":"syscall"' "$out/events.jsonl"
 
 step "6. The formats people deploy"
 show "$sf" compile "$out/tar.sfp" --format json -o "$out/tar-seccomp.json"
