@@ -60,12 +60,29 @@ std::vector<Arch> Restriction(const std::vector<Arch>& all, const std::vector<Ar
   return subset.size() == all.size() ? std::vector<Arch>{} : subset;
 }
 
-policy::Condition Compare(int arg, uint64_t value) {
+// `value` in the argument's constants ("PROT_READ|PROT_WRITE") when every part is a constant the
+// policy language knows and together they make exactly `value`; "" (print the number) otherwise.
+std::string SymbolicSpelling(const InterestingArg& info, uint64_t value) {
+  if (info.family.empty()) return {};
+  const std::string text = DescribeValue(info.family, info.flags, value);
+  uint64_t combined = 0;
+  for (size_t start = 0; start <= text.size();) {
+    const size_t bar = std::min(text.find('|', start), text.size());
+    const syscalls::Constant* constant = syscalls::FindConstant(std::string_view(text).substr(start, bar - start));
+    if (constant == nullptr) return {};
+    combined |= constant->value;
+    start = bar + 1;
+  }
+  return combined == value ? text : std::string();
+}
+
+policy::Condition Compare(const InterestingArg& info, uint64_t value) {
   policy::Condition condition;
   condition.kind = policy::Condition::Kind::kCompare;
-  condition.compare.arg = arg;
+  condition.compare.arg = info.index;
   condition.compare.op = policy::CompareOp::kEq;
   condition.compare.value = value;
+  condition.compare.value_spelling = SymbolicSpelling(info, value);
   return condition;
 }
 
@@ -239,7 +256,7 @@ policy::Policy GeneratePolicy(const Profile& profile, const GenerateOptions& opt
         continue;
       }
       std::vector<policy::Condition> alternatives;
-      for (uint64_t value : it->second.values) alternatives.push_back(Compare(info.index, value));
+      for (uint64_t value : it->second.values) alternatives.push_back(Compare(info, value));
       conjuncts.push_back(Combine(policy::Condition::Kind::kOr, std::move(alternatives)));
       conditioned.push_back(&info);
     }

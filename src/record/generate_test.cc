@@ -184,6 +184,23 @@ TEST(GenerateTest, ConditionsOnFewMeaningfulValues) {
   EXPECT_FALSE(RuleFor(policy, "read")->condition.has_value());
 }
 
+TEST(GenerateTest, ConditionValuesAreWrittenWithConstantsWhereTheyAreExactlyConstants) {
+  Profile profile = SyntheticProfile();
+  for (SyscallRecord& record : profile.syscalls) {
+    // TCGETS and an ioctl request no constant names; PROT_READ|PROT_WRITE and PROT_NONE.
+    if (record.name == "ioctl") record.args[1] = Values({0x5401, 0x12345678});
+  }
+  const std::string text = policy::PrintPolicy(GeneratePolicy(profile));
+  EXPECT_NE(text.find("allow ioctl if cmd in {TCGETS, 0x12345678}\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("allow mmap if prot in {PROT_NONE, PROT_READ, PROT_READ|PROT_WRITE}\n"), std::string::npos)
+      << text;
+  // The spelled policy parses back to the same decisions.
+  Diagnostics diagnostics;
+  const std::optional<policy::Policy> reparsed = policy::ParsePolicy(text, "generated.sfp", diagnostics);
+  ASSERT_TRUE(reparsed) << text;
+  EXPECT_EQ(*reparsed, GeneratePolicy(profile));
+}
+
 TEST(GenerateTest, TooManyValuesMeansNoCondition) {
   Profile profile = SyntheticProfile();
   for (SyscallRecord& record : profile.syscalls) {
