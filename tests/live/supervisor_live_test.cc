@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "codegen/compile.h"
@@ -96,19 +97,31 @@ TEST_F(SupervisorLiveTest, TargetKilledWhileItsCallWaitsIsAbortedNotActedOn) {
   close(child.pidfd);
 }
 
+// Supervisor options that hold the first notification for 400 ms, past the target's SIGALRM at
+// 100 ms, so that call is interrupted while the supervisor holds it.
+SupervisorOptions HoldingTheFirstNotification(const policy::Policy& policy, BufferedWriter& json) {
+  SupervisorOptions options;
+  options.policy = &policy;
+  options.json = &json;
+  options.after_receive = [calls = std::make_shared<int>(0)](uint64_t, int) {
+    if ((*calls)++ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  };
+  return options;
+}
+
+// Waits for the target and expects a clean exit.
+void ExpectCleanExit(LaunchedChild& child) {
+  int status = 0;
+  waitpid(child.pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  close(child.pidfd);
+}
+
 TEST_F(SupervisorLiveTest, InterruptedCallGetsEnoentAndItsRestartIsNotCountedTwice) {
   const policy::Policy policy = DenyOne("uname", Action::Errno(EPERM));
   LaunchedChild child = Start(policy, RunMode::kEnforce, {"alarm-call", "uname"});
   BufferedWriter json(event_pipe_[1], true);
-  SupervisorOptions options;
-  options.policy = &policy;
-  options.json = &json;
-  int calls = 0;
-  options.after_receive = [&calls](uint64_t, int) {
-    // Hold the first notification past the target's SIGALRM (100 ms): its call is interrupted.
-    if (calls++ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  };
-  Supervisor supervisor(child.listener_fd, options);
+  Supervisor supervisor(child.listener_fd, HoldingTheFirstNotification(policy, json));
   child.listener_fd = -1;
   ASSERT_TRUE(supervisor.HandleOne().ok());
   EXPECT_EQ(supervisor.stats().aborted, 1u);
@@ -116,14 +129,11 @@ TEST_F(SupervisorLiveTest, InterruptedCallGetsEnoentAndItsRestartIsNotCountedTwi
   EXPECT_EQ(supervisor.stats().restarts, 1u);
   EXPECT_EQ(supervisor.stats().notifications, 2u);
   EXPECT_EQ(supervisor.Summary(0).reported_calls, 1u);
-  int status = 0;
-  waitpid(child.pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  close(child.pidfd);
+  ExpectCleanExit(child);
 }
 
-// Another thread's notification arrives between the interrupted call and its restart: the restart
-// is still recognized (per thread), not counted as a new call.
+// Another thread's notification (getppid at 50 ms) arrives between the interrupted call and its
+// restart: the restart is still recognized (per thread), not counted as a new call.
 TEST_F(SupervisorLiveTest, RestartIsRecognizedAfterAnotherThreadsCall) {
   policy::Policy policy = DenyOne("uname", Action::Errno(EPERM));
   policy::Rule other;
@@ -132,25 +142,14 @@ TEST_F(SupervisorLiveTest, RestartIsRecognizedAfterAnotherThreadsCall) {
   policy.rules.push_back(other);
   LaunchedChild child = Start(policy, RunMode::kEnforce, {"alarm-call-beside", "uname", "getppid"});
   BufferedWriter json(event_pipe_[1], true);
-  SupervisorOptions options;
-  options.policy = &policy;
-  options.json = &json;
-  int calls = 0;
-  options.after_receive = [&calls](uint64_t, int) {
-    // Hold uname past getppid (50 ms) and the caller's SIGALRM (100 ms).
-    if (calls++ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  };
-  Supervisor supervisor(child.listener_fd, options);
+  Supervisor supervisor(child.listener_fd, HoldingTheFirstNotification(policy, json));
   child.listener_fd = -1;
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(supervisor.HandleOne().ok()) << i;  // uname, getppid, uname again
   EXPECT_EQ(supervisor.stats().notifications, 3u);
   EXPECT_EQ(supervisor.stats().aborted, 1u);
   EXPECT_EQ(supervisor.stats().restarts, 1u);
   EXPECT_EQ(supervisor.Summary(0).reported_calls, 2u);
-  int status = 0;
-  waitpid(child.pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  close(child.pidfd);
+  ExpectCleanExit(child);
 }
 
 TEST_F(SupervisorLiveTest, SyncWakeUpIsAcceptedOnKernelsThatHaveIt) {
