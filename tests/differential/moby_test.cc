@@ -25,6 +25,7 @@
 #include "policy/evaluate.h"
 #include "syscalls/syscalls.h"
 #include "tests/differential/libseccomp_filter.h"
+#include "tests/differential/random_policies.h"
 #include "tests/support/kernel_oracle.h"
 #include "tests/support/test_paths.h"
 
@@ -183,14 +184,7 @@ std::vector<bpf::SeccompData> ArgumentInputs(Arch arch, uint32_t nr, const std::
 }
 
 std::string Describe(Arch arch, std::string_view name, const bpf::SeccompData& d) {
-  char buf[320];
-  std::snprintf(buf, sizeof buf, "%s %.*s (nr 0x%x) args %llx %llx %llx %llx %llx %llx",
-                std::string(ArchName(arch)).c_str(), static_cast<int>(name.size()), name.data(),
-                static_cast<uint32_t>(d.nr), static_cast<unsigned long long>(d.args[0]),
-                static_cast<unsigned long long>(d.args[1]), static_cast<unsigned long long>(d.args[2]),
-                static_cast<unsigned long long>(d.args[3]), static_cast<unsigned long long>(d.args[4]),
-                static_cast<unsigned long long>(d.args[5]));
-  return buf;
+  return std::string(ArchName(arch)) + " " + std::string(name) + ": " + DescribeInput(d);
 }
 
 TEST(MobyDifferentialTest, ArgumentRulesAtBoundariesAndTheProfilesConstants) {

@@ -22,16 +22,6 @@ namespace {
 constexpr int kPolicies = 10000;
 constexpr size_t kInputsPerPolicy = 48;
 
-std::string Describe(const bpf::SeccompData& d) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "arch 0x%x nr 0x%x args %llx %llx %llx %llx %llx %llx", d.arch,
-                static_cast<uint32_t>(d.nr), static_cast<unsigned long long>(d.args[0]),
-                static_cast<unsigned long long>(d.args[1]), static_cast<unsigned long long>(d.args[2]),
-                static_cast<unsigned long long>(d.args[3]), static_cast<unsigned long long>(d.args[4]),
-                static_cast<unsigned long long>(d.args[5]));
-  return buf;
-}
-
 TEST(ModelDifferentialTest, BpfIrAndReferenceAgreeOnRandomPolicies) {
   std::mt19937_64 rng(20261123);
   size_t inputs_checked = 0, cache_checked = 0;
@@ -45,12 +35,12 @@ TEST(ModelDifferentialTest, BpfIrAndReferenceAgreeOnRandomPolicies) {
     for (const bpf::SeccompData& d : RandomInputs(p, rng, kInputsPerPolicy, false)) {
       const policy::Decision want = policy::Evaluate(p, d);
       const policy::Decision got = ir::Evaluate(*ir, d);
-      ASSERT_EQ(got.action, want.action) << "policy " << i << " " << Describe(d);
-      ASSERT_EQ(got.by, want.by) << "policy " << i << " " << Describe(d);
-      ASSERT_EQ(got.rule_index, want.rule_index) << "policy " << i << " " << Describe(d);
+      ASSERT_EQ(got.action, want.action) << "policy " << i << " " << DescribeInput(d);
+      ASSERT_EQ(got.by, want.by) << "policy " << i << " " << DescribeInput(d);
+      ASSERT_EQ(got.rule_index, want.rule_index) << "policy " << i << " " << DescribeInput(d);
       auto run = bpf::Evaluate(*program, d);
       ASSERT_TRUE(run.ok());
-      ASSERT_EQ(run->value, want.action.ToSeccompRet()) << "policy " << i << " " << Describe(d);
+      ASSERT_EQ(run->value, want.action.ToSeccompRet()) << "policy " << i << " " << DescribeInput(d);
       ++inputs_checked;
     }
     // Every unconditional allow must be one the kernel caches (checked on a tenth of the policies).

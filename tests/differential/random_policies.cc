@@ -340,4 +340,14 @@ std::vector<bpf::SeccompData> RandomInputs(const policy::Policy& policy, std::mt
   return inputs;
 }
 
+std::string DescribeInput(const bpf::SeccompData& d) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "arch 0x%x nr 0x%x args %llx %llx %llx %llx %llx %llx", d.arch,
+                static_cast<uint32_t>(d.nr), static_cast<unsigned long long>(d.args[0]),
+                static_cast<unsigned long long>(d.args[1]), static_cast<unsigned long long>(d.args[2]),
+                static_cast<unsigned long long>(d.args[3]), static_cast<unsigned long long>(d.args[4]),
+                static_cast<unsigned long long>(d.args[5]));
+  return buf;
+}
+
 }  // namespace sysfence::differential

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "bpf/program.h"
@@ -31,5 +32,8 @@ policy::Policy RandomLibseccompPolicy(std::mt19937_64& rng);
 /// zero high half, the inputs on which libseccomp's 64-bit comparisons mean what ours do.
 std::vector<bpf::SeccompData> RandomInputs(const policy::Policy& policy, std::mt19937_64& rng, size_t count,
                                            bool zero_high_halves_of_narrow_args);
+
+/// One line naming an input for failure messages: arch, nr (hex) and the six arguments.
+std::string DescribeInput(const bpf::SeccompData& data);
 
 }  // namespace sysfence::differential

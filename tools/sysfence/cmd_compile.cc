@@ -156,9 +156,7 @@ Result<std::map<std::string, uint64_t>> ReadWeights(const std::string& path) {
       arch = ArchFromName(a->get<std::string>());
       if (!arch) return fail(here + ".arch", "unknown ABI '" + a->get<std::string>() + "'");
     }
-    const bool known = arch ? syscalls::NumberOf(*arch, syscall).has_value()
-                            : std::find(syscalls::AllNames().begin(), syscalls::AllNames().end(), syscall) !=
-                                  syscalls::AllNames().end();
+    const bool known = arch ? syscalls::NumberOf(*arch, syscall).has_value() : syscalls::IsKnownName(syscall);
     if (!known) return fail(here + ".name", "unknown syscall '" + syscall + "'");
     uint64_t& total = counts[syscall];
     const uint64_t add = count->get<uint64_t>();
