@@ -5,8 +5,10 @@
 //     ~300-syscall allowlist: native (no filter), the allow-all filter (the physical floor),
 //     sysfence enforce and sysfence monitor (the filters `run` installs, started through run's
 //     launcher, no violations), and the same allowlist loaded through libseccomp.
-//  2. A violation-heavy loop: denied calls per second through the supervisor (enforce, events
-//     written to /dev/null; monitor, counted), with and without FD_SYNC_WAKE_UP.
+//  2. A violation-heavy loop: calls per second of one reported syscall. Enforce: denied by the
+//     filter itself, with and without the kernel's audit records read as events (root); a `log`
+//     rule through the supervisor (JSON event per call to /dev/null), with and without
+//     FD_SYNC_WAKE_UP; monitor (first event, then counts).
 //
 // Usage: run_bench [--calls N] [--violations N] [--repeat R]
 // The binary re-executes itself ("--child ...") to run each loop in a fresh process.
@@ -27,10 +29,12 @@
 #include <cstring>
 #include <set>
 #include <string>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "codegen/compile.h"
+#include "run/denial_observer.h"
 #include "run/event_sink.h"
 #include "run/launcher.h"
 #include "run/supervised_policy.h"
@@ -105,12 +109,12 @@ policy::Policy Allowlist() {
 }
 
 // Everything allowed but uname, which the policy denies.
-policy::Policy DenyUname() {
+policy::Policy UnameRule(Action action) {
   policy::Policy policy;
   policy.arches = {Arch::kX86_64};
   policy.default_action = Action::Allow();
   policy::Rule rule;
-  rule.action = Action::Errno(EPERM);
+  rule.action = action;
   rule.targets = {"uname"};
   policy.rules.push_back(rule);
   return policy;
@@ -123,6 +127,8 @@ enum class Setup { kNative, kAllowAll, kSysfenceEnforce, kSysfenceMonitor, kLibs
 struct Measured {
   double ns_per_call = 0;
   bool ok = false;
+  uint64_t reported = 0;  ///< calls the supervisor reported (notifications and audit records)
+  uint64_t lost = 0;      ///< audit record batches the kernel dropped for the observer
 };
 
 // Installs what `setup` asks for in the current (child) process.
@@ -148,7 +154,7 @@ bool InstallInChild(Setup setup, const policy::Policy& policy) {
 
 // Runs `self --child MODE N` with the loop's duration coming back on fd 3.
 Measured Measure(Setup setup, const policy::Policy& policy, const char* mode, long calls, bool sync_wake_up,
-                 bool events) {
+                 bool events, bool observe_denials = false) {
   int timing[2];
   if (pipe(timing) != 0) return {};
   std::vector<std::string> argv = {"/proc/self/exe", "--child", mode, std::to_string(calls)};
@@ -170,6 +176,16 @@ Measured Measure(Setup setup, const policy::Policy& policy, const char* mode, lo
     }
     spec.filter = filter.value();
     spec.want_listener = run::NeedsListener(policy, run_mode);
+    std::optional<run::DenialObserver> observer;
+    if (observe_denials) {
+      auto opened = run::DenialObserver::Open();
+      if (!opened.ok()) {
+        std::fprintf(stderr, "audit: %s\n", opened.error().message.c_str());
+        return {};
+      }
+      observer.emplace(std::move(opened).value());
+      spec.log_denials = true;
+    }
     const int saved = dup(3);
     dup2(timing[1], 3);  // the child inherits fd 3 (not close-on-exec)
     auto child = run::StartChild(spec);
@@ -184,20 +200,23 @@ Measured Measure(Setup setup, const policy::Policy& policy, const char* mode, lo
       return {};
     }
     run::LaunchedChild launched = std::move(child).value();
+    if (observer) observer->Follow(launched.pid);
     const int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
     run::BufferedWriter sink(null_fd, true);
     run::SupervisorOptions options;
     options.policy = &policy;
     options.mode = run_mode;
     options.json = events ? &sink : nullptr;
+    options.denials = observer ? &*observer : nullptr;
+    options.max_events_per_shape = ~uint64_t{0};  // measure the cost of an event per call
     std::unique_ptr<run::Supervisor> supervisor;
     std::thread thread;
     int stop_pipe[2];
     if (pipe(stop_pipe) != 0) return {};
-    if (launched.listener_fd >= 0) {
+    if (launched.listener_fd >= 0 || observer) {
       supervisor = std::make_unique<run::Supervisor>(launched.listener_fd, options);
+      if (sync_wake_up && launched.listener_fd >= 0) supervisor->EnableSyncWakeUp();
       launched.listener_fd = -1;
-      if (sync_wake_up) supervisor->EnableSyncWakeUp();
       thread = std::thread([&] { (void)supervisor->Run(stop_pipe[0]); });
     }
     if (!run::ReleaseAndAwaitExec(launched).ok()) return {};
@@ -209,6 +228,10 @@ Measured Measure(Setup setup, const policy::Policy& policy, const char* mode, lo
     close(stop_pipe[1]);
     close(launched.pidfd);
     measured.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (supervisor) {
+      measured.reported = supervisor->Summary(0).reported_calls;
+      measured.lost = supervisor->Summary(0).records_lost;
+    }
   } else {
     const pid_t pid = fork();
     if (pid == 0) {
@@ -233,11 +256,13 @@ Measured Measure(Setup setup, const policy::Policy& policy, const char* mode, lo
 }
 
 double Best(Setup setup, const policy::Policy& policy, const char* mode, long calls, int repeat, bool sync,
-            bool events) {
+            bool events, bool observe = false, uint64_t* reported = nullptr, uint64_t* lost = nullptr) {
   double best = 1e30;
   for (int i = 0; i < repeat; ++i) {
-    const Measured m = Measure(setup, policy, mode, calls, sync, events);
+    const Measured m = Measure(setup, policy, mode, calls, sync, events, observe);
     if (!m.ok) return -1;
+    if (m.ns_per_call < best && reported != nullptr) *reported = m.reported;
+    if (m.ns_per_call < best && lost != nullptr) *lost = m.lost;
     best = std::min(best, m.ns_per_call);
   }
   return best;
@@ -285,26 +310,35 @@ int main(int argc, char** argv) {
   }
   std::printf("# sysfence enforce vs libseccomp: %.3fx\n", results[2] / results[4]);
 
-  const policy::Policy deny_uname = DenyUname();
-  std::printf("\n# violation-heavy loop: %ld denied uname calls through the supervisor, best of %d\n", violations,
-              std::max(1, repeat / 2));
+  const policy::Policy deny_uname = UnameRule(Action::Errno(EPERM));
+  const policy::Policy log_uname = UnameRule(Action::Log());
+  std::printf("\n# violation-heavy loop: %ld uname calls, best of %d\n", violations, std::max(1, repeat / 2));
   const struct {
     const char* name;
+    const policy::Policy* policy;
     Setup setup;
     bool sync;
     bool events;
-  } vrows[] = {{"enforce, JSON event per call, sync wake-up", Setup::kSysfenceEnforce, true, true},
-               {"enforce, JSON event per call, no sync wake-up", Setup::kSysfenceEnforce, false, true},
-               {"monitor (first event, then counts), sync", Setup::kSysfenceMonitor, true, true}};
-  std::printf("%-48s %12s %14s\n", "setup", "us/call", "calls/s");
+    bool observe;
+  } vrows[] = {
+      {"enforce errno, kernel only (no events)", &deny_uname, Setup::kSysfenceEnforce, true, false, false},
+      {"enforce errno, audit records as events (root)", &deny_uname, Setup::kSysfenceEnforce, true, true, true},
+      {"enforce log rule, JSON event per call, sync", &log_uname, Setup::kSysfenceEnforce, true, true, false},
+      {"enforce log rule, JSON event per call, no sync", &log_uname, Setup::kSysfenceEnforce, false, true, false},
+      {"monitor errno (first event, then counts), sync", &deny_uname, Setup::kSysfenceMonitor, true, true, false}};
+  std::printf("%-48s %12s %14s %10s %8s\n", "setup", "us/call", "calls/s", "reported", "lost");
   for (const auto& row : vrows) {
-    const double ns = Best(row.setup, deny_uname, "violations", violations, std::max(1, repeat / 2), row.sync,
-                           row.events);
+    uint64_t reported = 0;
+    uint64_t lost = 0;
+    const double ns = Best(row.setup, *row.policy, "violations", violations, std::max(1, repeat / 2), row.sync,
+                           row.events, row.observe, &reported, &lost);
     if (ns < 0) {
       std::printf("%-48s %12s\n", row.name, "FAILED");
       continue;
     }
-    std::printf("%-48s %12.2f %14.0f\n", row.name, ns / 1000.0, 1e9 / ns);
+    std::printf("%-48s %12.2f %14.0f %9.1f%% %8llu\n", row.name, ns / 1000.0, 1e9 / ns,
+                100.0 * static_cast<double>(reported) / static_cast<double>(violations),
+                static_cast<unsigned long long>(lost));
   }
   return 0;
 }

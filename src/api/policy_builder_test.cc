@@ -19,7 +19,7 @@ TEST(PolicyBuilder, BuildsTheModel) {
                                 .BadArch("kill-thread")
                                 .Allow({"read", "write", "@signal"})
                                 .Rule("errno 13", {"openat"})
-                                .RuleIf("allow", "mmap", "(prot & PROT_EXEC) == 0")
+                                .RuleIf("allow", "mprotect", "(prot & PROT_EXEC) == 0")
                                 .Fs("read,write", {"/tmp"})
                                 .Net("connect", 443)
                                 .Build();
@@ -41,6 +41,17 @@ TEST(PolicyBuilder, BuildsTheModel) {
   ASSERT_EQ(model.net_rules.size(), 1u);
   EXPECT_EQ(model.net_rules[0].port, 443);
   EXPECT_TRUE(policy->HasLandlockRules());
+}
+
+TEST(PolicyBuilder, AConditionAnAbiCannotCheckIsAnError) {
+  // x86's mmap is old_mmap(struct mmap_arg_struct *): no register holds prot there.
+  StatusOr<Policy> policy = PolicyBuilder()
+                                .Arch("x86_64")
+                                .Arch("x86")
+                                .RuleIf("allow", "mmap", "(prot & PROT_EXEC) == 0")
+                                .Build();
+  ASSERT_FALSE(policy.ok());
+  EXPECT_THAT(policy.status().message(), HasSubstr("cannot be checked on x86"));
 }
 
 TEST(PolicyBuilder, DefaultsToTheNativeAbiAndEperm) {

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "bpf/raw_file.h"
 
-#include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "bpf/verifier.h"
+#include "core/input_file.h"
 
 namespace sysfence::bpf {
 
@@ -43,14 +41,9 @@ std::string SerializeRawBpf(const Program& program) {
 }
 
 Result<Program> LoadRawBpfFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    return MakeError(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kInvalidInput,
-                     "cannot open '" + path + "': " + std::strerror(err));
-  }
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto program = ParseRawBpf(bytes);
+  Result<std::string> bytes = ReadInputFile(path);
+  if (!bytes.ok()) return bytes.error();
+  auto program = ParseRawBpf(*bytes);
   if (!program.ok()) return MakeError(program.error().code, path + ": " + program.error().message);
   return program;
 }

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <cassert>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "bpf/program.h"
 #include "codegen/assembler.h"
 #include "codegen/compile_ir.h"
 #include "codegen/search_tree.h"
@@ -84,6 +86,13 @@ class Compiler {
 
   Result<bpf::Program> Run() {
     Canonicalize();
+    // Code() recurses along the DAG, so a chain of more tests than a program can hold (100 000
+    // rules, a 70 000-value set) would exhaust the stack before the assembler could refuse it.
+    if (const size_t tests = ReachableTests(); tests > bpf::kMaxInstructions) {
+      return MakeError(ErrorCode::kLimit, "too many conditions: " + std::to_string(tests) +
+                                              " distinct argument tests cannot fit the " +
+                                              std::to_string(bpf::kMaxInstructions) + " instructions of a filter");
+    }
     const NodeId badarch = canonical_.Leaf({ir_.badarch_action, policy::DecidedBy::kDefault, -1});
 
     // Group ABIs by AUDIT_ARCH token, in the policy's order (x86_64 and x32 share one).
@@ -126,6 +135,29 @@ class Compiler {
                              ? canonical_.Leaf({node.outcome.action, policy::DecidedBy::kDefault, -1})
                              : canonical_.Test(node.test, canonical_of_[node.if_true], canonical_of_[node.if_false]);
     }
+  }
+
+  // How many canonical test nodes the dispatch reaches: each one becomes at least one jump, since
+  // canonical nodes differ in meaning. Iterative, whatever the DAG's depth.
+  size_t ReachableTests() const {
+    std::vector<bool> seen(nodes_.size(), false);
+    std::vector<NodeId> pending;
+    for (const ir::ArchTable& table : ir_.tables) {
+      for (const ir::Range& range : table.ranges) pending.push_back(canonical_of_[range.node]);
+    }
+    size_t tests = 0;
+    while (!pending.empty()) {
+      const NodeId id = pending.back();
+      pending.pop_back();
+      if (seen[id]) continue;
+      seen[id] = true;
+      const ir::Node& node = nodes_[id];
+      if (node.is_leaf) continue;
+      ++tests;
+      pending.push_back(node.if_true);
+      pending.push_back(node.if_false);
+    }
+    return tests;
   }
 
   // The canonical ranges of `table` clipped to [first, last].

@@ -149,6 +149,35 @@ TEST(CompileTest, MaskedComparisonsUseAnd) {
   EXPECT_EQ(Decide(program, Data(Arch::kX86_64, mmap, {0, 0, 0x5})), Action::Errno(1));
 }
 
+TEST(CompileTest, SixteenBitArgumentsAreMaskedAndAllowsStayCacheable) {
+  // umode_t is 16 bits: fchmodat(dfd, path, 0x109ed) sets mode 04755.
+  policy::Policy p;
+  p.arches = {Arch::kX86_64, Arch::kX86};
+  p.default_action = Action::Errno(38);
+  policy::Rule exact = MakeRule(Action::Errno(1), {"fchmodat"});
+  exact.condition = Compare(2, CompareOp::kEq, 04755);
+  policy::Rule order = MakeRule(Action::Errno(13), {"chmod"});
+  order.condition = Compare(1, CompareOp::kGt, 0777);
+  p.rules = {exact, order, MakeRule(Action::Allow(), {"read", "write", "fchmodat", "chmod"})};
+  const bpf::Program program = CompileOk(p);
+  size_t and_ffff = 0;
+  for (const bpf::Instruction& insn : program) {
+    and_ffff += insn.code == (bpf::op::kAlu | bpf::op::kAnd) && insn.k == 0xffff ? 1 : 0;
+  }
+  EXPECT_GE(and_ffff, 2u);
+  for (Arch arch : {Arch::kX86_64, Arch::kX86}) {
+    const uint32_t fchmodat = Nr(arch, "fchmodat"), chmod = Nr(arch, "chmod");
+    EXPECT_EQ(Decide(program, Data(arch, fchmodat, {0, 0, 0x109ed})), Action::Errno(1));
+    EXPECT_EQ(Decide(program, Data(arch, fchmodat, {0, 0, 04755})), Action::Errno(1));
+    EXPECT_EQ(Decide(program, Data(arch, fchmodat, {0, 0, 0x10755})), Action::Allow());
+    EXPECT_EQ(Decide(program, Data(arch, chmod, {0, 0x10000 | 04000})), Action::Errno(13));
+    EXPECT_EQ(Decide(program, Data(arch, chmod, {0, 0x10000 | 0644})), Action::Allow());
+  }
+  const CompileStats stats = ComputeStats(program, p);
+  EXPECT_EQ(stats.cacheable_allows, stats.allows);
+  EXPECT_TRUE(bpf::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "read")));
+}
+
 TEST(CompileTest, EveryUnconditionalAllowIsCacheable) {
   policy::Policy p = SmallPolicy();
   p.arches = {Arch::kX86_64, Arch::kX86, Arch::kX32};
@@ -266,6 +295,22 @@ TEST(CompileTest, AllAbisCompileAndAgreeWithTheReferenceEvaluator) {
       }
     }
   }
+}
+
+TEST(CompileTest, ChainsLongerThanAProgramAreRefusedBeforeRecursing) {
+  // 100 000 distinct comparisons on one syscall: a test chain that deep used to overflow the stack.
+  policy::Policy p;
+  p.arches = {Arch::kX86_64};
+  for (uint32_t i = 0; i < 100000; ++i) {
+    policy::Rule r = MakeRule(Action::Allow(), {"write"});
+    r.condition = Compare(0, CompareOp::kEq, i);
+    p.rules.push_back(r);
+  }
+  auto program = Compile(p);
+  ASSERT_FALSE(program.ok());
+  EXPECT_EQ(program.error().code, ErrorCode::kLimit);
+  EXPECT_NE(program.error().message.find("too many conditions: 100000"), std::string::npos)
+      << program.error().message;
 }
 
 }  // namespace

@@ -14,24 +14,41 @@ std::string SourceSpan::ToString() const {
   return out;
 }
 
+void Diagnostics::Add(Diagnostic diagnostic) {
+  size_t& count = counts_[static_cast<int>(diagnostic.severity)];
+  if (count++ < kMaxStoredDiagnostics) {
+    items_.push_back(std::move(diagnostic));
+  } else {
+    ++dropped_;
+  }
+}
 void Diagnostics::Error(SourceSpan span, std::string message, std::string hint) {
-  items_.push_back({Severity::kError, std::move(span), std::move(message), std::move(hint)});
+  Add({Severity::kError, std::move(span), std::move(message), std::move(hint)});
 }
 void Diagnostics::Warning(SourceSpan span, std::string message, std::string hint) {
-  items_.push_back({Severity::kWarning, std::move(span), std::move(message), std::move(hint)});
+  Add({Severity::kWarning, std::move(span), std::move(message), std::move(hint)});
 }
 void Diagnostics::Note(SourceSpan span, std::string message, std::string hint) {
-  items_.push_back({Severity::kNote, std::move(span), std::move(message), std::move(hint)});
+  Add({Severity::kNote, std::move(span), std::move(message), std::move(hint)});
 }
 void Diagnostics::Append(const Diagnostics& other) {
-  items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+  for (const Diagnostic& diagnostic : other.items_) Add(diagnostic);
+  // What `other` only counted stays counted.
+  for (int i = 0; i < 3; ++i) {
+    size_t kept = 0;
+    for (const Diagnostic& d : other.items_) kept += static_cast<int>(d.severity) == i ? 1 : 0;
+    counts_[i] += other.counts_[i] - kept;
+  }
+  dropped_ += other.dropped_;
 }
-bool Diagnostics::HasErrors() const {
-  return std::any_of(items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::kError; });
-}
-bool Diagnostics::HasWarnings() const {
-  return std::any_of(items_.begin(), items_.end(),
-                     [](const Diagnostic& d) { return d.severity == Severity::kWarning; });
+bool Diagnostics::HasErrors() const { return error_count() != 0; }
+bool Diagnostics::HasWarnings() const { return warning_count() != 0; }
+
+std::string RenderOmitted(const Diagnostics& diagnostics, size_t shown) {
+  const size_t total = diagnostics.all().size() + diagnostics.dropped();
+  if (shown >= total) return {};
+  return std::to_string(total - shown) + " more diagnostics not shown (" + std::to_string(diagnostics.error_count()) +
+         " errors, " + std::to_string(diagnostics.warning_count()) + " warnings in all)\n";
 }
 
 std::string RenderDiagnostic(const Diagnostic& diagnostic, std::string_view source) {
@@ -48,14 +65,23 @@ std::string RenderDiagnostic(const Diagnostic& diagnostic, std::string_view sour
     if (start != std::string_view::npos && start <= source.size()) {
       size_t end = source.find('\n', start);
       std::string_view text = source.substr(start, end == std::string_view::npos ? end : end - start);
+      uint32_t column = std::max<uint32_t>(diagnostic.span.column, 1);
+      // A very long line (a minified file) is shown from a little before the span, not whole.
+      constexpr size_t kShownLine = 160;
+      if (text.size() > kShownLine) {
+        const size_t from = column > kShownLine / 4 ? column - 1 - kShownLine / 4 : 0;
+        text = text.substr(std::min(from, text.size()), kShownLine);
+        column -= static_cast<uint32_t>(from);
+      }
       out += "  " + std::string(text) + "\n";
-      const uint32_t column = std::max<uint32_t>(diagnostic.span.column, 1);
       std::string marker(column - 1, ' ');
       // Keep tabs so the caret lines up under tab-indented text.
       for (size_t i = 0; i < marker.size() && i < text.size(); ++i) {
         if (text[i] == '\t') marker[i] = '\t';
       }
-      out += "  " + marker + "^" + std::string(diagnostic.span.length > 1 ? diagnostic.span.length - 1 : 0, '~') + "\n";
+      const size_t after_caret = text.size() > column ? text.size() - column : 0;
+      const size_t tildes = std::min<size_t>(diagnostic.span.length > 1 ? diagnostic.span.length - 1 : 0, after_caret);
+      out += "  " + marker + "^" + std::string(tildes, '~') + "\n";
     }
   }
   if (!diagnostic.hint.empty()) out += "  hint: " + diagnostic.hint + "\n";

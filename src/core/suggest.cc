@@ -25,10 +25,14 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::optional<std::string> NearestName(std::string_view name, std::span<const std::string_view> candidates) {
+  if (name.size() > kMaxSuggestedNameLength) return std::nullopt;
   const size_t limit = std::max<size_t>(1, name.size() / 3);
   std::optional<std::string> best;
   size_t best_distance = limit + 1;
   for (std::string_view candidate : candidates) {
+    // The distance is at least the difference in length.
+    const size_t gap = candidate.size() > name.size() ? candidate.size() - name.size() : name.size() - candidate.size();
+    if (gap >= best_distance) continue;
     const size_t distance = EditDistance(name, candidate);
     if (distance < best_distance) {
       best_distance = distance;

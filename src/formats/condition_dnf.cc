@@ -16,7 +16,7 @@ using policy::Condition;
 
 constexpr uint64_t kAll64 = ~uint64_t{0};
 
-uint64_t MaxOf(int bits) { return bits == 32 ? 0xffffffffu : kAll64; }
+uint64_t MaxOf(int bits) { return policy::WidthMask(bits); }
 
 Comparison Masked(int arg, uint64_t mask, uint64_t value) {
   return Comparison{arg, CompareOp::kMaskedEq, value & mask, mask};
@@ -118,8 +118,9 @@ ArgAlternatives FromIntervals(int arg, const IntervalSet& set, int bits, bool na
     out.any = true;
     return out;
   }
-  // The native operators are exact for 64-bit arguments, and for 32-bit ones on 32-bit ABIs.
-  const bool plain = (bits == 64 || native) && !masked_only;
+  // The native operators are exact for 64-bit arguments, and for 32-bit ones on 32-bit ABIs (never
+  // for 16-bit ones: the register's bits above them are there on every ABI).
+  const bool plain = (bits == 64 || (native && bits == 32)) && !masked_only;
   if (set.size() == 1) {
     const auto [lo, hi] = set[0];
     if (lo == hi) {

@@ -19,7 +19,7 @@ using Cube = std::vector<policy::Comparison>;
 /// Disjunction of cubes: empty = false; containing an empty cube = true.
 using Dnf = std::vector<Cube>;
 
-/// How each argument is compared: 32 (low half only) or 64 bits.
+/// How each argument is compared: 16 (low 16 bits only), 32 (low half only) or 64 bits.
 struct ArgWidths {
   std::array<int, 6> bits = {64, 64, 64, 64, 64, 64};
   /// True when every ABI the result is for compares only 32 bits anyway (32-bit ABIs), so

@@ -1,13 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "formats/load.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
-
+#include "core/input_file.h"
 #include "formats/oci_import.h"
 #include "policy/parser.h"
 
@@ -32,24 +26,12 @@ std::optional<policy::Policy> LoadPolicyText(std::string_view text, std::string_
 
 std::optional<policy::Policy> LoadPolicyFile(const std::string& path, const LoadOptions& options,
                                              Diagnostics& diagnostics) {
-  std::string text;
-  if (path == "-") {
-    std::ostringstream buffer;
-    buffer << std::cin.rdbuf();
-    text = buffer.str();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      diagnostics.Error(SourceSpan{path, 0, 0, 0, ""}, std::string("cannot open the policy: ") + std::strerror(errno));
-      return std::nullopt;
-    }
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) {
-      diagnostics.Error(SourceSpan{path, 0, 0, 0, ""}, "cannot read the policy");
-      return std::nullopt;
-    }
+  Result<std::string> text = ReadInputFile(path);
+  if (!text.ok()) {
+    diagnostics.Error(SourceSpan{path == "-" ? "<stdin>" : path, 0, 0, 0, ""}, text.error().message);
+    return std::nullopt;
   }
-  return LoadPolicyText(text, path == "-" ? "<stdin>" : path, options, diagnostics);
+  return LoadPolicyText(*text, path == "-" ? "<stdin>" : path, options, diagnostics);
 }
 
 }  // namespace sysfence::formats

@@ -12,6 +12,7 @@
 
 #include "formats/condition_dnf.h"
 #include "formats/oci_names.h"
+#include "policy/arguments.h"
 #include "policy/targets.h"
 #include "syscalls/syscalls.h"
 
@@ -41,9 +42,12 @@ ArgWidths WidthsOf(std::string_view name, const std::vector<Arch>& arches) {
   ArgWidths widths;
   widths.native_32 = std::none_of(arches.begin(), arches.end(), [](Arch a) { return GetArchInfo(a).is_64bit; });
   for (int i = 0; i < 6; ++i) {
-    const bool all_32 = std::all_of(arches.begin(), arches.end(),
-                                    [&](Arch a) { return syscalls::ArgWidthBits(a, name, i) == 32; });
-    widths.bits[static_cast<size_t>(i)] = all_32 ? 32 : 64;
+    // One width when every ABI agrees; 64 (all the bits) otherwise, which CheckMixedWidths allows
+    // only where it means the same.
+    const int first = syscalls::ArgWidthBits(arches.front(), name, i);
+    const bool same = std::all_of(arches.begin(), arches.end(),
+                                  [&](Arch a) { return syscalls::ArgWidthBits(a, name, i) == first; });
+    widths.bits[static_cast<size_t>(i)] = same ? first : 64;
   }
   return widths;
 }
@@ -103,17 +107,33 @@ void CollectComparisons(const policy::Condition& condition, std::vector<Comparis
 Result<void> CheckMixedWidths(const policy::Policy& policy, const std::string& name, const std::vector<Arch>& arches,
                               const std::vector<int>& rule_indexes, const std::vector<Entry>& entries) {
   for (int arg = 0; arg < 6; ++arg) {
-    std::optional<Arch> wide, narrow;
+    std::optional<Arch> wide, narrow, narrowest;
     for (Arch arch : arches) {
-      (syscalls::ArgWidthBits(arch, name, arg) == 64 ? wide : narrow) = arch;
+      const int bits = syscalls::ArgWidthBits(arch, name, arg);
+      (bits == 64 ? wide : narrow) = arch;
+      if (bits < 32) narrowest = arch;
     }
-    if (!wide || !narrow) continue;
     std::vector<Comparison> used;
     for (int index : rule_indexes) {
       const auto& condition = policy.rules[static_cast<size_t>(index)].condition;
       if (condition) CollectComparisons(*condition, used);
     }
     for (const Entry& entry : entries) used.insert(used.end(), entry.cube.begin(), entry.cube.end());
+    if (narrowest && std::any_of(arches.begin(), arches.end(), [&](Arch a) {
+          return syscalls::ArgWidthBits(a, name, arg) != syscalls::ArgWidthBits(*narrowest, name, arg);
+        })) {
+      // A 16-bit id on x86 (setuid16) and a 32-bit one on x86_64: no one comparison means both.
+      if (std::any_of(used.begin(), used.end(), [&](const Comparison& c) { return c.arg == arg; })) {
+        return MakeError(ErrorCode::kUnsupported,
+                         "'" + name + "': argument " + std::to_string(arg) + " is " +
+                             std::to_string(syscalls::ArgWidthBits(*narrowest, name, arg)) + " bits wide on " +
+                             std::string(ArchName(*narrowest)) +
+                             " but not on every other ABI; one profile cannot compare it for all: export the ABIs "
+                             "separately (--arch)");
+      }
+      continue;
+    }
+    if (!wide || !narrow) continue;
     for (const Comparison& c : used) {
       if (c.arg == arg && Wide(c)) {
         return MakeError(ErrorCode::kUnsupported,
@@ -188,9 +208,36 @@ Result<OciProfile> LowerToOci(const policy::Policy& policy, Diagnostics& diagnos
                              "); an OCI profile cannot restrict a rule to some ABIs: export each ABI separately");
       }
     }
-    auto entries = LowerSyscall(policy, first, WidthsOf(name, arches));
+    // Named arguments as positions: a profile has one rule for all its ABIs, so a name must sit at
+    // one position on all of them (clone_flags does not with s390x).
+    const policy::Policy* source = &policy;
+    policy::Policy resolved;
+    if (std::any_of(first.begin(), first.end(), [&](int index) {
+          const auto& condition = policy.rules[static_cast<size_t>(index)].condition;
+          return condition && policy::HasNamedArguments(*condition);
+        })) {
+      resolved = policy;
+      for (int index : first) {
+        auto& condition = resolved.rules[static_cast<size_t>(index)].condition;
+        if (!condition || !policy::HasNamedArguments(*condition)) continue;
+        policy::Condition positions = policy::ResolveArgumentsOn(*condition, arches.front(), name);
+        for (Arch arch : arches) {
+          if (policy::HasNamedArguments(positions) ||
+              !(policy::ResolveArgumentsOn(*condition, arch, name) == positions)) {
+            const std::string where = policy.rules[static_cast<size_t>(index)].span.ToString();
+            return MakeError(ErrorCode::kUnsupported,
+                             "'" + name + "': an argument named in " + where + " sits at different positions on " +
+                                 ArchList(arches) +
+                                 "; an OCI profile cannot say it for all of them: export each ABI separately (--arch)");
+          }
+        }
+        condition = std::move(positions);
+      }
+      source = &resolved;
+    }
+    auto entries = LowerSyscall(*source, first, WidthsOf(name, arches));
     if (!entries.ok()) return MakeError(entries.error().code, "'" + name + "': " + entries.error().message);
-    if (auto mixed = CheckMixedWidths(policy, name, arches, first, *entries); !mixed.ok()) return mixed.error();
+    if (auto mixed = CheckMixedWidths(*source, name, arches, first, *entries); !mixed.ok()) return mixed.error();
     if (entries->empty()) continue;
     auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == *entries; });
     if (group == groups.end()) groups.push_back({std::move(*entries), {name}});

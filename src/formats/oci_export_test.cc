@@ -66,7 +66,7 @@ TEST(ConditionDnf, IsExactAndHasOneComparisonPerArgument) {
   std::mt19937_64 rng(42);
   for (int round = 0; round < 3000; ++round) {
     ArgWidths widths;
-    for (int& bits : widths.bits) bits = rng() % 2 ? 32 : 64;
+    for (int& bits : widths.bits) bits = rng() % 3 == 0 ? 16 : rng() % 2 ? 32 : 64;
     const Condition condition = RandomCondition(rng, 3);
     const bool negate = rng() % 2;
     auto dnf = ToDnf(condition, negate, widths);
@@ -79,9 +79,10 @@ TEST(ConditionDnf, IsExactAndHasOneComparisonPerArgument) {
       for (const Comparison& c : cube) {
         // A 32-bit argument is compared on the low half only: a masked comparison within it, so a
         // 64-bit comparison in libseccomp reads it the same way.
-        if (widths.bits[static_cast<size_t>(c.arg)] == 32) {
+        const int bits = widths.bits[static_cast<size_t>(c.arg)];
+        if (bits < 64) {
           ASSERT_EQ(c.op, CompareOp::kMaskedEq);
-          ASSERT_EQ(c.mask >> 32, 0u);
+          ASSERT_EQ(c.mask >> bits, 0u);
         }
       }
     }
@@ -317,6 +318,56 @@ TEST(OciExport, RefusesWhatTheSchemaCannotSay) {
   ASSERT_EQ(warnings.all().size(), 2u);
   EXPECT_NE(warnings.all()[0].message.find("fs and net"), std::string::npos);
   EXPECT_NE(warnings.all()[1].message.find("bad-arch"), std::string::npos);
+}
+
+TEST(OciExport, SixteenBitArgumentsExportAsMaskedComparisons) {
+  // umode_t is 16 bits: runc's libseccomp compares 64, so the profile must mask.
+  policy::Policy p;
+  p.arches = {Arch::kX86_64};
+  p.default_action = Action::Allow();
+  policy::Rule rule;
+  rule.action = Action::Errno(1);
+  rule.targets = {"fchmodat"};
+  rule.condition = Leaf(2, CompareOp::kEq, 04755);
+  p.rules = {rule};
+  Diagnostics d;
+  auto json = ExportOciJson(p, d);
+  ASSERT_TRUE(json.ok()) << json.error().message;
+  EXPECT_NE(json->find("SCMP_CMP_MASKED_EQ"), std::string::npos) << *json;
+  EXPECT_NE(json->find("65535"), std::string::npos) << *json;
+  LoadOptions options;
+  options.host_arch = Arch::kX86_64;
+  Diagnostics import_diagnostics;
+  auto back = ImportOciProfile(*json, "e.json", options, import_diagnostics);
+  ASSERT_TRUE(back.has_value());
+  bpf::SeccompData data;
+  data.arch = GetArchInfo(Arch::kX86_64).audit_arch;
+  data.nr = static_cast<int32_t>(*syscalls::NumberOf(Arch::kX86_64, "fchmodat"));
+  data.args[2] = 0x109ed;  // sets mode 04755
+  EXPECT_EQ(policy::Evaluate(*back, data).action, Action::Errno(1));
+  EXPECT_EQ(policy::Evaluate(p, data).action, Action::Errno(1));
+}
+
+TEST(OciExport, NamedArgumentsTakeEachAbisPosition) {
+  policy::Policy p;
+  p.arches = {Arch::kS390x};
+  p.default_action = Action::Allow();
+  policy::Rule rule;
+  rule.action = Action::Errno(1);
+  rule.targets = {"clone"};
+  rule.condition = Leaf(policy::kNamedArgument, CompareOp::kMaskedEq, 0x10000000, 0x10000000);
+  rule.condition->compare.arg_name = "clone_flags";
+  p.rules = {rule};
+  Diagnostics d;
+  auto json = ExportOciJson(p, d);
+  ASSERT_TRUE(json.ok()) << json.error().message;
+  EXPECT_NE(json->find("\"index\": 1"), std::string::npos) << *json;  // clone_flags is arg1 on s390x
+  // One profile rule cannot name two registers: x86_64 and s390x must be exported apart.
+  p.arches = {Arch::kX86_64, Arch::kS390x};
+  auto both = ExportOciJson(p, d);
+  ASSERT_FALSE(both.ok());
+  EXPECT_EQ(both.error().code, ErrorCode::kUnsupported);
+  EXPECT_NE(both.error().message.find("different positions"), std::string::npos) << both.error().message;
 }
 
 TEST(KubernetesExport, GoldenYamlAndJson) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/suggest.h"
+#include "formats/json_reader.h"
 #include "formats/oci_names.h"
 #include "formats/seccomp_order.h"
 #include "syscalls/syscalls.h"
@@ -106,19 +107,20 @@ class Importer {
       Error("$", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
       return std::nullopt;
     }
-    Json root;
-    try {
-      root = Json::parse(text.begin(), text.end());
-    } catch (const Json::parse_error& e) {
-      // e.byte is 1-based and points just past the offending character.
-      const size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-      auto [line, column] = LineColumn(text, offset);
+    JsonReadError failure;
+    std::optional<Json> parsed = ReadJson(text, &failure, kMaxJsonDepth);
+    if (!parsed) {
+      auto [line, column] = LineColumn(text, failure.offset);
       SourceSpan span{file_, line, column, 1, ""};
-      std::string what = e.what();
-      if (auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
-      diagnostics_.Error(span, "malformed JSON at byte " + std::to_string(offset) + ": " + what);
+      // Syntax errors point at a character; a value out of range is better named by its path.
+      if (failure.kind == JsonReadError::Kind::kRange) {
+        diagnostics_.Error(span, failure.json_path + ": " + failure.reason);
+      } else {
+        diagnostics_.Error(span, "malformed JSON at byte " + std::to_string(failure.offset) + ": " + failure.reason);
+      }
       return std::nullopt;
     }
+    Json root = std::move(*parsed);
     if (!ParseKernel()) return std::nullopt;
     if (!root.is_object()) {
       Error("$", "a seccomp profile must be a JSON object, not " + TypeName(root));
@@ -602,8 +604,7 @@ class Importer {
   }
 
   size_t ErrorCount() const {
-    return static_cast<size_t>(std::count_if(diagnostics_.all().begin(), diagnostics_.all().end(),
-                                             [](const Diagnostic& d) { return d.severity == Severity::kError; }));
+    return diagnostics_.error_count();
   }
 
   static Condition ChainCondition(const std::vector<Comparison>& chain) {

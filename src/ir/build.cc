@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ir/lower.h"
+#include "policy/arguments.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::ir {
@@ -93,7 +94,13 @@ ArchTable BuildTable(const policy::Policy& policy, const std::vector<std::vector
         }
         have_widths = true;
       }
-      node = LowerCondition(builder, *rule.condition, widths, decided, node);
+      if (policy::HasNamedArguments(*rule.condition)) {
+        // Names sit where this ABI's signature puts them (clone_flags: arg0 on x86_64, arg1 on s390x).
+        const policy::Condition resolved = policy::ResolveArgumentsOn(*rule.condition, arch, mentions[m].name);
+        node = LowerCondition(builder, resolved, widths, decided, node);
+      } else {
+        node = LowerCondition(builder, *rule.condition, widths, decided, node);
+      }
     }
     if (next_unassigned < nr) append(static_cast<uint32_t>(next_unassigned), nr - 1, default_leaf);
     append(nr, nr, node);
@@ -102,6 +109,29 @@ ArchTable BuildTable(const policy::Policy& policy, const std::vector<std::vector
   }
   if (next_unassigned <= 0xffffffffu) append(static_cast<uint32_t>(next_unassigned), 0xffffffffu, default_leaf);
   return table;
+}
+
+// A named argument must exist on every ABI and syscall its rule applies to (CheckPolicy says why
+// when it does not; the IR refuses rather than test some other register).
+Result<void> CheckNamedArguments(const policy::Policy& policy,
+                                 const std::vector<std::vector<std::string_view>>& targets) {
+  for (size_t i = 0; i < policy.rules.size(); ++i) {
+    const policy::Rule& rule = policy.rules[i];
+    if (!rule.condition || !policy::HasNamedArguments(*rule.condition)) continue;
+    for (Arch arch : policy.arches) {
+      if (!AppliesTo(rule, arch)) continue;
+      for (std::string_view name : targets[i]) {
+        if (!syscalls::NumberOf(arch, name)) continue;
+        const policy::Condition resolved = policy::ResolveArgumentsOn(*rule.condition, arch, name);
+        if (policy::HasNamedArguments(resolved) || !ValidateCondition(resolved)) {
+          return MakeError(ErrorCode::kInvalidInput, "rule " + rule.span.ToString() + ": a named argument of " +
+                                                         std::string(name) + " does not exist on " +
+                                                         std::string(ArchName(arch)));
+        }
+      }
+    }
+  }
+  return Ok();
 }
 
 }  // namespace
@@ -115,6 +145,7 @@ Result<Ir> BuildIr(const policy::Policy& policy) {
   }
   auto targets = ExpandTargets(policy);
   if (!targets) return targets.error();
+  if (auto r = CheckNamedArguments(policy, *targets); !r) return r.error();
 
   Ir ir;
   ir.badarch_action = policy.badarch_action;

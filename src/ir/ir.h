@@ -5,7 +5,7 @@
 //
 // The IR is the policy's meaning with the syntax gone: groups are expanded, names are resolved per
 // ABI, rules are ordered (first match), conditions are lowered to word tests with 64-bit comparisons
-// split into halves and 32-bit arguments narrowed. Every leaf remembers which rule decided, so the
+// split into halves and 32- and 16-bit arguments narrowed. Every leaf remembers which rule decided, so the
 // IR evaluator reports the same Decision as policy::Evaluate.
 #pragma once
 
@@ -33,7 +33,8 @@ enum class WordOp : uint8_t {
   kSet,  ///< (word & k) != 0 (JSET)
 };
 
-/// `(argN.half & mask) OP k`. A mask other than all-ones only appears with kEq (BPF: AND then JEQ).
+/// `(argN.half & mask) OP k`. A mask other than all-ones appears with kEq, kGt and kGe (BPF: AND,
+/// then the jump): masked equality, and every test on a 16-bit argument (mask 0xffff).
 struct WordTest {
   uint8_t arg = 0;  ///< 0..5
   Half half = Half::kLow;

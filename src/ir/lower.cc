@@ -80,21 +80,24 @@ NodeId Compare64(NodeBuilder& b, const policy::Comparison& c, NodeId t, NodeId f
   return f;
 }
 
-NodeId Compare32(NodeBuilder& b, const policy::Comparison& c, NodeId t, NodeId f) {
-  // The argument is its low word, an unsigned number 0..0xffffffff; the constant is 64 bits wide
-  // (sign-extended negatives already narrowed), so constants above the word's range fold.
-  const uint64_t v = policy::EffectiveValue(c.value, 32);
-  const bool fits = v <= kAllOnes;
+// An argument of `width_bits` <= 32: the low `width_bits` bits of the low word. For 16 bits every
+// test masks the word first (BPF: AND 0xffff, then the jump).
+NodeId CompareNarrow(NodeBuilder& b, const policy::Comparison& c, int width_bits, NodeId t, NodeId f) {
+  // The argument is an unsigned number 0..2^width-1; the constant is 64 bits wide (sign-extended
+  // negatives already narrowed), so constants above the argument's range fold.
+  const auto word_mask = static_cast<uint32_t>(policy::WidthMask(width_bits));
+  const uint64_t v = policy::EffectiveValue(c.value, width_bits);
+  const bool fits = v <= word_mask;
   const auto k = static_cast<uint32_t>(v);
   switch (c.op) {
-    case CompareOp::kEq: return fits ? b.Test(Word(c.arg, Half::kLow, WordOp::kEq, k), t, f) : f;
-    case CompareOp::kNe: return fits ? b.Test(Word(c.arg, Half::kLow, WordOp::kEq, k), f, t) : t;
-    case CompareOp::kGt: return fits ? b.Test(Word(c.arg, Half::kLow, WordOp::kGt, k), t, f) : f;
-    case CompareOp::kGe: return fits ? b.Test(Word(c.arg, Half::kLow, WordOp::kGe, k), t, f) : f;
-    case CompareOp::kLt: return fits ? b.Test(Word(c.arg, Half::kLow, WordOp::kGe, k), f, t) : t;
-    case CompareOp::kLe: return fits ? b.Test(Word(c.arg, Half::kLow, WordOp::kGt, k), f, t) : t;
+    case CompareOp::kEq: return fits ? b.Test(Word(c.arg, Half::kLow, WordOp::kEq, k, word_mask), t, f) : f;
+    case CompareOp::kNe: return fits ? b.Test(Word(c.arg, Half::kLow, WordOp::kEq, k, word_mask), f, t) : t;
+    case CompareOp::kGt: return fits ? b.Test(Word(c.arg, Half::kLow, WordOp::kGt, k, word_mask), t, f) : f;
+    case CompareOp::kGe: return fits ? b.Test(Word(c.arg, Half::kLow, WordOp::kGe, k, word_mask), t, f) : f;
+    case CompareOp::kLt: return fits ? b.Test(Word(c.arg, Half::kLow, WordOp::kGe, k, word_mask), f, t) : t;
+    case CompareOp::kLe: return fits ? b.Test(Word(c.arg, Half::kLow, WordOp::kGt, k, word_mask), f, t) : t;
     case CompareOp::kMaskedEq:
-      return fits ? MaskedEqualHalf(b, c.arg, Half::kLow, static_cast<uint32_t>(c.mask), k, t, f) : f;
+      return fits ? MaskedEqualHalf(b, c.arg, Half::kLow, static_cast<uint32_t>(c.mask) & word_mask, k, t, f) : f;
   }
   assert(false && "unknown comparison operator");
   return f;
@@ -107,6 +110,7 @@ Result<void> Validate(const policy::Condition& condition, int depth) {
   }
   switch (condition.kind) {
     case Kind::kCompare:
+      if (!condition.compare.arg_name.empty()) return Ok();  // resolved per ABI (ResolveArgumentsOn)
       if (condition.compare.arg < 0 || condition.compare.arg > 5) {
         return MakeError(ErrorCode::kInvalidInput,
                          "argument index " + std::to_string(condition.compare.arg) + " is out of range 0..5");
@@ -133,8 +137,8 @@ Result<void> Validate(const policy::Condition& condition, int depth) {
 NodeId LowerComparison(NodeBuilder& builder, const policy::Comparison& compare, int width_bits, NodeId if_true,
                        NodeId if_false) {
   assert(compare.arg >= 0 && compare.arg <= 5);
-  return width_bits == 32 ? Compare32(builder, compare, if_true, if_false)
-                          : Compare64(builder, compare, if_true, if_false);
+  return width_bits < 64 ? CompareNarrow(builder, compare, width_bits, if_true, if_false)
+                         : Compare64(builder, compare, if_true, if_false);
 }
 
 NodeId LowerCondition(NodeBuilder& builder, const policy::Condition& condition, const ArgWidths& widths,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Lowering of single comparisons, checked exhaustively over boundary values against the model's
-// own ComparisonHolds (policy.h), for both argument widths.
+// own ComparisonHolds (policy.h), for every argument width (16, 32, 64).
 #include "ir/lower.h"
 
 #include <gtest/gtest.h>
@@ -15,9 +15,12 @@ namespace {
 using policy::CompareOp;
 using policy::Comparison;
 
-// Interesting 64-bit values: both halves at and around 0, 1, 0x7fffffff, 0x80000000, 0xffffffff.
+// Interesting 64-bit values: both halves at and around 0, 1, 0x7fffffff, 0x80000000, 0xffffffff,
+// and the 16-bit boundaries (0x7fff, 0x8000, 0xffff, 0x10000, 0x109ed = 04755 | 1 << 16).
 std::vector<uint64_t> BoundaryValues() {
-  const uint32_t words[] = {0, 1, 2, 0x7fffffffu, 0x80000000u, 0x80000001u, 0xfffffffeu, 0xffffffffu};
+  const uint32_t words[] = {0,           1,           2,           0x7fffffffu, 0x80000000u, 0x80000001u,
+                            0xfffffffeu, 0xffffffffu, 0x7fffu,     0x8000u,     0xffffu,     0x10000u,
+                            0x109edu};
   std::vector<uint64_t> values;
   for (uint32_t hi : words) {
     for (uint32_t lo : words) values.push_back(uint64_t{hi} << 32 | lo);
@@ -40,7 +43,7 @@ TEST_P(LowerComparisonTest, AgreesWithTheModelOnEveryBoundaryPair) {
   const CompareOp ops[] = {CompareOp::kEq, CompareOp::kNe, CompareOp::kLt, CompareOp::kLe,
                            CompareOp::kGt, CompareOp::kGe, CompareOp::kMaskedEq};
   const uint64_t masks[] = {~uint64_t{0}, 0, 0xffffffffu, 0xffffffff00000000ull, 0x8000000000000001ull,
-                            0x00000000000000f0ull, 0x0000000100000000ull};
+                            0x00000000000000f0ull, 0x0000000100000000ull, 0x1f000ull, 0xffffull};
   size_t checked = 0;
   for (CompareOp op : ops) {
     for (uint64_t value : values) {
@@ -64,7 +67,7 @@ TEST_P(LowerComparisonTest, AgreesWithTheModelOnEveryBoundaryPair) {
   EXPECT_GT(checked, 20000u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Widths, LowerComparisonTest, ::testing::Values(32, 64));
+INSTANTIATE_TEST_SUITE_P(Widths, LowerComparisonTest, ::testing::Values(16, 32, 64));
 
 class LowerFixture : public ::testing::Test {
  protected:

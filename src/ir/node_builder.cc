@@ -55,15 +55,15 @@ NodeId NodeBuilder::Test(const WordTest& test, NodeId if_true, NodeId if_false) 
       if (t.mask == 0) return if_true;            // 0 == 0
       break;
     case WordOp::kGt:
-      assert(t.mask == 0xffffffffu);
-      if (t.k == 0xffffffffu) return if_false;
+      if (t.k >= t.mask) return if_false;  // (word & mask) is at most mask
       break;
     case WordOp::kGe:
-      assert(t.mask == 0xffffffffu);
       if (t.k == 0) return if_true;
+      if (t.k > t.mask) return if_false;
       break;
     case WordOp::kSet:
-      assert(t.mask == 0xffffffffu);
+      t.k &= t.mask;  // JSET needs no AND: only the bits of k under the mask matter
+      t.mask = 0xffffffffu;
       if (t.k == 0) return if_false;
       break;
   }

@@ -84,7 +84,16 @@ struct LandlockOptions {
   bool scope_abstract_unix_socket = false;  ///< ABI 6: no connecting to abstract sockets outside
   bool scope_signal = false;                ///< ABI 6: no signals to processes outside the domain
   bool log_new_exec_on = false;             ///< ABI 7: audit-log denials after execve too
+  /// Put the process in a Landlock domain even when no rule asks for one, for the walls every
+  /// domain raises: no ptrace-class access (ptrace, /proc/PID/mem, process_vm_*, pidfd_getfd) to
+  /// processes outside it (any ABI), and no signals to them (scope signal, ABI 6). Without fs/net
+  /// rules the domain restricts nothing else (it handles make-block and grants it beneath "/").
+  /// A scope the ABI lacks is a note, not a drop: `require` is about the policy's own rules.
+  bool isolation = false;
 };
+
+/// The Landlock ABI that gives LandlockOptions::isolation all its walls (signal scoping).
+inline constexpr int kLandlockIsolationAbi = 6;
 
 /// A path rule of a plan: rights allowed beneath `path`.
 struct LandlockPathRule {

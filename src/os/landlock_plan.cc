@@ -146,7 +146,7 @@ Result<LandlockPlan> PlanLandlock(const std::vector<policy::FsRule>& fs_rules,
   uint64_t wanted_scopes = 0;
   if (options.scope_abstract_unix_socket) wanted_scopes |= uapi::kScopeAbstractUnixSocket;
   if (options.scope_signal) wanted_scopes |= uapi::kScopeSignal;
-  if (fs_rules.empty() && net_rules.empty() && wanted_scopes == 0) {
+  if (fs_rules.empty() && net_rules.empty() && wanted_scopes == 0 && !options.isolation) {
     report.status = LandlockStatus::kNotRequested;
     return plan;
   }
@@ -212,6 +212,21 @@ Result<LandlockPlan> PlanLandlock(const std::vector<policy::FsRule>& fs_rules,
   }
   if (wanted_scopes & ~plan.scoped & uapi::kScopeSignal) {
     report.dropped.push_back({LandlockDrop::Kind::kScope, "scope signal", 6, {}});
+  }
+
+  // Isolation: the signal scope where the ABI has it, and a domain in any case.
+  if (options.isolation) {
+    if (LandlockScopesOfAbi(plan.abi) & uapi::kScopeSignal) {
+      plan.scoped |= uapi::kScopeSignal;
+    } else if (plan.abi >= 1) {
+      report.notes.push_back("isolation: Landlock ABI " + std::to_string(plan.abi) +
+                             " cannot stop signals to processes outside the domain (scope signal needs ABI 6)");
+    }
+    if (!plan.HasRuleset() && plan.abi >= 1) {
+      // A domain needs something handled: make-block, granted everywhere, restricts nothing.
+      plan.handled_fs = uapi::kFsMakeBlock;
+      plan.path_rules.push_back({"/", uapi::kFsMakeBlock, {}});
+    }
   }
 
   // Audit logging flags only change what is logged, never what is enforced: a note when missing.

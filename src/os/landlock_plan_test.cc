@@ -229,6 +229,49 @@ TEST(PlanLandlock, ScopesAndLoggingFollowTheAbi) {
   EXPECT_EQ(abi7->restrict_flags, uapi::kRestrictSelfLogNewExecOn);
 }
 
+// `run` puts every program in a domain for the walls it raises (run/isolation.h): with no fs/net
+// rule the domain restricts nothing (make-block handled and granted beneath "/"); the signal scope
+// where the ABI has it; a missing scope is a note, so `require` (about the policy's rules) holds.
+TEST(PlanLandlock, IsolationMakesADomainThatRestrictsNothingElse) {
+  LandlockOptions isolation;
+  isolation.isolation = true;
+  auto abi3 = PlanLandlock({}, {}, 3, LandlockMode::kRequire, isolation);
+  ASSERT_TRUE(abi3.ok()) << abi3.error().message;
+  EXPECT_TRUE(abi3->HasRuleset());
+  EXPECT_EQ(abi3->handled_fs, uapi::kFsMakeBlock);
+  ASSERT_EQ(abi3->path_rules.size(), 1u);
+  EXPECT_EQ(abi3->path_rules[0].path, "/");
+  EXPECT_EQ(abi3->path_rules[0].allowed_access, uapi::kFsMakeBlock);
+  EXPECT_EQ(abi3->scoped, 0u);
+  EXPECT_TRUE(abi3->report.dropped.empty());
+  ASSERT_FALSE(abi3->report.notes.empty());
+  EXPECT_NE(abi3->report.notes[0].find("scope signal needs ABI 6"), std::string::npos);
+
+  auto abi6 = PlanLandlock({}, {}, 6, LandlockMode::kRequire, isolation);
+  ASSERT_TRUE(abi6.ok()) << abi6.error().message;
+  EXPECT_EQ(abi6->scoped, uapi::kScopeSignal);
+  EXPECT_EQ(abi6->handled_fs, 0u);  // the scope alone makes the domain
+  EXPECT_TRUE(abi6->path_rules.empty());
+
+  auto none = PlanLandlock({}, {}, 0, LandlockMode::kBestEffort, isolation);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->HasRuleset());
+}
+
+TEST(PlanLandlock, IsolationAddsTheScopeToThePolicysOwnRuleset) {
+  LandlockOptions isolation;
+  isolation.isolation = true;
+  policy::FsRule read_etc;
+  read_etc.access = policy::kFsReadFile;
+  read_etc.paths = {"/etc"};
+  auto plan = PlanLandlock({read_etc}, {}, 7, LandlockMode::kRequire, isolation);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_EQ(plan->scoped, uapi::kScopeSignal);
+  EXPECT_NE(plan->handled_fs, uapi::kFsMakeBlock);  // the policy's rights, not the filler
+  ASSERT_EQ(plan->path_rules.size(), 1u);
+  EXPECT_EQ(plan->path_rules[0].path, "/etc");
+}
+
 TEST(LandlockReport, ToStringListsStatusAndDrops) {
   Result<LandlockPlan> plan = PlanLandlock({Fs(policy::kFsReadFile, {"/etc"}, 1)},
                                            {Net(policy::NetRule::Kind::kBind, 80, 2)}, 3,

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/action.h"
+#include "policy/arguments.h"
 #include "policy/fs_access.h"
 #include "policy/targets.h"
 #include "syscalls/syscalls.h"
@@ -39,6 +40,57 @@ std::string Hex(uint64_t value) {
   return buffer;
 }
 
+std::string Abi(Arch arch) { return std::string(ArchName(arch)); }
+
+// Why `arch`'s signature of `syscall` differs from the generic (x86_64) one, or "" when it does not.
+std::string AbiNote(Arch arch, const std::string& syscall) {
+  const std::span<const syscalls::ArgInfo> generic = syscalls::ArgsOf(syscall);
+  const std::span<const syscalls::ArgInfo> here = syscalls::ArgsOfOn(arch, syscall);
+  if (here.data() == generic.data() && here.size() == generic.size()) return "";
+  if (here.size() == 1 && here[0].kind == syscalls::ArgKind::kPointer && generic.size() > 1) {
+    return "on " + Abi(arch) + " " + syscall + " takes one pointer (" + std::string(here[0].type) +
+           "): its arguments sit in memory, which seccomp cannot read";
+  }
+  if (here.size() < generic.size()) {
+    const syscalls::ArgInfo& pair = generic[here.size()];
+    return "on " + Abi(arch) + " " + syscall + "'s '" + std::string(pair.name) + "' (" + std::string(pair.type) +
+           ") takes a register pair, so neither it nor a later argument sits in one register a filter can compare";
+  }
+  return "on " + Abi(arch) + " " + syscall + " takes (" + ArgumentNames(here) + ")";
+}
+
+// How to get around an argument `arch` cannot check.
+std::string AbiHint(Arch arch, const std::string& syscall) {
+  std::string hint = "restrict the rule to the other ABIs with 'on', or drop " + Abi(arch) + " from the arch line";
+  if (syscall == "mmap" && arch == Arch::kX86) hint = "use mmap2 there (its arguments are in registers), " + hint;
+  return hint;
+}
+
+// The problem with argument `index` (`word` as written, a name when `named`) of `syscall` whose
+// signature (on `arch`, or the generic one when `arch` is empty) is `args`, if any.
+std::optional<Problem> CheckPosition(int index, std::string_view word, bool named, const std::string& syscall,
+                                     std::span<const syscalls::ArgInfo> args, std::optional<Arch> arch) {
+  const std::string note = arch ? AbiNote(*arch, syscall) : "";
+  const std::string where = note.empty() ? "" : " on " + Abi(*arch);
+  const auto position = static_cast<size_t>(index);
+  if (position >= args.size()) {
+    if (!note.empty() && named) {
+      return Problem{"argument '" + std::string(word) + "' of " + syscall + " cannot be checked" + where + ": " + note,
+                     AbiHint(*arch, syscall)};
+    }
+    return Problem{syscall + " has only " + std::to_string(args.size()) + " argument" +
+                       (args.size() == 1 ? " (arg0)" : "s (arg0..arg" + std::to_string(args.size() - 1) + ")") + where,
+                   note.empty() ? syscall + " has: " + ArgumentNames(args) : note + "; " + AbiHint(*arch, syscall)};
+  }
+  if (args[position].kind == syscalls::ArgKind::kPointer) {
+    return Problem{"argument '" + std::string(args[position].name) + "' (arg" + std::to_string(index) + ") of " +
+                       syscall + where + " is a pointer: a filter sees only the address, not the data it points to",
+                   note.empty() ? "restrict paths with 'fs' rules (Landlock) instead"
+                                : note + "; " + AbiHint(*arch, syscall)};
+  }
+  return std::nullopt;
+}
+
 void CheckAction(const Action& action, const SourceSpan& span, std::string_view what, Diagnostics& diagnostics) {
   if (action.kind == ActionKind::kErrno) {
     if (auto problem = CheckErrnoValue(action.data)) {
@@ -62,18 +114,19 @@ void CheckCondition(const Condition& condition, const ConditionContext& context,
   switch (condition.kind) {
     case Condition::Kind::kCompare: {
       const Comparison& compare = condition.compare;
-      if (auto problem = CheckArgumentUse(compare.arg, *context.syscalls)) {
+      if (auto problem = CheckArgumentUseOn(compare, *context.syscalls, *context.arches)) {
         context.diagnostics->Error(*context.span, problem->message, problem->hint);
         return;
       }
-      const int width = ArgumentWidth(*context.arches, *context.syscalls, compare.arg);
-      const std::string name = ArgumentDisplayName(compare.arg, *context.syscalls);
+      const int width = ArgumentWidthOf(*context.arches, *context.syscalls, compare);
+      const std::string name =
+          compare.arg_name.empty() ? ArgumentDisplayName(compare.arg, *context.syscalls) : compare.arg_name;
       if (!FitsArgumentWidth(compare.value, width)) {
-        Problem problem = WidthProblem(compare.value, name, false);
+        Problem problem = WidthProblem(compare.value, name, false, width);
         context.diagnostics->Error(*context.span, problem.message, problem.hint);
       }
       if (compare.op == CompareOp::kMaskedEq && !FitsArgumentWidth(compare.mask, width)) {
-        Problem problem = WidthProblem(compare.mask, name, true);
+        Problem problem = WidthProblem(compare.mask, name, true, width);
         context.diagnostics->Error(*context.span, problem.message, problem.hint);
       }
       return;
@@ -159,6 +212,72 @@ std::optional<Problem> CheckArgumentUse(int index, const std::vector<std::string
   return std::nullopt;
 }
 
+std::optional<Problem> CheckArgumentUseOn(const Comparison& compare, const std::vector<std::string>& syscalls,
+                                          const std::vector<Arch>& arches) {
+  const bool named = !compare.arg_name.empty();
+  if (!named) {
+    if (compare.arg < 0 || compare.arg > kMaxArgIndex) return CheckArgumentUse(compare.arg, syscalls);
+  }
+  const std::string word = named ? compare.arg_name : "arg" + std::to_string(compare.arg);
+  for (const std::string& name : syscalls) {
+    const std::span<const syscalls::ArgInfo> generic = syscalls::ArgsOf(name);
+    // A known syscall without a recorded signature may still take arguments.
+    if (generic.empty()) continue;
+    bool on_some_abi = false;
+    for (Arch arch : arches) {
+      if (!syscalls::NumberOf(arch, name)) continue;
+      on_some_abi = true;
+      const std::span<const syscalls::ArgInfo> args = syscalls::ArgsOfOn(arch, name);
+      int index = compare.arg;
+      if (named) {
+        const std::optional<int> position = NamedArgumentPosition(compare.arg_name, arch, name);
+        if (!position) {
+          // Past the ABI's last argument: reported as such, with why the ABI lacks it.
+          index = static_cast<int>(args.size());
+          if (std::none_of(generic.begin(), generic.end(),
+                           [&](const syscalls::ArgInfo& a) { return a.name == compare.arg_name; })) {
+            return Problem{"'" + word + "' is not an argument of " + name,
+                           name + " has: " + ArgumentNames(generic) + " (or use arg0..arg5)"};
+          }
+        } else {
+          index = *position;
+        }
+      }
+      if (auto problem = CheckPosition(index, word, named, name, args, arch)) return problem;
+    }
+    if (!on_some_abi) {
+      // The rule never applies to it (a warning elsewhere); judge it by its generic signature.
+      std::optional<int> index = compare.arg;
+      if (named) {
+        index.reset();
+        for (size_t i = 0; i < generic.size(); ++i) {
+          if (generic[i].name == compare.arg_name) index = static_cast<int>(i);
+        }
+        if (!index) {
+          return Problem{"'" + word + "' is not an argument of " + name,
+                         name + " has: " + ArgumentNames(generic) + " (or use arg0..arg5)"};
+        }
+      }
+      if (auto problem = CheckPosition(*index, word, named, name, generic, std::nullopt)) return problem;
+    }
+  }
+  return std::nullopt;
+}
+
+int ArgumentWidthOf(const std::vector<Arch>& arches, const std::vector<std::string>& syscalls,
+                    const Comparison& compare) {
+  int width = 64;
+  for (Arch arch : arches) {
+    for (const std::string& name : syscalls) {
+      if (!syscalls::NumberOf(arch, name)) continue;
+      const std::optional<int> position = ArgumentPositionOn(compare, arch, name);
+      if (!position) continue;
+      width = std::min(width, syscalls::ArgWidthBits(arch, name, *position));
+    }
+  }
+  return width;
+}
+
 int ArgumentWidth(const std::vector<Arch>& arches, const std::vector<std::string>& syscalls, int index) {
   int width = 64;
   for (Arch arch : arches) {
@@ -172,14 +291,20 @@ int ArgumentWidth(const std::vector<Arch>& arches, const std::vector<std::string
 
 bool FitsArgumentWidth(uint64_t value, int width_bits) {
   if (width_bits >= 64) return true;
-  return value <= 0xffffffffu || (value >> 31) == 0x1ffffffffu;
+  return value <= WidthMask(width_bits) || (value >> (width_bits - 1)) == WidthMask(65 - width_bits);
 }
 
-Problem WidthProblem(uint64_t value, std::string_view argument, bool is_mask) {
-  return Problem{std::string(is_mask ? "mask " : "value ") + Hex(value) + " does not fit the 32-bit argument '" +
-                     std::string(argument) + "'",
-                 "a 32-bit argument takes 0..0xffffffff or a negative number down to -2147483648; the kernel "
-                 "ignores its upper half"};
+Problem WidthProblem(uint64_t value, std::string_view argument, bool is_mask, int width_bits) {
+  const std::string bits = std::to_string(width_bits);
+  std::string hint = width_bits == 32 ? "a 32-bit argument takes 0..0xffffffff or a negative number down to "
+                                        "-2147483648; the kernel ignores its upper half"
+                                      : "a " + bits + "-bit argument takes 0.." + Hex(WidthMask(width_bits)) +
+                                            " or a negative number down to -" +
+                                            std::to_string(uint64_t{1} << (width_bits - 1)) +
+                                            "; the kernel ignores the bits above";
+  return Problem{std::string(is_mask ? "mask " : "value ") + Hex(value) + " does not fit the " + bits +
+                     "-bit argument '" + std::string(argument) + "'",
+                 std::move(hint)};
 }
 
 std::string ArgumentDisplayName(int index, const std::vector<std::string>& syscalls) {
@@ -195,6 +320,27 @@ std::string ArgumentDisplayName(int index, const std::vector<std::string>& sysca
   Problem ignored;
   const std::optional<int> back = ResolveArgument(common, syscalls, ignored);
   return back && *back == index ? std::string(common) : fallback;
+}
+
+std::string ArgumentDisplayName(int index, const std::vector<std::string>& syscalls, const std::vector<Arch>& arches) {
+  const std::string fallback = "arg" + std::to_string(index);
+  std::string_view common;
+  for (Arch arch : arches) {
+    for (const std::string& syscall : syscalls) {
+      if (!syscalls::NumberOf(arch, syscall)) continue;
+      const std::span<const syscalls::ArgInfo> args = syscalls::ArgsOfOn(arch, syscall);
+      if (index < 0 || static_cast<size_t>(index) >= args.size()) return fallback;
+      const std::string_view name = args[static_cast<size_t>(index)].name;
+      if (!common.empty() && common != name) return fallback;
+      common = name;
+    }
+  }
+  if (common.empty()) return ArgumentDisplayName(index, syscalls);  // no ABI of the rule has them
+  if (ParseIndexWord(common) || common == "in" || common == "if" || common == "on") return fallback;
+  // The parser must accept it (a name of every syscall's signature, at one position there); it then
+  // resolves it per ABI, to `index` on each by construction.
+  Problem ignored;
+  return ResolveArgument(common, syscalls, ignored) ? std::string(common) : fallback;
 }
 
 std::optional<Problem> CheckErrnoValue(uint64_t value) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "policy/arguments.h"
 #include "policy/targets.h"
 #include "syscalls/syscalls.h"
 
@@ -47,9 +48,14 @@ CompiledEvaluator::CompiledEvaluator(Policy policy) : policy_(std::move(policy))
       for (const std::string& name : expanded[i]) {
         const std::optional<uint32_t> nr = syscalls::NumberOf(arch, name);
         if (!nr) continue;
-        Candidate candidate{static_cast<uint32_t>(i), {}};
+        Candidate candidate{static_cast<uint32_t>(i), {}, -1};
         for (int arg = 0; arg < 6; ++arg) {
           candidate.widths[arg] = static_cast<uint8_t>(syscalls::ArgWidthBits(arch, name, arg));
+        }
+        const std::optional<Condition>& condition = policy_.rules[i].condition;
+        if (condition && HasNamedArguments(*condition)) {
+          candidate.resolved = static_cast<int32_t>(resolved_.size());
+          resolved_.push_back(ResolveArgumentsOn(*condition, arch, name));
         }
         hits.emplace_back(*nr, static_cast<uint32_t>(i), candidate);
       }
@@ -87,7 +93,10 @@ Decision CompiledEvaluator::Evaluate(const bpf::SeccompData& data) const {
     for (uint32_t i = it->first; i < it->first + it->count; ++i) {
       const Candidate& candidate = candidates_[i];
       const Rule& rule = policy_.rules[candidate.rule];
-      if (!rule.condition || Holds(*rule.condition, candidate.widths, data)) {
+      const Condition* condition =
+          candidate.resolved >= 0 ? &resolved_[static_cast<size_t>(candidate.resolved)]
+                                  : (rule.condition ? &*rule.condition : nullptr);
+      if (condition == nullptr || Holds(*condition, candidate.widths, data)) {
         return {rule.action, DecidedBy::kRule, static_cast<int>(candidate.rule)};
       }
     }

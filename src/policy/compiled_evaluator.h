@@ -31,6 +31,9 @@ class CompiledEvaluator {
   struct Candidate {
     uint32_t rule;
     uint8_t widths[6];
+    /// The rule's condition with named arguments resolved for this ABI and syscall, or -1 when it
+    /// names none (the rule's own condition is used as it is).
+    int32_t resolved = -1;
   };
   struct Entry {
     uint32_t nr;
@@ -45,6 +48,8 @@ class CompiledEvaluator {
   Policy policy_;
   std::vector<ArchIndex> arches_;
   std::vector<Candidate> candidates_;
+  /// Conditions of rules that name arguments, resolved per (ABI, syscall) at construction.
+  std::vector<Condition> resolved_;
 };
 
 }  // namespace sysfence::policy

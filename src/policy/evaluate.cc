@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "policy/arguments.h"
 #include "policy/targets.h"
 #include "syscalls/syscalls.h"
 
@@ -15,8 +16,10 @@ bool Holds(const Condition& condition, Arch arch, std::string_view name, const b
   switch (condition.kind) {
     case Condition::Kind::kCompare: {
       const Comparison& compare = condition.compare;
-      if (compare.arg < 0 || compare.arg > 5) return false;
-      return ComparisonHolds(compare, data.args[compare.arg], syscalls::ArgWidthBits(arch, name, compare.arg));
+      // A named argument sits where this ABI's signature puts it (clone_flags is arg1 on s390x).
+      const std::optional<int> arg = ArgumentPositionOn(compare, arch, name);
+      if (!arg || *arg < 0 || *arg > 5) return false;
+      return ComparisonHolds(compare, data.args[*arg], syscalls::ArgWidthBits(arch, name, *arg));
     }
     case Condition::Kind::kAnd:
       return std::all_of(condition.children.begin(), condition.children.end(),

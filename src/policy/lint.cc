@@ -5,8 +5,10 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "policy/lint_bypass.h"
 #include "policy/targets.h"
 #include "syscalls/syscalls.h"
 
@@ -45,7 +47,7 @@ class Linter {
     LintRules();
     LintIoUring();
     LintTracing();
-    LintClone();
+    LintBypasses(policy_, diagnostics_);
     LintFs();
   }
 
@@ -111,18 +113,21 @@ class Linter {
   void LintRules() {
     // For every (ABI, syscall): the first rule that decides it unconditionally.
     std::map<std::pair<Arch, std::string>, size_t> decided;
+    std::unordered_multimap<size_t, size_t> by_fingerprint;  // first rule of each kind, by Fingerprint
     for (size_t i = 0; i < policy_.rules.size(); ++i) {
       const Rule& rule = policy_.rules[i];
       const std::vector<Arch> arches = RuleArches(policy_, rule);
-      // Duplicates.
+      // Duplicates: only rules with the same fingerprint are compared, so this stays linear.
       bool duplicate = false;
-      for (size_t j = 0; j < i && !duplicate; ++j) {
-        if (policy_.rules[j] == rule) {
-          diagnostics_.Warning(rule.span, "duplicate of the rule at " + policy_.rules[j].span.ToString(),
+      const size_t fingerprint = Fingerprint(rule);
+      for (auto [j, end] = by_fingerprint.equal_range(fingerprint); j != end && !duplicate; ++j) {
+        if (policy_.rules[j->second] == rule) {
+          diagnostics_.Warning(rule.span, "duplicate of the rule at " + policy_.rules[j->second].span.ToString(),
                                "remove one of them");
           duplicate = true;
         }
       }
+      if (!duplicate) by_fingerprint.emplace(fingerprint, i);
       // Targets named twice, or existing on none of the rule's ABIs.
       std::set<std::string> seen;
       for (const std::string& target : rule.targets) {
@@ -139,6 +144,8 @@ class Linter {
                                               ": the rule never applies to it");
         }
       }
+      // A duplicate decides nothing its first copy did not: skip the rest (and its cost).
+      if (duplicate) continue;
       // Reachability.
       size_t covered = 0;
       size_t reachable = 0;
@@ -179,16 +186,53 @@ class Linter {
     }
   }
 
+  // Fills last_naming_: for every ABI some rule applies to and every syscall a rule names there, the
+  // last such rule.
+  void IndexLastNaming() {
+    std::set<Arch> arches(policy_.arches.begin(), policy_.arches.end());
+    for (const Rule& rule : policy_.rules) arches.insert(rule.only_arches.begin(), rule.only_arches.end());
+    for (size_t j = 0; j < policy_.rules.size(); ++j) {
+      for (Arch arch : arches) {
+        if (!RuleAppliesToArch(policy_.rules[j], arch)) continue;
+        for (const std::string& name : expanded_[j]) last_naming_[{arch, name}] = j;
+      }
+    }
+    last_naming_indexed_ = true;
+  }
+
+  // A hash of what rule equality compares (action, targets, ABIs, condition), so that only rules
+  // that may be equal are compared. Walks the condition without recursion.
+  static size_t Fingerprint(const Rule& rule) {
+    size_t hash = std::hash<uint32_t>()(rule.action.ToSeccompRet());
+    auto mix = [&hash](size_t value) { hash = (hash ^ value) * 0x100000001b3ull; };
+    for (const std::string& target : rule.targets) mix(std::hash<std::string>()(target));
+    for (Arch arch : rule.only_arches) mix(static_cast<size_t>(arch));
+    if (!rule.condition) return hash;
+    std::vector<const Condition*> pending = {&*rule.condition};
+    while (!pending.empty()) {
+      const Condition* condition = pending.back();
+      pending.pop_back();
+      mix(static_cast<size_t>(condition->kind));
+      if (condition->kind == Condition::Kind::kCompare) {
+        mix(static_cast<size_t>(condition->compare.arg) * 31 + static_cast<size_t>(condition->compare.op));
+        mix(std::hash<uint64_t>()(condition->compare.value));
+        mix(std::hash<std::string>()(condition->compare.arg_name));
+      }
+      mix(condition->children.size());
+      for (const Condition& child : condition->children) pending.push_back(&child);
+    }
+    return hash;
+  }
+
   // A rule whose action is the default's and after which no rule names its syscalls changes nothing.
   void LintSameAsDefault(size_t index, const std::vector<Arch>& arches) {
     const Rule& rule = policy_.rules[index];
     if (rule.action != policy_.default_action) return;
-    for (size_t j = index + 1; j < policy_.rules.size(); ++j) {
-      for (Arch arch : arches) {
-        if (!RuleAppliesToArch(policy_.rules[j], arch)) continue;
-        for (const std::string& name : expanded_[index]) {
-          if (Names(j, name)) return;
-        }
+    if (!last_naming_indexed_) IndexLastNaming();
+    for (Arch arch : arches) {
+      for (const std::string& name : expanded_[index]) {
+        auto last = last_naming_.find({arch, name});
+        if (last != last_naming_.end() && last->second > index) return;
       }
     }
     diagnostics_.Warning(rule.span,
@@ -200,7 +244,9 @@ class Linter {
     if (condition.kind == Condition::Kind::kCompare) {
       const Comparison& compare = condition.compare;
       if (compare.op == CompareOp::kMaskedEq && (compare.value & ~compare.mask) != 0) {
-        diagnostics_.Warning(span, "masked comparison on arg" + std::to_string(compare.arg) +
+        diagnostics_.Warning(span, "masked comparison on " +
+                                       (compare.arg_name.empty() ? "arg" + std::to_string(compare.arg)
+                                                                 : "'" + compare.arg_name + "'") +
                                        " can never hold: the value has bits outside the mask");
       }
       return;
@@ -245,29 +291,6 @@ class Linter {
     }
   }
 
-  void LintClone() {
-    for (Arch arch : policy_.arches) {
-      const SyscallOutcome clone = Outcome(arch, "clone");
-      if (!clone.has_condition || !syscalls::NumberOf(arch, "clone3")) continue;
-      const SyscallOutcome clone3 = Outcome(arch, "clone3");
-      const bool enosys = !clone3.has_condition && clone3.unconditional &&
-                          *clone3.unconditional == Action::Errno(38 /* ENOSYS */);
-      if (enosys) continue;
-      int clone_rule = -1;
-      for (size_t i = 0; i < policy_.rules.size(); ++i) {
-        if (policy_.rules[i].condition && Names(i, "clone") && RuleAppliesToArch(policy_.rules[i], arch)) {
-          clone_rule = static_cast<int>(i);
-          break;
-        }
-      }
-      diagnostics_.Warning(SpanOf(clone_rule),
-                           "clone is restricted by its arguments, but clone3 is not answered with errno ENOSYS: "
-                           "clone3 passes its flags in memory a filter cannot read",
-                           "add 'errno ENOSYS clone3' so the C library falls back to clone");
-      return;
-    }
-  }
-
   void LintFs() {
     for (const FsRule& fs : policy_.fs_rules) {
       if ((fs.access & kFsWriteFile) != 0 && (fs.access & kFsTruncate) == 0) {
@@ -280,6 +303,8 @@ class Linter {
   const Policy& policy_;
   Diagnostics& diagnostics_;
   std::vector<std::vector<std::string>> expanded_;
+  std::map<std::pair<Arch, std::string>, size_t> last_naming_;  // see IndexLastNaming
+  bool last_naming_indexed_ = false;  // built on first use: most policies never need it
 };
 
 }  // namespace

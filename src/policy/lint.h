@@ -16,7 +16,7 @@ namespace sysfence::policy {
 ///  - a syscall named twice in one rule, or one that exists on none of the rule's ABIs;
 ///  - io_uring_setup/enter/register allowed while a syscall io_uring can stand in for is denied;
 ///  - ptrace or process_vm_writev allowed;
-///  - clone restricted by its arguments while clone3 is not answered with errno ENOSYS;
+///  - a restricted syscall that a twin or multiplexer does unrestricted (LintBypasses);
 ///  - kill-thread used anywhere (prefer kill);
 ///  - a masked comparison that can never hold (the value has bits outside the mask);
 ///  - an fs rule granting write-file without truncate.

@@ -76,17 +76,6 @@ TEST(LintTest, TracingAllowed) {
   EXPECT_NE(Lint("arch x86_64\nlog process_vm_writev\n").find("process_vm_writev is allowed"), std::string::npos);
 }
 
-TEST(LintTest, CloneRestrictedWithoutClone3Enosys) {
-  const std::string warning =
-      "test.sfp:2:1: warning: clone is restricted by its arguments, but clone3 is not answered with errno ENOSYS: "
-      "clone3 passes its flags in memory a filter cannot read [add 'errno ENOSYS clone3' so the C library falls "
-      "back to clone]\n";
-  EXPECT_EQ(Lint("arch x86_64\nallow clone if (clone_flags & CLONE_NEWUSER) == 0\n"), warning);
-  EXPECT_EQ(Lint("arch x86_64\nallow clone if (clone_flags & CLONE_NEWUSER) == 0\nallow clone3\n"), warning);
-  EXPECT_EQ(Lint("arch x86_64\nallow clone if (clone_flags & CLONE_NEWUSER) == 0\nerrno ENOSYS clone3\n"), "");
-  EXPECT_EQ(Lint("arch x86_64\ndefault errno ENOSYS\nallow clone if (clone_flags & CLONE_NEWUSER) == 0\n"), "");
-}
-
 TEST(LintTest, KillThread) {
   EXPECT_EQ(Lint("arch x86_64\nkill-thread reboot\n"),
             "test.sfp:2:1: warning: kill-thread ends only the calling thread [prefer 'kill' (kill-process): the "

@@ -11,7 +11,9 @@
 #include <set>
 
 #include "core/errno_names.h"
+#include "core/input_file.h"
 #include "core/suggest.h"
+#include "policy/arguments.h"
 #include "policy/checks.h"
 #include "policy/fs_access.h"
 #include "policy/lexer.h"
@@ -122,10 +124,9 @@ Result<std::pair<std::string, std::string>> ReadIncludeFromDisk(std::string_view
     return MakeError(ErrorCode::kInvalidInput,
                      "cannot include '" + std::string(include_path) + "': '" + shown + "' is not a regular file");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError(ErrorCode::kInvalidInput, "cannot include '" + std::string(include_path) + "': cannot read '" + shown + "'");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return std::make_pair(shown, std::move(text));
+  Result<std::string> text = ReadInputFile(shown);
+  if (!text.ok()) return MakeError(text.error().code, "cannot include '" + std::string(include_path) + "': " + text.error().message);
+  return std::make_pair(shown, std::move(*text));
 }
 
 // A value as written: the number, its spelling, where it is.
@@ -141,7 +142,15 @@ struct PendingWidth {
   int arg = 0;
   uint64_t value = 0;
   bool is_mask = false;
-  std::string arg_name;
+  std::string arg_name;  // as written, for messages
+  bool named = false;    // arg_name is a name, resolved per ABI (else argN)
+  SourceSpan span;
+};
+
+// An argument a condition uses, checked against each of the rule's ABIs at the end.
+struct PendingArgument {
+  size_t rule = 0;
+  Comparison compare;  // arg, and arg_name when named
   SourceSpan span;
 };
 
@@ -160,6 +169,7 @@ struct Context {
   bool arch_written = false;  // an arch statement was written, even a broken one
   std::vector<std::string> include_stack;
   std::vector<PendingWidth> widths;
+  std::vector<PendingArgument> arguments;
   std::vector<PendingRuleArch> rule_arches;
 };
 
@@ -526,6 +536,7 @@ class FileParser {
       }
     }
     std::vector<PendingWidth> widths;
+    std::vector<PendingArgument> arguments;
     if (PeekWord("if")) {
       const Token if_token = Next();
       if (AtStatementEnd()) {
@@ -539,8 +550,10 @@ class FileParser {
       }
       syscalls_ = ExpandTargets(rule.targets);
       pending_widths_ = &widths;
+      pending_arguments_ = &arguments;
       std::optional<Condition> condition = ParseOr(0);
       pending_widths_ = nullptr;
+      pending_arguments_ = nullptr;
       if (!condition) return;
       rule.condition = std::move(*condition);
     }
@@ -554,6 +567,10 @@ class FileParser {
     for (PendingWidth& width : widths) {
       width.rule = index;
       context_.widths.push_back(std::move(width));
+    }
+    for (PendingArgument& argument : arguments) {
+      argument.rule = index;
+      context_.arguments.push_back(std::move(argument));
     }
     context_.rule_arches.insert(context_.rule_arches.end(), rule_arches.begin(), rule_arches.end());
     context_.policy.rules.push_back(std::move(rule));
@@ -725,12 +742,31 @@ class FileParser {
       Fail(token.span, problem.message, problem.hint);
       return std::nullopt;
     }
-    if (auto use = CheckArgumentUse(*index, syscalls_)) {
-      Fail(token.span, use->message, use->hint);
-      return std::nullopt;
+    if (*index > kMaxArgIndex) {
+      if (auto use = CheckArgumentUse(*index, syscalls_)) {
+        Fail(token.span, use->message, use->hint);
+        return std::nullopt;
+      }
     }
     argument_name_ = token.text;
+    argument_named_ = !token.text.starts_with("arg") || token.text.size() < 4 ||
+                      token.text.find_first_not_of("0123456789", 3) != std::string::npos;
+    // Whether the argument exists and is no pointer depends on the ABIs, known only at the end.
+    if (pending_arguments_ != nullptr) {
+      PendingArgument pending;
+      pending.compare.arg = *index;
+      if (argument_named_) pending.compare.arg_name = token.text;
+      pending.span = token.span;
+      pending_arguments_->push_back(std::move(pending));
+    }
     return index;
+  }
+
+  // Sets the argument of `compare` to the one ParseArgument read last: its position, and its name
+  // when named (resolved per ABI, or dropped, when the policy's ABIs are known; see Finish).
+  void SetArgument(Comparison& compare, int arg) const {
+    compare.arg = arg;
+    if (argument_named_) compare.arg_name = argument_name_;
   }
 
   // `(ARG & MASK) == VALUE` or `(ARG & MASK) != VALUE` (the latter as `!((ARG & MASK) == VALUE)`).
@@ -756,7 +792,7 @@ class FileParser {
     std::optional<Value> value = ParseValue();
     if (!value) return std::nullopt;
     Condition condition;
-    condition.compare.arg = *arg;
+    SetArgument(condition.compare, *arg);
     condition.compare.op = CompareOp::kMaskedEq;
     condition.compare.mask = mask->value;
     condition.compare.mask_spelling = mask->spelling;
@@ -796,7 +832,7 @@ class FileParser {
     if (!value) return std::nullopt;
     AddWidthCheck(*arg, *value, false);
     Condition condition;
-    condition.compare.arg = *arg;
+    SetArgument(condition.compare, *arg);
     condition.compare.op = compare_op;
     condition.compare.value = value->value;
     condition.compare.value_spelling = value->spelling;
@@ -820,7 +856,7 @@ class FileParser {
       if (!value) return std::nullopt;
       AddWidthCheck(arg, *value, false);
       Condition member;
-      member.compare.arg = arg;
+      SetArgument(member.compare, arg);
       member.compare.op = CompareOp::kEq;
       member.compare.value = value->value;
       member.compare.value_spelling = value->spelling;
@@ -897,7 +933,7 @@ class FileParser {
 
   void AddWidthCheck(int arg, const Value& value, bool is_mask) {
     if (pending_widths_ == nullptr) return;
-    pending_widths_->push_back({0, arg, value.value, is_mask, argument_name_, value.span});
+    pending_widths_->push_back({0, arg, value.value, is_mask, argument_name_, argument_named_, value.span});
   }
 
   Context& context_;
@@ -909,10 +945,36 @@ class FileParser {
   // While parsing a condition: the rule's syscalls, the argument word last read, width checks.
   std::vector<std::string> syscalls_;
   std::string argument_name_;
+  bool argument_named_ = false;
   std::vector<PendingWidth>* pending_widths_ = nullptr;
+  std::vector<PendingArgument>* pending_arguments_ = nullptr;
 };
 
-// Checks that need the whole policy: the ABIs exist, rules' ABIs are among them, values fit.
+// Named arguments become positions where the name sits at one position on every ABI of the rule
+// (the usual case, and the canonical form); the others keep their name, resolved per ABI.
+void KeepNamesOnlyWhereTheyMove(Condition& condition, const std::vector<std::string>& syscalls,
+                                const std::vector<Arch>& arches) {
+  for (Condition& child : condition.children) KeepNamesOnlyWhereTheyMove(child, syscalls, arches);
+  if (condition.kind != Condition::Kind::kCompare || condition.compare.arg_name.empty()) return;
+  std::set<int> positions;
+  for (Arch arch : arches) {
+    for (const std::string& syscall : syscalls) {
+      if (!syscalls::NumberOf(arch, syscall)) continue;
+      if (auto position = NamedArgumentPosition(condition.compare.arg_name, arch, syscall)) {
+        positions.insert(*position);
+      }
+    }
+  }
+  if (positions.size() > 1) {
+    condition.compare.arg = kNamedArgument;
+    return;
+  }
+  if (positions.size() == 1) condition.compare.arg = *positions.begin();
+  condition.compare.arg_name.clear();
+}
+
+// Checks that need the whole policy: the ABIs exist, rules' ABIs are among them, arguments exist on
+// each of a rule's ABIs, values fit.
 void Finish(Context& context, std::string_view file_name) {
   Policy& policy = context.policy;
   if (!context.arch_seen) {
@@ -932,13 +994,28 @@ void Finish(Context& context, std::string_view file_name) {
                                 "add it to the 'arch' statement");
     }
   }
-  for (const PendingWidth& pending : context.widths) {
+  std::set<size_t> bad_rules;
+  for (const PendingArgument& pending : context.arguments) {
     const Rule& rule = policy.rules[pending.rule];
-    const int width = ArgumentWidth(RuleArches(policy, rule), ExpandTargets(rule), pending.arg);
+    if (auto problem = CheckArgumentUseOn(pending.compare, ExpandTargets(rule), RuleArches(policy, rule))) {
+      context.diagnostics.Error(pending.span, problem->message, problem->hint);
+      bad_rules.insert(pending.rule);
+    }
+  }
+  for (const PendingWidth& pending : context.widths) {
+    if (bad_rules.contains(pending.rule)) continue;
+    const Rule& rule = policy.rules[pending.rule];
+    Comparison argument;
+    argument.arg = pending.arg;
+    if (pending.named) argument.arg_name = pending.arg_name;
+    const int width = ArgumentWidthOf(RuleArches(policy, rule), ExpandTargets(rule), argument);
     if (!FitsArgumentWidth(pending.value, width)) {
-      Problem problem = WidthProblem(pending.value, pending.arg_name, pending.is_mask);
+      Problem problem = WidthProblem(pending.value, pending.arg_name, pending.is_mask, width);
       context.diagnostics.Error(pending.span, problem.message, problem.hint);
     }
+  }
+  for (Rule& rule : policy.rules) {
+    if (rule.condition) KeepNamesOnlyWhereTheyMove(*rule.condition, ExpandTargets(rule), RuleArches(policy, rule));
   }
 }
 

@@ -9,10 +9,13 @@
 //  - Otherwise the rules naming that syscall are tried in order (includes expanded in place, rules
 //    restricted to other ABIs skipped); the first whose condition holds (or that has none) decides.
 //    No rule decides → `default_action`. Numbers with no syscall name also get `default_action`.
-//  - An argument is 32 or 64 bits wide (syscalls::ArgWidthBits). A 32-bit argument is its low half
-//    only (the kernel ignores the rest), compared as an unsigned number against the 64-bit value;
-//    a value that is a sign-extended 32-bit negative (high half all ones, bit 31 set) is first
-//    narrowed to its low half, so `fd == -1` means 0xffffffff. All comparisons are unsigned.
+//  - An argument is named by its position on the ABI at hand (Comparison::arg), or by its name
+//    (Comparison::arg_name), resolved with that ABI's own signature (syscalls::ArgsOfOn): clone's
+//    flags are arg0 on x86_64 and arg1 on s390x.
+//  - An argument is 16, 32 or 64 bits wide (syscalls::ArgWidthBits, per ABI). An N-bit argument is
+//    its low N bits only (the kernel ignores the rest), compared as an unsigned number against the
+//    64-bit value; a value that is a sign-extended N-bit negative (every bit from N-1 up set) is
+//    first narrowed to its low N bits, so `fd == -1` means 0xffffffff. All comparisons are unsigned.
 #pragma once
 
 #include <cstdint>
@@ -26,12 +29,16 @@
 
 namespace sysfence::policy {
 
+/// Comparison::arg of a comparison that names its argument (Comparison::arg_name).
+inline constexpr int kNamedArgument = -1;
+
 /// A comparison operator on one argument.
 enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe, kMaskedEq };
 
 /// `arg OP value`, or `(arg & mask) == value` for kMaskedEq.
 struct Comparison {
-  int arg = 0;  ///< 0..5
+  /// The argument's position 0..5 on every ABI; kNamedArgument when `arg_name` names it instead.
+  int arg = 0;
   CompareOp op = CompareOp::kEq;
   uint64_t value = 0;
   uint64_t mask = ~uint64_t{0};  ///< used by kMaskedEq only
@@ -39,8 +46,13 @@ struct Comparison {
   /// symbolic constants; empty means "print the number". Not part of equality.
   std::string value_spelling;
   std::string mask_spelling;
+  /// When not empty: the argument's name in the syscall's signature, resolved per ABI and syscall
+  /// (ArgumentPositionOn in policy/arguments.h). Front ends set it only when the name sits at
+  /// different positions on the rule's ABIs (clone_flags with s390x), else they store the position.
+  std::string arg_name;
   friend bool operator==(const Comparison& a, const Comparison& b) {
-    return a.arg == b.arg && a.op == b.op && a.value == b.value && (a.op != CompareOp::kMaskedEq || a.mask == b.mask);
+    return a.arg == b.arg && a.arg_name == b.arg_name && a.op == b.op && a.value == b.value &&
+           (a.op != CompareOp::kMaskedEq || a.mask == b.mask);
   }
 };
 
@@ -140,16 +152,25 @@ struct Policy {
   }
 };
 
-/// The value a comparison on an argument of `width_bits` uses (sign-extended negatives narrowed).
+/// The low `width_bits` bits set (all 64 for 64 or more).
+constexpr uint64_t WidthMask(int width_bits) {
+  return width_bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << width_bits) - 1;
+}
+
+/// The value a comparison on an argument of `width_bits` uses: a sign-extended `width_bits`-bit
+/// negative (every bit from width_bits-1 up set) narrowed to its low `width_bits` bits; any other
+/// value unchanged (one above the width's range then never equals the argument).
 constexpr uint64_t EffectiveValue(uint64_t value, int width_bits) {
-  if (width_bits == 32 && (value >> 32) == 0xffffffffu && (value & 0x80000000u) != 0) return value & 0xffffffffu;
+  if (width_bits >= 64) return value;
+  const uint64_t sign_and_above = ~WidthMask(width_bits - 1);
+  if ((value & sign_and_above) == sign_and_above) return value & WidthMask(width_bits);
   return value;
 }
 
 /// Whether `compare` holds for argument value `arg` of an argument `width_bits` wide, under the
 /// semantics described at the top of this file.
 constexpr bool ComparisonHolds(const Comparison& compare, uint64_t arg, int width_bits) {
-  const uint64_t a = width_bits == 32 ? (arg & 0xffffffffu) : arg;
+  const uint64_t a = arg & WidthMask(width_bits);
   const uint64_t v = EffectiveValue(compare.value, width_bits);
   switch (compare.op) {
     case CompareOp::kEq: return a == v;

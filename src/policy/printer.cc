@@ -82,7 +82,8 @@ std::string_view OpText(CompareOp op) {
 
 class ConditionPrinter {
  public:
-  explicit ConditionPrinter(std::vector<std::string> syscalls) : syscalls_(std::move(syscalls)) {}
+  ConditionPrinter(std::vector<std::string> syscalls, std::vector<Arch> arches)
+      : syscalls_(std::move(syscalls)), arches_(std::move(arches)) {}
 
   std::string Print(const Condition& condition) {
     switch (condition.kind) {
@@ -117,7 +118,8 @@ class ConditionPrinter {
     if (condition.kind != Condition::Kind::kOr || condition.children.size() < 2) return false;
     for (const Condition& child : condition.children) {
       if (child.kind != Condition::Kind::kCompare || child.compare.op != CompareOp::kEq ||
-          child.compare.arg != condition.children[0].compare.arg) {
+          child.compare.arg != condition.children[0].compare.arg ||
+          child.compare.arg_name != condition.children[0].compare.arg_name) {
         return false;
       }
     }
@@ -125,7 +127,7 @@ class ConditionPrinter {
   }
 
   std::string PrintSet(const Condition& condition) {
-    std::string out = ArgName(condition.children[0].compare.arg) + " in {";
+    std::string out = ArgName(condition.children[0].compare) + " in {";
     for (size_t i = 0; i < condition.children.size(); ++i) {
       if (i != 0) out += ", ";
       out += PrintValue(condition.children[i].compare.value, condition.children[i].compare.value_spelling);
@@ -135,20 +137,25 @@ class ConditionPrinter {
 
   std::string PrintCompare(const Comparison& compare, bool negated) {
     if (compare.op == CompareOp::kMaskedEq) {
-      return "(" + ArgName(compare.arg) + " & " + PrintMask(compare.mask, compare.mask_spelling) + ") " +
+      return "(" + ArgName(compare) + " & " + PrintMask(compare.mask, compare.mask_spelling) + ") " +
              (negated ? "!=" : "==") + " " + PrintValue(compare.value, compare.value_spelling);
     }
-    return ArgName(compare.arg) + " " + std::string(OpText(compare.op)) + " " +
+    return ArgName(compare) + " " + std::string(OpText(compare.op)) + " " +
            PrintValue(compare.value, compare.value_spelling);
   }
 
-  const std::string& ArgName(int index) {
+  // A named argument (resolved per ABI) prints as its name; a position as the name that means it on
+  // every ABI of the rule, or as argN.
+  const std::string& ArgName(const Comparison& compare) {
+    if (!compare.arg_name.empty()) return compare.arg_name;
+    const int index = compare.arg;
     auto it = names_.find(index);
-    if (it == names_.end()) it = names_.emplace(index, ArgumentDisplayName(index, syscalls_)).first;
+    if (it == names_.end()) it = names_.emplace(index, ArgumentDisplayName(index, syscalls_, arches_)).first;
     return it->second;
   }
 
   std::vector<std::string> syscalls_;
+  std::vector<Arch> arches_;
   std::map<int, std::string> names_;
 };
 
@@ -192,15 +199,18 @@ std::string ArchList(const std::vector<Arch>& arches) {
 
 }  // namespace
 
-std::string PrintCondition(const Condition& condition, const std::vector<std::string>& syscalls) {
-  return ConditionPrinter(syscalls).Print(condition);
+std::string PrintCondition(const Condition& condition, const std::vector<std::string>& syscalls,
+                           const std::vector<Arch>& arches) {
+  return ConditionPrinter(syscalls, arches).Print(condition);
 }
 
-std::string PrintRule(const Rule& rule) {
+std::string PrintRule(const Rule& rule, const std::vector<Arch>& arches) {
   std::string out = rule.action.ToPolicyText();
   for (const std::string& target : rule.targets) out += " " + target;
   if (!rule.only_arches.empty()) out += " on " + ArchList(rule.only_arches);
-  if (rule.condition) out += " if " + PrintCondition(*rule.condition, ExpandTargets(rule));
+  if (rule.condition) {
+    out += " if " + PrintCondition(*rule.condition, ExpandTargets(rule), arches.empty() ? rule.only_arches : arches);
+  }
   return out;
 }
 
@@ -217,7 +227,7 @@ std::string PrintPolicy(const Policy& policy) {
     const Rule& rule = policy.rules[i];
     if (i == 0 || !rule.comment.empty()) out += "\n";
     PrintComment(rule.comment, out);
-    out += PrintRule(rule) + "\n";
+    out += PrintRule(rule, RuleArches(policy, rule)) + "\n";
   }
   for (size_t i = 0; i < policy.fs_rules.size(); ++i) {
     const FsRule& fs = policy.fs_rules[i];

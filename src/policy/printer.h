@@ -13,9 +13,13 @@ namespace sysfence::policy {
 std::string PrintPolicy(const Policy& policy);
 
 /// Prints one rule as a single .sfp line without its comment ("allow mmap if (prot & 0x4) == 0").
-std::string PrintRule(const Rule& rule);
+/// Arguments are printed by name where the name means the same position on `arches` (the ABIs the
+/// rule applies to; its own `on` ABIs, or x86_64's signature alone, when empty).
+std::string PrintRule(const Rule& rule, const std::vector<Arch>& arches = {});
 
-/// Prints a condition of a rule on `syscalls` (its expanded targets, used to name arguments).
-std::string PrintCondition(const Condition& condition, const std::vector<std::string>& syscalls);
+/// Prints a condition of a rule on `syscalls` (its expanded targets, used to name arguments) that
+/// applies to `arches` (see PrintRule).
+std::string PrintCondition(const Condition& condition, const std::vector<std::string>& syscalls,
+                           const std::vector<Arch>& arches = {});
 
 }  // namespace sysfence::policy

@@ -93,8 +93,9 @@ class Generator {
     }
     if (options_.comments && Chance(5)) rule.comment = Chance(2) ? "why: seen 3 times" : "first line\n\nthird line";
     if (Chance(3)) return rule;
-    // Conditions only on arguments every target has as a scalar.
+    // Conditions only on arguments every target has as a scalar, on each of the rule's ABIs.
     const std::vector<std::string> syscalls = ExpandTargets(rule);
+    const std::vector<Arch> arches = RuleArches(policy, rule);
     std::vector<int> usable;
     for (int index = 0; index <= kMaxArgIndex; ++index) {
       bool ok = !syscalls.empty();
@@ -105,17 +106,21 @@ class Generator {
           break;
         }
       }
-      if (ok) usable.push_back(index);
+      Comparison at;
+      at.arg = index;
+      if (ok && !CheckArgumentUseOn(at, syscalls, arches)) usable.push_back(index);
     }
     if (usable.empty()) return rule;
-    const std::vector<Arch> arches = RuleArches(policy, rule);
     rule.condition = RandomCondition(0, usable, arches, syscalls);
     return rule;
   }
 
   uint64_t RandomValue(int width) {
-    if (Chance(4)) return width == 32 ? (random_() & 0xffffffffu) : random_();
-    if (width == 32) return kValues32[Below(std::size(kValues32))];
+    if (Chance(4)) return width < 64 ? (random_() & WidthMask(width)) : random_();
+    if (width < 64) {
+      const uint64_t value = kValues32[Below(std::size(kValues32))];
+      return FitsArgumentWidth(value, width) ? value : value & WidthMask(width);
+    }
     return kValues64[Below(std::size(kValues64))];
   }
 

@@ -12,14 +12,16 @@ std::string Count(size_t n, std::string_view what) {
 
 std::string RenderDiagnostics(const Diagnostics& diagnostics, const std::map<std::string, std::string>& sources) {
   std::string out;
-  size_t errors = 0;
-  size_t warnings = 0;
+  size_t shown = 0;
   for (const Diagnostic& diagnostic : diagnostics.all()) {
+    if (shown == kMaxRenderedDiagnostics) break;
+    ++shown;
     auto it = sources.find(diagnostic.span.file);
     out += RenderDiagnostic(diagnostic, it == sources.end() ? std::string_view() : std::string_view(it->second));
-    if (diagnostic.severity == Severity::kError) ++errors;
-    if (diagnostic.severity == Severity::kWarning) ++warnings;
   }
+  out += RenderOmitted(diagnostics, shown);
+  const size_t errors = diagnostics.error_count();
+  const size_t warnings = diagnostics.warning_count();
   if (errors + warnings == 0) return out;
   if (errors != 0) out += Count(errors, "error");
   if (errors != 0 && warnings != 0) out += ", ";

@@ -172,8 +172,14 @@ void CapturePathAccess(ProfileBuilder& builder, pid_t tid, std::string_view sysc
   auto open_like = [&](const std::string& path, uint64_t flags) {
     if (path.empty()) return;
     if (flags & O_PATH) return;  // O_PATH opens need no access right
-    builder.OnPath(path, OpenAccess(flags));
-    if (flags & O_CREAT) builder.OnPath(Parent(path), policy::kFsMakeReg);
+    // A file this call creates need not exist on the next run, and Landlock cannot name a missing
+    // path: its folder gets the rights instead. (The call has not run yet: the file is missing now.)
+    struct stat st {};
+    if ((flags & O_CREAT) && lstat(path.c_str(), &st) != 0) {
+      builder.OnPath(Parent(path), OpenAccess(flags) | policy::kFsMakeReg);
+    } else {
+      builder.OnPath(path, OpenAccess(flags));
+    }
   };
   if (syscall == "open") {
     open_like(cwd(0), args[1]);
@@ -229,6 +235,22 @@ void DropMissingPaths(Profile& profile) {
       }
       ++it;
     }
+  }
+}
+
+void GrantCreationsToFolders(Profile& profile) {
+  constexpr uint32_t kFileRights = policy::kFsExecute | policy::kFsWriteFile | policy::kFsReadFile |
+                                   policy::kFsTruncate | policy::kFsIoctlDev;
+  for (auto it = profile.paths.begin(); it != profile.paths.end();) {
+    auto folder = profile.paths.find(Parent(it->first));
+    struct stat st {};
+    const bool file = stat(it->first.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
+    if (folder == profile.paths.end() || folder == it || !file || (folder->second & policy::kFsMakeReg) == 0) {
+      ++it;
+      continue;
+    }
+    folder->second |= it->second & kFileRights;
+    it = profile.paths.erase(it);
   }
 }
 

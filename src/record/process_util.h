@@ -46,4 +46,9 @@ void CapturePathAccess(ProfileBuilder& builder, pid_t tid, std::string_view sysc
 /// folder rights recorded for creations.
 void DropMissingPaths(Profile& profile);
 
+/// Folds the rights on files inside a folder where the program created files (make-reg) into that
+/// folder's rights: such a file may be missing on the next run, and an `fs` rule naming a missing
+/// path stops the run before it starts.
+void GrantCreationsToFolders(Profile& profile);
+
 }  // namespace sysfence::record

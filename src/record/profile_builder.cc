@@ -67,7 +67,7 @@ void ProfileBuilder::AddAggregate(const Aggregate& aggregate) {
 
 void ProfileBuilder::AddArgValue(Arch arch, uint32_t nr, int index, uint64_t value) {
   const int width = syscalls::ArgWidthBits(arch, NameFor(arch, nr), index);
-  if (width == 32) value &= 0xffffffffu;
+  if (width < 64) value &= (uint64_t{1} << width) - 1;  // what the kernel reads (16 or 32 bits)
   EntryFor(arch, nr).args[index].Add(value);
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "fmt/format.h"
+#include "formats/json_reader.h"
 #include "record/interesting_args.h"
 #include "syscalls/syscalls.h"
 
@@ -121,13 +122,13 @@ bool LooksLikeProfileJson(std::string_view text) {
 
 Result<Profile> ProfileFromJson(std::string_view text, std::string_view file) {
   Reader reader(file);
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    return MakeError(ErrorCode::kInvalidInput,
-                     fmt::format("{}: offset {}: not valid JSON: {}", file, e.byte, e.what()));
+  formats::JsonReadError failure;
+  std::optional<json> parsed = formats::ReadJson(text, &failure);
+  if (!parsed) {
+    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: offset {}: {}: {}", file, failure.offset,
+                                                           failure.json_path, failure.reason));
   }
+  json root = std::move(*parsed);
   if (!root.is_object()) return reader.Fail("$", "expected an object");
   Profile profile;
   uint64_t version = 0;

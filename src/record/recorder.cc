@@ -8,8 +8,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
+#include "policy/policy.h"
 #include "record/backends.h"
+#include "record/exec_interpreter.h"
 #include "record/process_util.h"
 
 namespace sysfence::record {
@@ -125,7 +128,16 @@ Result<RecordResult> Record(const RecordOptions& options) {
   result.profile.kernel_release = KernelRelease();
   result.profile.command = options.command;
   result.profile.attached_pid = options.pid;
-  if (options.paths) DropMissingPaths(result.profile);
+  if (options.paths) {
+    // execve opens the program and its interpreters itself: no open call shows them.
+    if (!program.empty()) {
+      result.profile.paths[std::filesystem::absolute(program).lexically_normal().string()] |=
+          policy::kFsExecute | policy::kFsReadFile;
+    }
+    AddExecInterpreters(result.profile);
+    DropMissingPaths(result.profile);
+    GrantCreationsToFolders(result.profile);
+  }
   if (options.backend == Backend::kAuto) {
     result.notes.push_back("recording with the " + std::string(BackendName(backend)) + " backend: " + why);
   }

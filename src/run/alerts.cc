@@ -131,7 +131,10 @@ bool AlertDispatcher::RunCommand(const std::string& input, uint64_t dropped_befo
   sigaddset(&defaults, SIGPIPE);
   posix_spawnattr_setsigmask(&attributes, &empty);
   posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  // Its own process group, so a timeout ends everything it started (a shell's `sleep`), not just
+  // the shell.
+  posix_spawnattr_setpgroup(&attributes, 0);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 
   std::vector<std::string> env_storage;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -167,7 +170,7 @@ bool AlertDispatcher::RunCommand(const std::string& input, uint64_t dropped_befo
       ready = poll(&pfd, 1, static_cast<int>(options_.command_timeout_ms));
     } while (ready < 0 && errno == EINTR);
     if (ready == 0) {
-      kill(pid, SIGKILL);
+      kill(-pid, SIGKILL);  // the whole group
       timed_out = true;
     }
     close(pidfd);

@@ -2,12 +2,15 @@
 #include "run/alerts.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace sysfence::run {
 namespace {
@@ -61,16 +64,42 @@ TEST(AlertDispatcherTest, RunsTheCommandWithTheEventOnStdinAndCountsDrops) {
   std::filesystem::remove_all(dir);
 }
 
+// A hung command is killed with everything it started: the shell's `sleep` child must not outlive
+// the timeout (it writes its pid first, so the test can look for it afterwards).
 TEST(AlertDispatcherTest, AHungCommandIsKilledAfterTheTimeout) {
+  char pid_file[] = "/tmp/sysfence-alert-pid-XXXXXX";
+  const int fd = mkstemp(pid_file);
+  ASSERT_GE(fd, 0);
+  close(fd);
   AlertOptions options;
-  options.command = "sleep 30";
-  options.command_timeout_ms = 200;
+  options.command = std::string("sleep 30 & echo $! > ") + pid_file + "; wait";
+  options.command_timeout_ms = 300;
   const auto start = std::chrono::steady_clock::now();
   AlertDispatcher alerts(options);
   EXPECT_TRUE(alerts.Submit("{}\n"));
   alerts.Finish();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_EQ(alerts.failed(), 1u);
+  std::ifstream in(pid_file);
+  pid_t sleeper = 0;
+  in >> sleeper;
+  unlink(pid_file);
+  ASSERT_GT(sleeper, 0);
+  // Killed, and reaped by init once the group died (it was the shell's child): give it a moment.
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    gone = kill(sleeper, 0) != 0 && errno == ESRCH;
+    if (!gone) {
+      // A zombie still answers kill(0): check its state.
+      std::ifstream stat("/proc/" + std::to_string(sleeper) + "/stat");
+      std::string pid_text, comm, state;
+      stat >> pid_text >> comm >> state;
+      gone = state == "Z" || !stat;
+    }
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(gone) << "the alert command's child " << sleeper << " outlived the timeout";
+  if (!gone) kill(sleeper, SIGKILL);
 }
 
 }  // namespace

@@ -46,6 +46,8 @@ std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
     case Outcome::kDenied: return "denied";
     case Outcome::kKilled: return "killed";
+    case Outcome::kThreadKilled: return "thread-killed";
+    case Outcome::kTrapped: return "trapped";
     case Outcome::kAllowed: return "allowed";
     case Outcome::kContinued: return "continued";
     case Outcome::kAborted: return "aborted";
@@ -60,6 +62,26 @@ std::string FormatRfc3339(int64_t time_ns) {
   gmtime_r(&seconds, &utc);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
                      utc.tm_hour, utc.tm_min, utc.tm_sec, nanos);
+}
+
+std::string_view EventSourceName(EventSource source) {
+  return source == EventSource::kAudit ? "audit" : "notification";
+}
+
+std::string TerminalSafe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (u < 0x20 || u >= 0x7f) {
+      fmt::format_to(std::back_inserter(out), "\\x{:02x}", u);
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 void AppendJsonString(std::string& out, std::string_view text) {
@@ -89,7 +111,8 @@ void AppendJsonString(std::string& out, std::string_view text) {
 
 void AppendEventJson(std::string& out, const Event& event) {
   auto it = std::back_inserter(out);
-  out += "{\"type\":\"syscall\",\"time\":\"";
+  fmt::format_to(it, "{{\"type\":\"syscall\",\"schema\":{},\"source\":\"{}\",\"time\":\"", kEventSchemaVersion,
+                 EventSourceName(event.source));
   out += FormatRfc3339(event.time_ns);
   fmt::format_to(it, "\",\"mode\":\"{}\",\"pid\":{},\"tid\":{},\"comm\":", RunModeName(event.mode), event.pid,
                  event.tid);
@@ -141,6 +164,8 @@ std::string EventHumanLine(const Event& event) {
   switch (event.outcome) {
     case Outcome::kDenied: verb = "denied"; break;
     case Outcome::kKilled: verb = "killed for"; break;
+    case Outcome::kThreadKilled: verb = "killed a thread for"; break;
+    case Outcome::kTrapped: verb = "trapped"; break;
     case Outcome::kAllowed: verb = "logged"; break;
     case Outcome::kContinued: verb = "would deny"; break;
     case Outcome::kAborted: verb = "aborted"; break;
@@ -152,19 +177,23 @@ std::string EventHumanLine(const Event& event) {
   if (!event.suggestion.empty() && event.outcome != Outcome::kAllowed) {
     line += fmt::format("; to allow: {}", event.suggestion);
   }
-  line += '\n';
-  return line;
+  // comm, paths and argument text come from the program: nothing it writes may steer the terminal.
+  return TerminalSafe(line) + '\n';
 }
 
 void AppendSummaryJson(std::string& out, const RunSummary& summary) {
   auto it = std::back_inserter(out);
-  out += "{\"type\":\"summary\",\"time\":\"";
+  fmt::format_to(it, "{{\"type\":\"summary\",\"schema\":{},\"time\":\"", kEventSchemaVersion);
   out += FormatRfc3339(summary.time_ns);
   fmt::format_to(it,
                  "\",\"mode\":\"{}\",\"exit_status\":{},\"reported_calls\":{},\"distinct\":{},\"alerts_sent\":{},"
-                 "\"alerts_dropped\":{},\"sync_wake_up\":{},\"suggested_lines\":[",
+                 "\"alerts_dropped\":{},\"events_written\":{},\"events_aggregated\":{},\"events_capped\":{},"
+                 "\"denials_observed\":{},\"records_lost\":{},\"sync_wake_up\":{},\"isolation\":",
                  RunModeName(summary.mode), summary.exit_status, summary.reported_calls, summary.distinct_shapes,
-                 summary.alerts_sent, summary.alerts_dropped, summary.sync_wake_up);
+                 summary.alerts_sent, summary.alerts_dropped, summary.events_written, summary.events_aggregated,
+                 summary.events_capped, summary.denials_observed, summary.records_lost, summary.sync_wake_up);
+  AppendJsonString(out, summary.isolation);
+  out += ",\"suggested_lines\":[";
   for (size_t i = 0; i < summary.suggested_lines.size(); ++i) {
     if (i > 0) out += ',';
     AppendJsonString(out, summary.suggested_lines[i]);
@@ -192,6 +221,14 @@ std::string SummaryHumanText(const RunSummary& summary) {
                 ? "sysfence: add these lines to the policy to let this run pass under enforcement:\n"
                 : "sysfence: lines that would have allowed the denied calls:\n";
     for (const std::string& line : summary.suggested_lines) text += "    " + line + "\n";
+  }
+  if (summary.events_aggregated > 0) {
+    text += fmt::format("sysfence: {} repeated call(s) were counted, not written as events{}\n",
+                        summary.events_aggregated, summary.events_capped ? " (the events file reached its size cap)" : "");
+  }
+  if (summary.records_lost > 0) {
+    text += fmt::format("sysfence: the kernel dropped {} audit record batch(es): some denials are not reported\n",
+                        summary.records_lost);
   }
   if (summary.alerts_dropped > 0) {
     text += fmt::format("sysfence: {} alert(s) dropped by the rate limit\n", summary.alerts_dropped);

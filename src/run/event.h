@@ -16,22 +16,37 @@ namespace sysfence::run {
 
 /// What happened to the call an event reports.
 enum class Outcome : uint8_t {
-  kDenied,     ///< enforce: the call failed with the policy's errno (or ENOSYS for notify rules)
-  kKilled,     ///< enforce: the process was killed before the call ran
+  kDenied,        ///< enforce: the call failed with the policy's errno (or ENOSYS for notify rules)
+  kKilled,        ///< enforce: the kernel killed the process before the call ran (a `kill` rule)
+  kThreadKilled,  ///< enforce: the kernel killed the calling thread (a `kill-thread` rule)
+  kTrapped,       ///< enforce: the kernel sent SIGSYS instead of running the call (a `trap` rule)
   kAllowed,    ///< a `log` rule: the call ran and is reported
   kContinued,  ///< monitor: the policy would deny the call; it ran
   kAborted,    ///< the target was interrupted or gone before the supervisor could answer
 };
 
-/// "denied", "killed", "allowed", "continued", "aborted".
+/// "denied", "killed", "thread-killed", "trapped", "allowed", "continued", "aborted".
 std::string_view OutcomeName(Outcome outcome);
+
+/// The version of the event schema (docs/events.md): the "schema" field of every JSON line.
+inline constexpr int kEventSchemaVersion = 2;
+
+/// Who saw the call an event reports.
+enum class EventSource : uint8_t {
+  kNotification,  ///< seccomp user notification: arguments decoded, thread known
+  kAudit,         ///< the kernel's audit record of a filter denial: no arguments, process only
+};
+
+/// "notification" or "audit".
+std::string_view EventSourceName(EventSource source);
 
 /// One reported syscall.
 struct Event {
+  EventSource source = EventSource::kNotification;
   int64_t time_ns = 0;  ///< CLOCK_REALTIME
   RunMode mode = RunMode::kEnforce;
   int pid = 0;  ///< process (thread group) id in the supervisor's pid namespace; 0 when not visible
-  int tid = 0;  ///< calling thread
+  int tid = 0;  ///< calling thread; 0 when unknown (audit records name the process only)
   std::string comm;
   std::string exe;
   std::string arch;        ///< "x86_64", "x86", "x32", or the AUDIT_ARCH value in hex
@@ -42,8 +57,12 @@ struct Event {
   Outcome outcome = Outcome::kDenied;
   std::string rule;        ///< "file:line", "default" or "badarch"
   std::string suggestion;  ///< a policy line that would allow this call, or "" when there is none
-  uint64_t count = 1;      ///< in monitor mode: how many calls of this shape so far (1 = first)
+  uint64_t count = 1;      ///< how many calls of this shape so far (1 = first)
 };
+
+/// `text` made safe for a terminal: control bytes, DEL and bytes >= 0x80 become \xNN, and a
+/// backslash becomes \\ (program-controlled names cannot move the cursor or fake a line).
+std::string TerminalSafe(std::string_view text);
 
 /// Formats `time_ns` (CLOCK_REALTIME) as RFC 3339 UTC with nanoseconds: 2026-11-23T18:50:01.123456789Z.
 std::string FormatRfc3339(int64_t time_ns);
@@ -67,6 +86,12 @@ struct RunSummary {
   uint64_t distinct_shapes = 0;
   uint64_t alerts_sent = 0;
   uint64_t alerts_dropped = 0;
+  uint64_t events_written = 0;   ///< JSON events written
+  uint64_t events_aggregated = 0;  ///< calls counted but not written (beyond the per-shape limit or the size cap)
+  bool events_capped = false;    ///< the events file reached its size cap
+  bool denials_observed = false; ///< enforce: the kernel's denials were read from the audit stream
+  uint64_t records_lost = 0;     ///< audit records or fork events the kernel dropped for us
+  std::string isolation;         ///< what keeps the program away from sysfence ("landlock+scopes", ...)
   bool sync_wake_up = false;     ///< FD_SYNC_WAKE_UP was in effect
   /// Policy lines that would let every reported call pass under enforcement.
   std::vector<std::string> suggested_lines;

@@ -43,6 +43,7 @@ void BufferedWriter::Flush() {
     if (n < 0) {
       if (errno == EINTR) continue;
       ++failed_writes_;
+      last_error_ = errno;
       break;
     }
     done += static_cast<size_t>(n);

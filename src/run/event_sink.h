@@ -39,12 +39,15 @@ class BufferedWriter {
   bool pending() const { return !buffer_.empty(); }
   /// Writes that failed (disk full, closed pipe).
   size_t failed_writes() const { return failed_writes_; }
+  /// The errno of the last failed write (0 when none failed).
+  int last_error() const { return last_error_; }
 
  private:
   int fd_;
   bool owns_fd_;
   std::string buffer_;
   size_t failed_writes_ = 0;
+  int last_error_ = 0;
 };
 
 }  // namespace sysfence::run

@@ -35,6 +35,8 @@ TEST(EventTest, JsonLineHasEveryDocumentedField) {
   EXPECT_EQ(line.find('\n'), line.size() - 1);  // one line
   const auto json = nlohmann::json::parse(line);
   EXPECT_EQ(json["type"], "syscall");
+  EXPECT_EQ(json["schema"], kEventSchemaVersion);
+  EXPECT_EQ(json["source"], "notification");
   EXPECT_EQ(json["time"], "2026-11-18T11:06:40.123456789Z");
   EXPECT_EQ(json["mode"], "enforce");
   EXPECT_EQ(json["pid"], 12);
@@ -59,6 +61,24 @@ TEST(EventTest, NoSuggestionIsNull) {
   std::string line;
   AppendEventJson(line, event);
   EXPECT_TRUE(nlohmann::json::parse(line)["suggest"].is_null());
+}
+
+// comm, exe and argument text are the program's: on a terminal they must not move the cursor, clear
+// the screen or start a line that looks like sysfence's own.
+TEST(EventTest, HumanLineEscapesWhatTheProgramControls) {
+  Event event = Sample();
+  event.comm = "x\x1b[2J\nsysfence: all clear\r";
+  const std::string line = EventHumanLine(event);
+  EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+  EXPECT_EQ(line.find('\r'), std::string::npos) << line;
+  EXPECT_EQ(line.find('\n'), line.size() - 1) << line;  // one line, whatever comm holds
+  EXPECT_NE(line.find("x\\x1b[2J\\x0asysfence: all clear\\x0d"), std::string::npos) << line;
+}
+
+TEST(EventTest, TerminalSafeKeepsPrintableTextAndEscapesTheRest) {
+  EXPECT_EQ(TerminalSafe("plain text 123"), "plain text 123");
+  EXPECT_EQ(TerminalSafe("a\\b"), "a\\\\b");  // a backslash cannot fake an escape
+  EXPECT_EQ(TerminalSafe(std::string_view("\0\x7f\xff", 3)), "\\x00\\x7f\\xff");
 }
 
 TEST(EventTest, HumanLineNamesCallRuleAndFix) {

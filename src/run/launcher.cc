@@ -90,7 +90,8 @@ void CopyText(char* out, size_t size, std::string_view text) {
 
   sock_fprog program{static_cast<unsigned short>(spec.filter.size()),
                      reinterpret_cast<sock_filter*>(const_cast<bpf::Instruction*>(spec.filter.data()))};
-  const unsigned long flags = spec.want_listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+  const unsigned long flags = (spec.want_listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0) |
+                              (spec.log_denials ? SECCOMP_FILTER_FLAG_LOG : 0);
   const long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &program);
   if (fd < 0) {
     // The filter is not installed, so reporting costs nothing.

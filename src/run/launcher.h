@@ -29,6 +29,7 @@ struct LaunchSpec {
   std::vector<std::string> argv;   ///< argv[0] included
   bpf::Program filter;             ///< installed last before execve
   bool want_listener = true;       ///< SECCOMP_FILTER_FLAG_NEW_LISTENER
+  bool log_denials = false;        ///< SECCOMP_FILTER_FLAG_LOG: the kernel audits every non-allow return
   /// Runs in the child after no_new_privs and before the filter (Landlock goes here). Its error
   /// message is reported as the step "landlock"; the text it returns on success (when not empty)
   /// is passed back to the parent as a note (e.g. what Landlock could not enforce).

@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,15 +17,25 @@
 #include <optional>
 #include <thread>
 
+#include "run/event.h"
+
 #include <fmt/format.h>
 
 #include "codegen/compile.h"
 #include "run/event_sink.h"
 #include "run/forwarded_signals.h"
+#include "run/denial_observer.h"
+#include "run/isolation.h"
 #include "run/launcher.h"
 #include "run/supervisor.h"
 
 namespace sysfence::run {
+
+int64_t RealtimeNowNs() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
 
 int ExitStatusOf(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
@@ -32,97 +43,44 @@ int ExitStatusOf(int wait_status) {
   return 255;
 }
 
-Result<RunResult> RunUnderPolicy(const RunOptions& options) {
-  if (options.command.empty()) return MakeError(ErrorCode::kInvalidInput, "no program given to run");
-  Result<std::string> path = ResolveProgram(options.command.front());
-  if (!path.ok()) return path.error();
+namespace {
 
-  const policy::Policy supervised = SupervisedPolicy(options.policy, options.mode);
-  Result<bpf::Program> filter = codegen::Compile(supervised);
-  if (!filter.ok()) return MakeError(filter.error().code, "cannot compile the policy: " + filter.error().message);
+// The start record: what was run, how, and which walls and observers are in place. Written before
+// the program starts, so an events file that cannot be written stops the run before it begins.
+std::string StartRecordJson(const RunOptions& options, const Isolation& isolation, bool denials_observed) {
+  std::string out = fmt::format("{{\"type\":\"start\",\"schema\":{},\"time\":\"{}\",\"mode\":\"{}\",\"command\":[",
+                                kEventSchemaVersion, FormatRfc3339(RealtimeNowNs()), RunModeName(options.mode));
+  for (size_t i = 0; i < options.command.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(out, options.command[i]);
+  }
+  fmt::format_to(std::back_inserter(out), "],\"isolation\":\"{}\",\"denials_observed\":{}}}\n", isolation.Summary(),
+                 denials_observed);
+  return out;
+}
 
-  std::unique_ptr<BufferedWriter> json;
-  if (!options.events_path.empty()) {
-    auto opened = BufferedWriter::Open(options.events_path);
-    if (!opened.ok()) return opened.error();
-    json = std::move(opened).value();
-  }
-  std::unique_ptr<BufferedWriter> human;
-  if (options.human_events) human = std::make_unique<BufferedWriter>(STDERR_FILENO, false);
-
-  LaunchSpec spec;
-  spec.path = path.value();
-  spec.argv = options.command;
-  spec.filter = std::move(filter).value();
-  spec.want_listener = NeedsListener(options.policy, options.mode);
-  if (!options.policy.fs_rules.empty() || !options.policy.net_rules.empty()) {
-    const policy::Policy& policy = options.policy;
-    const os::LandlockMode landlock_mode = options.landlock_mode;
-    spec.before_filter = [&policy, landlock_mode]() -> Result<std::string> {
-      Result<os::LandlockReport> report = os::ApplyLandlock(policy.fs_rules, policy.net_rules, landlock_mode);
-      if (!report.ok()) return report.error();
-      if (report->status == os::LandlockStatus::kPartiallyEnforced ||
-          report->status == os::LandlockStatus::kNotEnforced) {
-        return report->ToString();
-      }
-      return std::string();
-    };
-  }
-
-  ForwardedSignals signals;
-  Result<LaunchedChild> started = StartChild(spec);
-  if (!started.ok()) return started.error();
-  LaunchedChild child = std::move(started).value();
-  if (!child.note.empty() && human) {
-    human->Append(fmt::format("sysfence: landlock (best-effort) could not enforce everything:\n{}\n", child.note));
-    human->Flush();
-  }
-
-  // Supervision runs on its own thread from before execve to the program's end.
-  std::unique_ptr<AlertDispatcher> alerts;
-  if (!options.alert_command.empty()) {
-    AlertOptions alert_options = options.alert_tuning;
-    alert_options.command = options.alert_command;
-    alerts = std::make_unique<AlertDispatcher>(std::move(alert_options));
-  }
-  std::unique_ptr<Supervisor> supervisor;
-  std::thread supervisor_thread;
-  const int stop_fd = eventfd(0, EFD_CLOEXEC);
-  std::optional<Error> supervisor_error;
-  if (child.listener_fd >= 0) {
-    SupervisorOptions supervisor_options;
-    supervisor_options.policy = &options.policy;
-    supervisor_options.mode = options.mode;
-    supervisor_options.json = json.get();
-    supervisor_options.human = human.get();
-    supervisor_options.alerts = alerts.get();
-    supervisor = std::make_unique<Supervisor>(child.listener_fd, supervisor_options);
-    child.listener_fd = -1;  // the supervisor owns it now
-    supervisor->EnableSyncWakeUp();
-    supervisor_thread = std::thread([&supervisor, &supervisor_error, stop_fd] {
-      Result<void> ran = supervisor->Run(stop_fd);
-      if (!ran.ok()) supervisor_error = ran.error();
-    });
-  }
-  auto stop_supervisor = [&] {
-    if (supervisor_thread.joinable()) {
-      const uint64_t one = 1;
-      if (write(stop_fd, &one, sizeof(one)) < 0) {
-        // An eventfd write only fails on overflow; the thread is stopping either way.
-      }
-      supervisor_thread.join();
+// What the child does before its filter: Landlock for the policy's fs/net rules, and in any case a
+// domain for the walls of run/isolation.h. Returns the note to print (what was not enforced).
+std::function<Result<std::string>()> LandlockStep(const policy::Policy& policy, os::LandlockMode landlock_mode) {
+  const bool has_rules = !policy.fs_rules.empty() || !policy.net_rules.empty();
+  return [&policy, landlock_mode, has_rules]() -> Result<std::string> {
+    os::LandlockOptions landlock_options;
+    landlock_options.isolation = true;
+    Result<os::LandlockReport> report =
+        os::ApplyLandlock(policy.fs_rules, policy.net_rules, has_rules ? landlock_mode : os::LandlockMode::kBestEffort,
+                          landlock_options);
+    if (!report.ok()) return report.error();
+    if (has_rules && (report->status == os::LandlockStatus::kPartiallyEnforced ||
+                      report->status == os::LandlockStatus::kNotEnforced)) {
+      return report->ToString();
     }
+    return std::string();
   };
+}
 
-  Result<void> exec = ReleaseAndAwaitExec(child);
-  if (!exec.ok()) {
-    stop_supervisor();
-    close(stop_fd);
-    return exec.error();
-  }
-
-  // Wait for the program, forwarding signals sent to sysfence. Signals the kernel generated for
-  // the terminal (si_code SI_KERNEL) reached the program's process group already.
+// Waits for the program, forwarding SIGINT/SIGTERM/SIGHUP sent to sysfence. Signals the kernel
+// generated for the terminal (si_code SI_KERNEL) reached the program's process group already.
+int WaitForProgram(const LaunchedChild& child, ForwardedSignals& signals) {
   const int signal_fd = signalfd(-1, &signals.set(), SFD_CLOEXEC);
   int wait_status = 0;
   for (;;) {
@@ -142,47 +100,190 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
     }
   }
   if (signal_fd >= 0) close(signal_fd);
-  stop_supervisor();
-  close(stop_fd);
+  return wait_status;
+}
+
+// The supervisor's thread: from before execve to the program's end.
+class SupervisionThread {
+ public:
+  explicit SupervisionThread(Supervisor* supervisor) : supervisor_(supervisor), stop_fd_(eventfd(0, EFD_CLOEXEC)) {
+    if (supervisor_ == nullptr) return;
+    thread_ = std::thread([this] {
+      Result<void> ran = supervisor_->Run(stop_fd_);
+      if (!ran.ok()) error_ = ran.error();
+    });
+  }
+  ~SupervisionThread() {
+    Stop();
+    if (stop_fd_ >= 0) close(stop_fd_);
+  }
+  // Stops the supervisor (it first reads the denial records still in flight) and joins it.
+  void Stop() {
+    if (!thread_.joinable()) return;
+    const uint64_t one = 1;
+    if (write(stop_fd_, &one, sizeof(one)) < 0) {
+      // An eventfd write only fails on overflow; the thread is stopping either way.
+    }
+    thread_.join();
+  }
+  const std::optional<Error>& error() const { return error_; }
+
+ private:
+  Supervisor* supervisor_;
+  int stop_fd_;
+  std::thread thread_;
+  std::optional<Error> error_;
+};
+
+// The lines on stderr after the program ended.
+void ReportEnd(BufferedWriter& human, const RunResult& result, int wait_status, bool denials_observed) {
+  if (result.killed_for_policy) {
+    human.Append("sysfence: the program was killed by a kill rule (SIGSYS)\n");
+  } else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGSYS) {
+    human.Append(denials_observed
+                     ? "sysfence: the program died of SIGSYS: a `trap`, `kill` or `kill-thread` rule (see the "
+                       "events above)\n"
+                     : "sysfence: the program died of SIGSYS: a `trap`, `kill` or `kill-thread` rule (without root "
+                       "sysfence cannot read the kernel's audit records; `dmesg | grep type=1326` names the "
+                       "syscall)\n");
+  }
+  if (result.supervisor_failed) {
+    human.Append(fmt::format("sysfence: error: the supervisor stopped: {}\n", result.supervisor_error));
+  }
+  if (result.events_failed) {
+    human.Append(fmt::format("sysfence: error: events could not all be written (disk full or closed pipe): the "
+                             "record is incomplete; the program's exit status was {}\n",
+                             result.exit_status));
+  }
+  human.Flush();
+}
+
+}  // namespace
+
+Result<RunResult> RunUnderPolicy(const RunOptions& options) {
+  if (options.command.empty()) return MakeError(ErrorCode::kInvalidInput, "no program given to run");
+  Result<std::string> path = ResolveProgram(options.command.front());
+  if (!path.ok()) return path.error();
+  Result<Isolation> isolation = CheckIsolation(options.isolation_mode);
+  if (!isolation.ok()) return isolation.error();
+
+  const policy::Policy supervised = SupervisedPolicy(options.policy, options.mode);
+  Result<bpf::Program> filter = codegen::Compile(supervised);
+  if (!filter.ok()) return MakeError(filter.error().code, "cannot compile the policy: " + filter.error().message);
+
+  // Enforce mode: the kernel's own denials, read from its audit records (root only).
+  std::optional<DenialObserver> denials;
+  std::string denials_unavailable;
+  if (options.mode == RunMode::kEnforce) {
+    Result<DenialObserver> opened = DenialObserver::Open();
+    if (opened.ok()) {
+      denials.emplace(std::move(opened).value());
+    } else {
+      denials_unavailable = opened.error().message;
+    }
+  }
+
+  std::unique_ptr<BufferedWriter> json;
+  if (!options.events_path.empty()) {
+    auto opened = BufferedWriter::Open(options.events_path);
+    if (!opened.ok()) return opened.error();
+    json = std::move(opened).value();
+    json->Append(StartRecordJson(options, *isolation, denials.has_value()));
+    json->Flush();
+    if (json->failed_writes() > 0) {
+      return MakeError(ErrorCode::kOs, fmt::format("cannot write events to '{}': {}; nothing was started",
+                                                   options.events_path, std::strerror(json->last_error())));
+    }
+  }
+  std::unique_ptr<BufferedWriter> human;
+  if (options.human_events) human = std::make_unique<BufferedWriter>(STDERR_FILENO, false);
+  if (human && !isolation->complete()) {
+    human->Append(fmt::format("sysfence: warning: --isolation best-effort: {}\n", isolation->MissingText()));
+  }
+  if (human && options.mode == RunMode::kEnforce && !denials) {
+    human->Append(fmt::format("sysfence: note: denials are enforced by the kernel but not reported: {}\n",
+                              denials_unavailable));
+  }
+  if (human) human->Flush();
+
+  LaunchSpec spec;
+  spec.path = path.value();
+  spec.argv = options.command;
+  spec.filter = std::move(filter).value();
+  spec.want_listener = NeedsListener(options.policy, options.mode);
+  spec.log_denials = denials.has_value();
+  spec.before_filter = LandlockStep(options.policy, options.landlock_mode);
+
+  ForwardedSignals signals;
+  Result<LaunchedChild> started = StartChild(spec);
+  if (!started.ok()) return started.error();
+  LaunchedChild child = std::move(started).value();
+  // The listener is ours now: from here on nothing of this process may be read by the program.
+  if (Result<void> hidden = MakeSelfNonDumpable(); !hidden.ok()) {
+    kill(child.pid, SIGKILL);
+    waitpid(child.pid, nullptr, 0);
+    return MakeError(ErrorCode::kOs, "cannot start the program: " + hidden.error().message);
+  }
+  if (denials) denials->Follow(child.pid);
+  if (!child.note.empty() && human) {
+    human->Append(fmt::format("sysfence: landlock (best-effort) could not enforce everything:\n{}\n", child.note));
+    human->Flush();
+  }
+
+  std::unique_ptr<AlertDispatcher> alerts;
+  if (!options.alert_command.empty()) {
+    AlertOptions alert_options = options.alert_tuning;
+    alert_options.command = options.alert_command;
+    alerts = std::make_unique<AlertDispatcher>(std::move(alert_options));
+  }
+  std::unique_ptr<Supervisor> supervisor;
+  if (child.listener_fd >= 0 || denials) {
+    SupervisorOptions supervisor_options;
+    supervisor_options.policy = &options.policy;
+    supervisor_options.mode = options.mode;
+    supervisor_options.json = json.get();
+    supervisor_options.human = human.get();
+    supervisor_options.alerts = alerts.get();
+    supervisor_options.denials = denials ? &*denials : nullptr;
+    supervisor_options.max_events_per_shape = options.max_events_per_shape;
+    supervisor_options.max_event_bytes = options.max_event_bytes;
+    supervisor = std::make_unique<Supervisor>(child.listener_fd, supervisor_options);
+    if (child.listener_fd >= 0) supervisor->EnableSyncWakeUp();
+    child.listener_fd = -1;  // the supervisor owns it now
+  }
+  SupervisionThread supervision(supervisor.get());
+
+  Result<void> exec = ReleaseAndAwaitExec(child);
+  if (!exec.ok()) {
+    supervision.Stop();
+    return exec.error();
+  }
+  const int wait_status = WaitForProgram(child, signals);
+  supervision.Stop();
   close(child.pidfd);
 
   RunResult result;
   result.exit_status = ExitStatusOf(wait_status);
-  if (supervisor && WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL &&
-      supervisor->KilledForPolicy(child.pid)) {
-    // The supervisor carried out a `kill` rule: report it as the kernel's kill would be.
-    result.exit_status = 128 + SIGSYS;
-    result.killed_for_policy = true;
-  }
-  if (supervisor_error) {
+  result.killed_for_policy = supervisor && WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGSYS &&
+                             supervisor->KilledForPolicy(child.pid);
+  if (supervision.error()) {
     result.supervisor_failed = true;
-    result.supervisor_error = supervisor_error->message;
+    result.supervisor_error = supervision.error()->message;
   }
   if (alerts) alerts->Finish();
   if (supervisor) {
-    const RunSummary summary = supervisor->Summary(result.exit_status);
-    if (json) {
-      AppendSummaryJson(json->buffer(), summary);
-      json->Flush();
-    }
+    RunSummary summary = supervisor->Summary(result.exit_status);
+    summary.isolation = isolation->Summary();
+    if (json) AppendSummaryJson(json->buffer(), summary);
     if (human && (summary.reported_calls > 0 || options.mode == RunMode::kMonitor)) {
       human->Append(SummaryHumanText(summary));
     }
   }
-  if (human) {
-    if (result.killed_for_policy) {
-      human->Append("sysfence: the program was killed by a kill rule (SIGSYS)\n");
-    } else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGSYS) {
-      // trap and kill-thread stay in the kernel (supervised_policy.h): say where to look.
-      human->Append(
-          "sysfence: the program died of SIGSYS: a `trap` or `kill-thread` rule (the kernel carries those "
-          "out without the supervisor, so they are not events; `dmesg | grep type=1326` names the syscall)\n");
-    }
-    if (result.supervisor_failed) {
-      human->Append(fmt::format("sysfence: error: the supervisor stopped: {}\n", result.supervisor_error));
-    }
-    human->Flush();
+  if (json) {
+    json->Flush();
+    result.events_failed = json->failed_writes() > 0;
   }
+  if (human) ReportEnd(*human, result, wait_status, denials.has_value());
   return result;
 }
 

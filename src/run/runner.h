@@ -10,6 +10,7 @@
 #include "os/landlock.h"
 #include "policy/policy.h"
 #include "run/alerts.h"
+#include "run/isolation.h"
 #include "run/supervised_policy.h"
 
 namespace sysfence::run {
@@ -24,12 +25,18 @@ struct RunOptions {
   std::string alert_command;         ///< run with each event on stdin ("" for none)
   AlertOptions alert_tuning;         ///< rate limits (its `command` is ignored)
   os::LandlockMode landlock_mode = os::LandlockMode::kBestEffort;
+  /// The walls between the program and sysfence (run/isolation.h): require them, or take what the
+  /// kernel has.
+  IsolationMode isolation_mode = IsolationMode::kRequire;
+  uint64_t max_events_per_shape = 100;  ///< JSON events per call shape; later ones are counted only
+  uint64_t max_event_bytes = uint64_t{1} << 30;  ///< size cap of the JSON events written by this run
 };
 
 /// What a finished run looks like.
 struct RunResult {
   int exit_status = 0;          ///< the program's status, 128+signal when killed (SIGSYS for kill rules)
-  bool killed_for_policy = false;
+  bool killed_for_policy = false;  ///< the kernel killed the program for a `kill` rule (seen in its audit record)
+  bool events_failed = false;      ///< events could not all be written (disk full, closed pipe)
   bool supervisor_failed = false;  ///< the supervisor stopped early (the program saw ENOSYS afterwards)
   std::string supervisor_error;
 };
@@ -37,6 +44,9 @@ struct RunResult {
 /// Runs `options.command` under `options.policy`. An error means the program did not start (the
 /// message names the step); a started program always yields a RunResult.
 Result<RunResult> RunUnderPolicy(const RunOptions& options);
+
+/// CLOCK_REALTIME in nanoseconds.
+int64_t RealtimeNowNs();
 
 /// Shell-style exit status for a waitpid() status: the exit code, or 128 + the signal number.
 int ExitStatusOf(int wait_status);

@@ -7,25 +7,18 @@ namespace sysfence::run {
 
 std::string_view RunModeName(RunMode mode) { return mode == RunMode::kEnforce ? "enforce" : "monitor"; }
 
-bool IsReported(Action policy_action, RunMode mode) {
-  switch (policy_action.kind) {
-    case ActionKind::kAllow: return false;
-    case ActionKind::kLog:
-    case ActionKind::kErrno:
-    case ActionKind::kKillProcess:
-    case ActionKind::kNotify: return true;
-    // A kill-thread cannot be repeated from user space (SIGKILL takes the whole process), a trap
-    // must come from the kernel to carry its siginfo, and trace belongs to a tracer: in enforce mode
-    // these stay in the filter.
-    case ActionKind::kKillThread:
-    case ActionKind::kTrap:
-    case ActionKind::kTrace: return mode == RunMode::kMonitor;
-  }
-  return false;
+bool IsNotified(Action policy_action, RunMode mode) {
+  if (mode == RunMode::kMonitor) return policy_action.kind != ActionKind::kAllow;
+  // Enforce: a denial must not wait for, or depend on, a process the program might reach.
+  return policy_action.kind == ActionKind::kLog;
 }
 
 Action SupervisedAction(Action policy_action, RunMode mode) {
-  return IsReported(policy_action, mode) ? Action::Notify() : policy_action;
+  if (IsNotified(policy_action, mode)) return Action::Notify();
+  // `notify` in a policy run by sysfence is a denial with ENOSYS (what the kernel answers when no
+  // supervisor listens), made by the filter itself.
+  if (policy_action.kind == ActionKind::kNotify) return Action::Errno(ENOSYS);
+  return policy_action;
 }
 
 policy::Policy SupervisedPolicy(const policy::Policy& policy, RunMode mode) {
@@ -37,9 +30,9 @@ policy::Policy SupervisedPolicy(const policy::Policy& policy, RunMode mode) {
 }
 
 bool NeedsListener(const policy::Policy& policy, RunMode mode) {
-  if (IsReported(policy.default_action, mode) || IsReported(policy.badarch_action, mode)) return true;
+  if (IsNotified(policy.default_action, mode) || IsNotified(policy.badarch_action, mode)) return true;
   for (const policy::Rule& rule : policy.rules) {
-    if (IsReported(rule.action, mode)) return true;
+    if (IsNotified(rule.action, mode)) return true;
   }
   return false;
 }
@@ -50,15 +43,8 @@ Response ResponseFor(Action policy_action, RunMode mode) {
     case ActionKind::kAllow:
     case ActionKind::kLog: return {ResponseKind::kContinue, 0};
     case ActionKind::kErrno: return {ResponseKind::kFail, policy_action.data};
-    case ActionKind::kKillProcess:
-    case ActionKind::kKillThread: return {ResponseKind::kKillProcess, 0};
-    // `notify` in a policy run by sysfence is a denial that is reported; ENOSYS is what the kernel
-    // answers when no supervisor listens, so the outcome does not depend on the supervisor.
-    case ActionKind::kNotify:
-    case ActionKind::kTrap:
-    case ActionKind::kTrace: return {ResponseKind::kFail, ENOSYS};
+    default: return {ResponseKind::kFail, ENOSYS};
   }
-  return {ResponseKind::kFail, EPERM};
 }
 
 }  // namespace sysfence::run

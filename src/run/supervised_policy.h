@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // How `run` turns a policy into the filter the supervised program gets, and what the supervisor
-// answers for each notified call. The kernel filter always decides which calls are denied; the
-// outcomes that should be reported are routed through user notification so the supervisor sees
-// them, and its answer repeats the policy's decision (errno, kill) or, in monitor mode, lets the
-// call continue.
+// answers for each notified call.
+//
+// Enforce mode: every denial (errno, kill, kill-thread, trap, trace, notify-as-ENOSYS) is the
+// filter's own return, so no process the program could reach takes part in a deny decision; only
+// `log` outcomes (allowed and reported) are routed through user notification, where the supervisor
+// answers CONTINUE. Denials are observed through the kernel's audit records (run/audit_denials.h).
+// Monitor mode: every non-allow outcome is notified and continued; nothing is enforced.
 #pragma once
 
 #include <string_view>
@@ -24,9 +27,8 @@ std::string_view RunModeName(RunMode mode);
 
 /// What the supervisor does with a notified call.
 enum class ResponseKind : uint8_t {
-  kContinue,     ///< SECCOMP_USER_NOTIF_FLAG_CONTINUE: the call runs (log rules, monitor mode)
-  kFail,         ///< the call returns -1 with `error`
-  kKillProcess,  ///< the calling process is killed (SIGKILL) before the call runs
+  kContinue,  ///< SECCOMP_USER_NOTIF_FLAG_CONTINUE: the call runs (log rules, monitor mode)
+  kFail,      ///< the call returns -1 with `error` (only for a call the filter should not have notified)
 };
 
 /// The supervisor's answer for one notified call.
@@ -36,15 +38,16 @@ struct Response {
   friend bool operator==(const Response&, const Response&) = default;
 };
 
-/// Whether a call that `policy_action` decides reaches the supervisor in `mode` (and so becomes an
-/// event). kill-thread, trap and trace stay with the kernel in enforce mode and are not reported.
-bool IsReported(Action policy_action, RunMode mode);
+/// Whether a call that `policy_action` decides reaches the supervisor through user notification in
+/// `mode`: in enforce mode only `log`; in monitor mode everything but `allow`.
+bool IsNotified(Action policy_action, RunMode mode);
 
 /// The action the supervised filter takes where the policy decides `policy_action`.
 Action SupervisedAction(Action policy_action, RunMode mode);
 
-/// The policy the supervised program's filter is compiled from: `policy` with every reported
-/// outcome (rules, default, badarch) turned into `notify`. Conditions, arches and Landlock rules are
+/// The policy the supervised program's filter is compiled from: `policy` with every notified
+/// outcome (rules, default, badarch) turned into `notify`, and in enforce mode `notify` turned into
+/// `errno ENOSYS` (a denial the kernel makes itself). Conditions, arches and Landlock rules are
 /// unchanged, so the filter denies exactly what the policy denies.
 policy::Policy SupervisedPolicy(const policy::Policy& policy, RunMode mode);
 
@@ -52,8 +55,9 @@ policy::Policy SupervisedPolicy(const policy::Policy& policy, RunMode mode);
 bool NeedsListener(const policy::Policy& policy, RunMode mode);
 
 /// How the supervisor answers a notified call that the original policy decides `policy_action`.
-/// enforce: log -> continue, errno N -> fail N, kill -> kill the process, notify -> fail ENOSYS
-/// (what the kernel answers without a supervisor). monitor: always continue.
+/// monitor: always continue. enforce: `allow`/`log` continue; anything else fails (the filter never
+/// notifies a denial in enforce mode, so this only matters if the supervisor's evaluation and the
+/// filter ever disagreed: it then denies, never grants).
 Response ResponseFor(Action policy_action, RunMode mode);
 
 }  // namespace sysfence::run

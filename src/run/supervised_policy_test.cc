@@ -23,15 +23,21 @@ policy::Policy Sample() {
   return policy;
 }
 
-TEST(SupervisedPolicyTest, EnforceRoutesReportedDenialsThroughNotifyAndKeepsTheRest) {
+// Enforce mode: every denial is the filter's own return (nothing the program can reach decides
+// it); only `log` is notified, and `notify` becomes the kernel's own ENOSYS.
+TEST(SupervisedPolicyTest, EnforceKeepsEveryDenialInTheFilterAndNotifiesOnlyLog) {
   const policy::Policy supervised = SupervisedPolicy(Sample(), RunMode::kEnforce);
-  EXPECT_EQ(supervised.default_action, Action::Notify());
-  EXPECT_EQ(supervised.badarch_action, Action::Notify());
-  const std::vector<Action> expected = {Action::Allow(),  Action::Notify(),     Action::Notify(),
-                                        Action::Notify(), Action::KillThread(), Action::Trap(),
-                                        Action::Notify(), Action::Trace()};
-  ASSERT_EQ(supervised.rules.size(), expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(supervised.rules[i].action, expected[i]) << i;
+  EXPECT_EQ(supervised.default_action, Sample().default_action);
+  EXPECT_EQ(supervised.badarch_action, Sample().badarch_action);
+  ASSERT_EQ(supervised.rules.size(), Sample().rules.size());
+  for (size_t i = 0; i < supervised.rules.size(); ++i) {
+    const Action original = Sample().rules[i].action;
+    Action expected = original;
+    if (original.kind == ActionKind::kLog) expected = Action::Notify();
+    if (original.kind == ActionKind::kNotify) expected = Action::Errno(ENOSYS);
+    EXPECT_EQ(supervised.rules[i].action, expected) << i;
+    EXPECT_NE(supervised.rules[i].action.kind == ActionKind::kNotify, original.kind != ActionKind::kLog) << i;
+  }
   // Everything but the actions is untouched.
   EXPECT_EQ(supervised.arches, Sample().arches);
   EXPECT_EQ(supervised.rules[2].targets, Sample().rules[2].targets);
@@ -46,7 +52,8 @@ TEST(SupervisedPolicyTest, MonitorNotifiesEverythingButAllow) {
 TEST(SupervisedPolicyTest, ResponsesRepeatThePolicyInEnforceAndContinueInMonitor) {
   EXPECT_EQ(ResponseFor(Action::Errno(EACCES), RunMode::kEnforce), (Response{ResponseKind::kFail, EACCES}));
   EXPECT_EQ(ResponseFor(Action::Log(), RunMode::kEnforce), (Response{ResponseKind::kContinue, 0}));
-  EXPECT_EQ(ResponseFor(Action::KillProcess(), RunMode::kEnforce), (Response{ResponseKind::kKillProcess, 0}));
+  // A denial is never notified in enforce mode; should the supervisor see one, it denies.
+  EXPECT_EQ(ResponseFor(Action::KillProcess(), RunMode::kEnforce), (Response{ResponseKind::kFail, ENOSYS}));
   EXPECT_EQ(ResponseFor(Action::Notify(), RunMode::kEnforce), (Response{ResponseKind::kFail, ENOSYS}));
   for (Action action : {Action::Errno(EACCES), Action::KillProcess(), Action::Notify(), Action::Trap()}) {
     EXPECT_EQ(ResponseFor(action, RunMode::kMonitor).kind, ResponseKind::kContinue);
@@ -61,6 +68,11 @@ TEST(SupervisedPolicyTest, ListenerOnlyWhenSomethingIsReported) {
   EXPECT_FALSE(NeedsListener(policy, RunMode::kEnforce));
   EXPECT_TRUE(NeedsListener(policy, RunMode::kMonitor));  // monitor reports the badarch kill-thread
   policy.badarch_action = Action::KillProcess();
+  EXPECT_FALSE(NeedsListener(policy, RunMode::kEnforce));  // a kill is the kernel's, never notified
+  policy::Rule log;
+  log.action = Action::Log();
+  log.targets = {"uname"};
+  policy.rules.push_back(log);
   EXPECT_TRUE(NeedsListener(policy, RunMode::kEnforce));
 }
 

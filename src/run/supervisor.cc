@@ -19,33 +19,16 @@
 #include "core/arch.h"
 #include "policy/evaluate.h"
 #include "run/notify_abi.h"
+#include "run/rule_attribution.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::run {
 namespace {
 
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL  // Linux 6.9: a pidfd for one thread
-#endif
-
 int64_t RealtimeNs() {
   timespec now{};
   clock_gettime(CLOCK_REALTIME, &now);
   return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
-}
-
-// "file:line" of the rule that decided, "default" or "badarch".
-std::string RuleLocation(const policy::Policy& policy, const policy::Decision& decision) {
-  switch (decision.by) {
-    case policy::DecidedBy::kDefault: return "default";
-    case policy::DecidedBy::kBadArch: return "badarch";
-    case policy::DecidedBy::kRule: break;
-  }
-  if (decision.rule_index < 0 || static_cast<size_t>(decision.rule_index) >= policy.rules.size()) return "default";
-  const SourceSpan& span = policy.rules[decision.rule_index].span;
-  if (span.file.empty()) return fmt::format("rule#{}", decision.rule_index + 1);
-  if (span.line == 0) return span.json_path.empty() ? span.file : span.file + ": " + span.json_path;
-  return fmt::format("{}:{}", span.file, span.line);
 }
 
 // Size of the kernel's notification structures (they may grow; the kernel tells us how big).
@@ -92,25 +75,6 @@ int Supervisor::KeyArgFor(uint32_t audit_arch, int32_t nr, std::string_view name
   return index;
 }
 
-bool Supervisor::KillTarget(int tid, uint64_t id) {
-  if (tid <= 0) return false;  // not visible from our pid namespace: nothing we can signal
-  // A pidfd pins the task: after the ID_VALID check below, the signal cannot reach a reused pid.
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, tid, PIDFD_THREAD));
-  if (pidfd < 0) pidfd = static_cast<int>(syscall(SYS_pidfd_open, tid, 0));
-  if (ioctl(fd_, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) != 0) {
-    if (pidfd >= 0) close(pidfd);
-    return false;
-  }
-  bool sent;
-  if (pidfd >= 0) {
-    sent = syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0) == 0;
-    close(pidfd);
-  } else {
-    sent = kill(tid, SIGKILL) == 0;  // SIGKILL to any thread ends its whole process
-  }
-  return sent;
-}
-
 Result<bool> Supervisor::HandleOne() {
   auto* request = reinterpret_cast<seccomp_notif*>(request_.data());
   std::memset(request_.data(), 0, request_.size());  // RECV insists on a zeroed buffer
@@ -151,21 +115,19 @@ Result<bool> Supervisor::HandleOne() {
     const bool wide = syscalls::ArgWidthBits(*arch, name, key_arg) == 64;
     shape.key_value = wide ? data.args[key_arg] : (data.args[key_arg] & 0xffffffffu);
   }
+
   uint64_t count = 0;
   if (is_restart) {
     ++stats_.restarts;
   } else {
     count = ledger_.Count(shape);
   }
-  const bool first = count == 1;
-  const bool want_json =
-      !is_restart && (options_.json != nullptr || options_.alerts != nullptr) &&
-      (options_.mode == RunMode::kEnforce || first);
-  const bool want_human = options_.human != nullptr && first;
+  // The hot path: a repeated shape that is neither written nor shown costs no decoding.
+  const bool detailed = count == 1 || WantsJson(count);
 
   Event event;
   bool valid = true;
-  if (want_json || want_human || first) {
+  if (detailed) {
     const TaskInfo& task = tasks_.Get(tid, now_ns);
     event.time_ns = now_ns;
     event.mode = options_.mode;
@@ -178,7 +140,6 @@ Result<bool> Supervisor::HandleOne() {
     event.nr = data.nr;
     event.action = decision.action;
     event.rule = RuleLocation(*options_.policy, decision);
-    event.count = count;
     const uint64_t(&args)[6] = *reinterpret_cast<const uint64_t(*)[6]>(data.args);
     event.args = DecodeArgs(arch.value_or(Arch::kX86_64), name, args,
                             DecodeContext{tid, options_.read_target_memory, true});
@@ -200,80 +161,138 @@ Result<bool> Supervisor::HandleOne() {
     }
   }
 
-  // Answer the kernel.
-  Outcome outcome = Outcome::kDenied;
+  // Answer the kernel. Only calls the policy permits (log) or monitor mode's calls are continued;
+  // in enforce mode the filter never notifies a denial, and should it ever, the answer denies.
   auto* resp = reinterpret_cast<seccomp_notif_resp*>(response_.data());
   std::memset(response_.data(), 0, response_.size());
   resp->id = request->id;
-  switch (response.kind) {
-    case ResponseKind::kContinue:
-      resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-      outcome = options_.mode == RunMode::kMonitor && !decision.action.Permits() ? Outcome::kContinued
-                                                                                 : Outcome::kAllowed;
-      break;
-    case ResponseKind::kFail:
-      resp->error = -response.error;
-      outcome = Outcome::kDenied;
-      break;
-    case ResponseKind::kKillProcess: {
-      // The thread is parked in the notification; killing its process now means the call never
-      // runs. The answer below is a denial in case the kill could not be delivered.
-      const int pid = event.pid != 0 ? event.pid : tasks_.Get(tid, now_ns).tgid;
-      if (KillTarget(tid, request->id)) {
-        outcome = Outcome::kKilled;
-        ++stats_.kills;
-        if (pid > 0) killed_.insert(pid);
-      }
-      resp->error = -EPERM;
-      break;
-    }
+  if (response.kind == ResponseKind::kContinue) {
+    resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    event.outcome = options_.mode == RunMode::kMonitor && !decision.action.Permits() ? Outcome::kContinued
+                                                                                     : Outcome::kAllowed;
+  } else {
+    resp->error = -response.error;
+    event.outcome = Outcome::kDenied;
   }
   if (ioctl(fd_, SECCOMP_IOCTL_NOTIF_SEND, resp) != 0) {
     if (errno != ENOENT) {
       return MakeError(ErrorCode::kOs, fmt::format("seccomp notification answer failed: {}", std::strerror(errno)));
     }
-    if (outcome != Outcome::kKilled) {
-      // Interrupted by a signal: the call may be restarted and notified again.
-      outcome = Outcome::kAborted;
-      ++stats_.aborted;
-      std::memcpy(aborted_by_tid_[tid].data(), &request->data, sizeof(data));
-    }
-  } else if (response.kind == ResponseKind::kKillProcess && outcome != Outcome::kKilled) {
-    outcome = Outcome::kDenied;  // could not kill (target not visible): the call was denied instead
+    // Interrupted by a signal: the call may be restarted and notified again.
+    event.outcome = Outcome::kAborted;
+    ++stats_.aborted;
+    std::memcpy(aborted_by_tid_[tid].data(), &request->data, sizeof(data));
   }
-  if (!valid && outcome != Outcome::kKilled) outcome = Outcome::kAborted;
-  event.outcome = outcome;
-
-  if (first) {
-    if (decision.by == policy::DecidedBy::kBadArch) {
-      ledger_.NoteMissingArch(event.arch);
-    } else {
-      ledger_.NoteFirst(name, event.args, !decision.action.Permits());
-    }
+  if (!valid) event.outcome = Outcome::kAborted;
+  if (detailed) {
+    Report(event, shape, count, !decision.action.Permits());
+  } else if (!is_restart && HasJsonSinks()) {
+    ++stats_.aggregated;
   }
-  if (want_json) {
-    if (options_.alerts != nullptr) {
-      std::string line;
-      AppendEventJson(line, event);
-      if (options_.json != nullptr) options_.json->Append(line);
-      options_.alerts->Submit(std::move(line));
-    } else {
-      AppendEventJson(options_.json->buffer(), event);
-      options_.json->MaybeFlush();
-    }
-    ++stats_.events;
-  }
-  if (want_human) options_.human->Append(EventHumanLine(event));
   return true;
 }
 
+bool Supervisor::HasJsonSinks() const { return options_.json != nullptr || options_.alerts != nullptr; }
+
+bool Supervisor::WantsJson(uint64_t count) const {
+  // Monitor mode writes the first call of each shape; enforce mode every call up to the per-shape
+  // limit. Past it calls are only counted: a program that retries a denied call in a loop must
+  // not fill the disk.
+  if (!HasJsonSinks() || count == 0) return false;
+  return options_.mode == RunMode::kEnforce ? count <= options_.max_events_per_shape : count == 1;
+}
+
+void Supervisor::Report(Event& event, const CallShape& shape, uint64_t count, bool needs_allow) {
+  event.count = count;
+  if (count == 1) {
+    if (shape.decided_by == -2) {
+      ledger_.NoteMissingArch(event.arch);
+    } else {
+      ledger_.NoteFirst(event.syscall, event.args, needs_allow);
+    }
+  }
+  if (WantsJson(count)) {
+    if (event_bytes_ < options_.max_event_bytes) {
+      std::string line;
+      AppendEventJson(line, event);
+      event_bytes_ += line.size();
+      if (options_.json != nullptr) options_.json->Append(line);
+      if (options_.alerts != nullptr) options_.alerts->Submit(std::move(line));
+      ++stats_.events;
+    } else {
+      ++stats_.aggregated;
+      stats_.capped = true;
+    }
+  } else if (count != 0 && HasJsonSinks()) {
+    ++stats_.aggregated;
+  }
+  if (options_.human != nullptr && count == 1) options_.human->Append(EventHumanLine(event));
+}
+
+void Supervisor::HandleDenial(const SeccompAuditRecord& record) {
+  ++stats_.denials;
+  const int64_t now_ns = RealtimeNs();
+  const uint32_t nr = static_cast<uint32_t>(record.syscall);
+  const std::optional<Arch> arch = ArchOfSyscall(record.arch, nr);
+  const bool listed = arch && std::find(options_.policy->arches.begin(), options_.policy->arches.end(), *arch) !=
+                                  options_.policy->arches.end();
+  const std::string_view name =
+      arch ? syscalls::NameOf(*arch, nr).value_or(std::string_view()) : std::string_view();
+  const Action returned = Action::FromSeccompRet(record.code);
+  const DenialAttribution attribution =
+      AttributeDenial(*options_.policy, listed, arch.value_or(Arch::kX86_64), name, returned.kind);
+
+  Event event;
+  event.source = EventSource::kAudit;
+  event.time_ns = now_ns;
+  event.mode = RunMode::kEnforce;
+  event.pid = record.pid;
+  event.comm = record.comm;
+  event.exe = record.exe;
+  event.arch = arch ? std::string(ArchName(*arch)) : fmt::format("{:#x}", record.arch);
+  event.syscall = std::string(name);
+  event.nr = record.syscall;
+  event.action = attribution.action;
+  event.rule = attribution.rule;
+  switch (returned.kind) {
+    case ActionKind::kKillProcess:
+      event.outcome = Outcome::kKilled;
+      ++stats_.kills;
+      killed_.insert(record.pid);
+      break;
+    case ActionKind::kKillThread: event.outcome = Outcome::kThreadKilled; break;
+    case ActionKind::kTrap: event.outcome = Outcome::kTrapped; break;
+    default: event.outcome = Outcome::kDenied; break;
+  }
+  if (!listed) {
+    event.suggestion = fmt::format("# add {} to the policy's arch line", event.arch);
+  } else if (!name.empty()) {
+    event.suggestion = SuggestRule(name, {});
+  }
+  const int decided_by = attribution.by == policy::DecidedBy::kBadArch ? -2
+                         : attribution.by == policy::DecidedBy::kDefault ? -1
+                                                                         : 0;
+  CallShape shape{record.arch, static_cast<int32_t>(record.syscall), 0, decided_by};
+  Report(event, shape, ledger_.Count(shape), true);
+}
+
+Result<void> Supervisor::DrainDenials() {
+  if (options_.denials == nullptr) return Ok();
+  return options_.denials->Drain([this](const SeccompAuditRecord& record) { HandleDenial(record); });
+}
+
 Result<void> Supervisor::Run(int stop_fd) {
-  pollfd fds[2] = {{fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+  // Slots: the stop fd, the listener, the audit stream, the fork events; absent ones are -1
+  // (poll ignores negative fds).
+  pollfd fds[4] = {{stop_fd, POLLIN, 0},
+                   {fd_, POLLIN, 0},
+                   {options_.denials != nullptr ? options_.denials->audit_fd() : -1, POLLIN, 0},
+                   {options_.denials != nullptr ? options_.denials->fork_fd() : -1, POLLIN, 0}};
   for (;;) {
     const bool pending = (options_.json != nullptr && options_.json->pending()) ||
                          (options_.human != nullptr && options_.human->pending());
     // Busy: look without blocking, and write buffered events out whenever there is a lull.
-    const int ready = poll(fds, stop_fd >= 0 ? 2 : 1, pending ? 0 : -1);
+    const int ready = poll(fds, 4, pending ? 0 : -1);
     if (ready < 0) {
       if (errno == EINTR) continue;
       return MakeError(ErrorCode::kOs, fmt::format("poll on the seccomp listener failed: {}", std::strerror(errno)));
@@ -283,8 +302,14 @@ Result<void> Supervisor::Run(int stop_fd) {
       continue;
     }
     // The program ended: stop even if orphaned descendants keep calling (they get ENOSYS).
-    if (stop_fd >= 0 && (fds[1].revents & POLLIN) != 0) break;
-    if ((fds[0].revents & POLLIN) != 0) {
+    if ((fds[0].revents & POLLIN) != 0) break;
+    if ((fds[2].revents | fds[3].revents) != 0) {
+      if (Result<void> drained = DrainDenials(); !drained.ok()) {
+        Flush();
+        return drained;
+      }
+    }
+    if ((fds[1].revents & POLLIN) != 0) {
       auto handled = HandleOne();
       if (!handled.ok()) {
         Flush();
@@ -292,7 +317,20 @@ Result<void> Supervisor::Run(int stop_fd) {
       }
       continue;
     }
-    if ((fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) break;  // no task uses the filter any more
+    // No task uses the filter any more: notifications are over (denial records may still come).
+    if ((fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) {
+      if (options_.denials == nullptr) break;
+      fds[1].fd = -1;
+    }
+  }
+  // The kernel queues audit records asynchronously: read the ones still in flight.
+  if (options_.denials != nullptr) {
+    Result<void> drained =
+        options_.denials->DrainAll([this](const SeccompAuditRecord& record) { HandleDenial(record); });
+    if (!drained.ok()) {
+      Flush();
+      return drained;
+    }
   }
   Flush();
   return Ok();
@@ -306,6 +344,11 @@ RunSummary Supervisor::Summary(int exit_status) const {
   summary.reported_calls = ledger_.total();
   summary.distinct_shapes = ledger_.distinct();
   summary.sync_wake_up = sync_wake_up_;
+  summary.events_written = stats_.events;
+  summary.events_aggregated = stats_.aggregated;
+  summary.events_capped = stats_.capped;
+  summary.denials_observed = options_.denials != nullptr;
+  summary.records_lost = options_.denials != nullptr ? options_.denials->lost() : 0;
   summary.suggested_lines = ledger_.SuggestedLines();
   summary.counts = ledger_.CountsBySyscall();
   if (options_.alerts != nullptr) {

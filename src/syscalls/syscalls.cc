@@ -42,11 +42,4 @@ std::span<const ArgInfo> ArgsOf(std::string_view name) {
   return internal::SignatureArgs().subspan(it->first, it->count);
 }
 
-int ArgWidthBits(Arch arch, std::string_view name, int index) {
-  if (!GetArchInfo(arch).is_64bit) return 32;
-  const std::span<const ArgInfo> args = ArgsOfOn(arch, name);
-  if (index < 0 || static_cast<size_t>(index) >= args.size()) return 64;
-  return args[static_cast<size_t>(index)].kind == ArgKind::kScalar32 ? 32 : 64;
-}
-
 }  // namespace sysfence::syscalls

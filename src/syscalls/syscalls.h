@@ -59,8 +59,11 @@ std::span<const ArgInfo> ArgsOf(std::string_view name);
 /// alignment padding) and shifts every later index. Empty when unknown.
 std::span<const ArgInfo> ArgsOfOn(Arch arch, std::string_view name);
 
-/// Width in bits (32 or 64) of argument `index` of `name` on `arch`: 32 on 32-bit ABIs, and for
-/// 32-bit scalars of ArgsOfOn(arch, name); 64 otherwise (also when the signature is unknown).
+/// Width in bits (16, 32 or 64) of argument `index` of `name` on `arch`: how many low bits of the
+/// register the kernel reads. 16 for umode_t, and where the kernel narrows further than the declared
+/// type (ptrace's pid; the 16-bit uid syscalls of x86 and arm: see arg_widths.cc for the sources);
+/// 32 for the other 32-bit scalars of ArgsOfOn(arch, name) and for everything on 32-bit ABIs; 64
+/// otherwise (also when the signature is unknown). Index positions are the ABI's own (ArgsOfOn).
 int ArgWidthBits(Arch arch, std::string_view name, int index);
 
 /// A built-in group of syscalls such as "@file-system".

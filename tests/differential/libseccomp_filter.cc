@@ -9,10 +9,12 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "policy/arguments.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::differential {
@@ -167,7 +169,16 @@ Result<void> AddRules(const policy::Policy& policy, Arch arch, void* ctx, bool s
         return Unsupported("'" + std::string(name) + "' with the number sysfence gives it on " +
                            std::string(ArchName(arch)));
       }
-      for (const Conjunction& term : terms) {
+      // Named arguments sit where this ABI's signature puts them.
+      std::optional<Disjunction> resolved_terms;
+      if (rule.condition && policy::HasNamedArguments(*rule.condition)) {
+        const policy::Condition resolved = policy::ResolveArgumentsOn(*rule.condition, arch, name);
+        if (policy::HasNamedArguments(resolved)) return Unsupported("an argument name " + std::string(name) + " lacks");
+        auto dnf = ToDnf(resolved, false);
+        if (!dnf) return dnf.error();
+        resolved_terms = std::move(*dnf);
+      }
+      for (const Conjunction& term : resolved_terms ? *resolved_terms : terms) {
         std::vector<scmp_arg_cmp> cmps;
         unsigned used = 0;
         for (const Comparison& c : term) {

@@ -142,6 +142,17 @@ Condition RandomCondition(Random& r, int depth) {
   return c;
 }
 
+// Names some comparisons of a clone rule by argument name: clone's flags, stack and tls sit at other
+// positions on s390x (flags second) and on x86, arm, riscv64 and ppc64le (tls fourth), so every
+// judge must resolve them per ABI.
+void NameCloneArguments(Random& r, Condition& c) {
+  for (Condition& child : c.children) NameCloneArguments(r, child);
+  if (c.kind != Condition::Kind::kCompare || !r.Chance(2)) return;
+  static constexpr std::string_view kNames[] = {"clone_flags", "newsp", "tls"};
+  c.compare.arg = policy::kNamedArgument;
+  c.compare.arg_name = std::string(kNames[r.Below(std::size(kNames))]);
+}
+
 std::string RandomSyscall(Random& r, const std::vector<Arch>& arches, bool libseccomp) {
   for (;;) {
     std::string_view name;
@@ -179,6 +190,10 @@ policy::Policy RandomModelPolicy(std::mt19937_64& rng) {
       }
     }
     if (!r.Chance(3)) rule.condition = RandomCondition(r, 3);
+    if (rule.condition && r.Chance(8)) {
+      rule.targets = {"clone"};
+      NameCloneArguments(r, *rule.condition);
+    }
     if (r.Chance(6)) rule.only_arches = {r.Pick(p.arches)};
     p.rules.push_back(std::move(rule));
   }
@@ -331,7 +346,8 @@ std::vector<bpf::SeccompData> RandomInputs(const policy::Policy& policy, std::mt
       }
       if (zero_high_halves_of_narrow_args) {
         const int width = real_name ? syscalls::ArgWidthBits(real_arch, *real_name, a) : 64;
-        if (width == 32 || LibseccompArgumentsAre32Bit(real_arch)) v &= 0xffffffffu;
+        if (width < 64) v &= policy::WidthMask(width);  // 16-bit arguments: zero above bit 15 too
+        if (LibseccompArgumentsAre32Bit(real_arch)) v &= 0xffffffffu;
       }
       d.args[a] = v;
     }

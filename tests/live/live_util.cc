@@ -69,6 +69,9 @@ Finished RunCommand(const std::vector<std::string>& argv, int timeout_s) {
     dup2(null_fd, 0);
     dup2(out_fd, 1);
     dup2(err_fd, 2);
+    // Only 0, 1 and 2 reach the command (not the test's own fds, nor those the test runner
+    // inherited): tests look at what a program inherits from sysfence.
+    syscall(SYS_close_range, 3U, ~0U, 0U);
     execv(args[0], args.data());
     _exit(127);
   }

@@ -9,6 +9,7 @@
 //   sf_probe io_uring          io_uring_setup(8, ...)
 //   sf_probe threads N NAME    N threads each call NAME once; prints how many failed with EPERM
 //   sf_probe loop N NAME       calls NAME N times; prints how many failed
+//   sf_probe must-call NAME    calls NAME; exits 0 when it succeeded, 3 when it failed
 //   sf_probe sleep SECONDS     sleeps, then exits 0 (for signal tests); exits 100+sig on a signal
 //   sf_probe exit CODE         exits with CODE
 //   sf_probe alarm-call NAME   SIGALRM (SA_RESTART handler) in 100 ms, then calls NAME
@@ -108,6 +109,7 @@ int main(int argc, char** argv) {
     std::printf("denied=%d of %d\n", denied.load(), n);
     return 0;
   }
+  if (mode == "must-call" && argc == 3) return CallByName(argv[2]) < 0 ? 3 : 0;
   if (mode == "loop" && argc == 4) {
     const long n = std::atol(argv[2]);
     long failed = 0;

@@ -23,6 +23,7 @@
 #include "core/arch.h"
 #include "core/suggest.h"
 #include "formats/c_header.h"
+#include "formats/json_reader.h"
 #include "formats/kubernetes.h"
 #include "formats/load.h"
 #include "formats/oci_export.h"
@@ -121,12 +122,14 @@ Result<std::map<std::string, uint64_t>> ReadWeights(const std::string& path) {
   auto fail = [&path](const std::string& where, const std::string& what) {
     return MakeError(ErrorCode::kInvalidInput, path + ": " + where + ": " + what);
   };
-  nlohmann::json root;
-  try {
-    root = nlohmann::json::parse(*text);
-  } catch (const nlohmann::json::parse_error& e) {
-    return fail("$", "not valid JSON (offset " + std::to_string(e.byte) + ")");
+  formats::JsonReadError failure;
+  std::optional<nlohmann::json> parsed = formats::ReadJson(*text, &failure);
+  if (!parsed) {
+    const bool syntax = failure.kind == formats::JsonReadError::Kind::kSyntax;
+    return fail(failure.json_path, (syntax ? "not valid JSON: " : "") + failure.reason + " (offset " +
+                                       std::to_string(failure.offset) + ")");
   }
+  const nlohmann::json root = std::move(*parsed);
   if (!root.is_object()) return fail("$", "expected an object (a recording from `sysfence record --json FILE`)");
   const auto version = root.find("sysfence_profile");
   if (version == root.end()) {

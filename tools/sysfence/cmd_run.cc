@@ -25,10 +25,20 @@ constexpr const char* kRunHelp =
     "call, JSON Lines with --events, and a command of yours with --alert-exec.\n"
     "\n"
     "  enforce (default)  denied calls fail with the policy's errno; `kill` rules end the program\n"
-    "                     (exit status 128+SIGSYS); `log` rules allow and report.\n"
+    "                     (exit status 128+SIGSYS); `log` rules allow and report. Every denial is\n"
+    "                     the filter's own answer: nothing the program can reach takes part in it.\n"
+    "                     sysfence reads the kernel's audit records of the denials (root only;\n"
+    "                     without root they are enforced but not reported, and it says so).\n"
     "  --monitor          nothing is blocked; what the policy WOULD deny is reported (first of each\n"
     "                     kind, then counts), and the end summary lists the policy lines that would\n"
     "                     let this run pass under enforcement. Monitor mode is not a sandbox.\n"
+    "\n"
+    "The program is walled off from sysfence (it cannot read its memory, take its fds, ptrace or\n"
+    "signal it): a Landlock domain with signal scoping (Landlock ABI 6). Where the kernel lacks it,\n"
+    "run refuses to start (exit 3) unless --isolation best-effort. Threat model: docs/run.md.\n"
+    "\n"
+    "Events: the first --events-per-call calls of each kind are written (default 100); later ones\n"
+    "are counted in the summary, and the file stops growing at --events-max-size MiB (default 1024).\n"
     "\n"
     "The exit status is the program's (128+signal when it was killed). sysfence itself exits 2 when\n"
     "the policy or the command line is bad and 3 when the system refuses (no seccomp, no Landlock\n"
@@ -68,13 +78,18 @@ struct RunFlags {
   double alert_rate = 5;
   double alert_burst = 20;
   std::string landlock = "best-effort";
+  std::string isolation = "require";
+  uint64_t events_per_call = 100;
+  uint64_t events_max_mib = 1024;
   bool strict = false;
   bool quiet = false;
   std::vector<std::string> given;  ///< options given on the command line (for --strict conflicts)
 };
 
 // Options that configure a policy run; --strict, which uses no policy, refuses them.
-constexpr const char* kPolicyRunOptions[] = {"--policy", "--monitor", "--events", "--alert-exec", "--landlock"};
+constexpr const char* kPolicyRunOptions[] = {"--policy",     "--monitor",         "--events",        "--alert-exec",
+                                            "--landlock",   "--isolation",       "--events-per-call",
+                                            "--events-max-size"};
 
 constexpr const char* kStrictKilled =
     "sysfence: the program was killed by seccomp strict mode (a syscall other than read, write, exit, "
@@ -120,6 +135,23 @@ int RunCommand(const RunFlags& flags, const std::vector<std::string>& command) {
                  flags.landlock.c_str());
     return kExitBadInput;
   }
+  const auto isolation_mode = run::IsolationModeFromName(flags.isolation);
+  if (!isolation_mode) {
+    std::fprintf(stderr, "sysfence: error: --isolation must be require or best-effort, not '%s'\n",
+                 flags.isolation.c_str());
+    return kExitBadInput;
+  }
+  if (flags.events_path == "-") {
+    std::fprintf(stderr,
+                 "sysfence: error: --events - would share standard output with the program, which could write "
+                 "lines that look like events; give a file (opened close-on-exec, out of the program's reach "
+                 "unless the policy lets it write there)\n");
+    return kExitBadInput;
+  }
+  if (flags.events_per_call < 1 || flags.events_max_mib < 1) {
+    std::fprintf(stderr, "sysfence: error: --events-per-call and --events-max-size must be at least 1\n");
+    return kExitBadInput;
+  }
   if (!(flags.alert_rate > 0) || !(flags.alert_burst >= 1)) {
     std::fprintf(stderr, "sysfence: error: --alert-rate must be > 0 and --alert-burst >= 1\n");
     return kExitBadInput;
@@ -147,9 +179,12 @@ int RunCommand(const RunFlags& flags, const std::vector<std::string>& command) {
   options.alert_tuning.rate_per_second = flags.alert_rate;
   options.alert_tuning.burst = flags.alert_burst;
   options.landlock_mode = *landlock_mode;
+  options.isolation_mode = *isolation_mode;
+  options.max_events_per_shape = flags.events_per_call;
+  options.max_event_bytes = flags.events_max_mib << 20;
   Result<run::RunResult> result = run::RunUnderPolicy(options);
   if (!result.ok()) return ReportError(result.error());
-  if (result->supervisor_failed) return kExitFailure;
+  if (result->supervisor_failed || result->events_failed) return kExitFailure;
   return result->exit_status;
 }
 
@@ -161,7 +196,14 @@ const CommandRegistration kRegistration(40, [](CLI::App& app, int* exit_status) 
   sub->add_option("--policy,-p", flags->policy_path,
                   "Policy file (.sfp, OCI/Docker or Kubernetes JSON; - for stdin); required unless --strict");
   sub->add_flag("--monitor", flags->monitor, "Report what the policy would deny, block nothing");
-  sub->add_option("--events", flags->events_path, "Write JSON Lines events to FILE (appended), - for stdout");
+  sub->add_option("--events", flags->events_path, "Write JSON Lines events to FILE (appended; not -: see --help)");
+  sub->add_option("--events-per-call", flags->events_per_call,
+                  "JSON events per kind of call (default 100); later ones are counted in the summary");
+  sub->add_option("--events-max-size", flags->events_max_mib,
+                  "Stop writing events past this many MiB (default 1024); later calls are counted");
+  sub->add_option("--isolation", flags->isolation,
+                  "require (default): refuse to start unless the kernel can wall the program off from sysfence; "
+                  "best-effort: start with the walls it has");
   sub->add_option("--alert-exec", flags->alert_command,
                   "Run CMD (via /bin/sh -c) with each event's JSON on stdin, rate-limited");
   sub->add_option("--alert-rate", flags->alert_rate, "Alerts per second (default 5); more are dropped and counted");

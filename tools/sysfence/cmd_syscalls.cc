@@ -171,7 +171,7 @@ int ListTable(Arch arch, bool json) {
     PrintJson(ordered_json{{"arch", ArchName(arch)}, {"audit_arch", GetArchInfo(arch).audit_arch}, {"syscalls", out}});
     return kExitOk;
   }
-  std::printf("# %s (AUDIT_ARCH %#x): %zu syscalls; [32] marks arguments compared on their low half\n",
+  std::printf("# %s (AUDIT_ARCH %#x): %zu syscalls; [32] and [16] mark arguments compared on their low 32 or 16 bits\n",
               std::string(ArchName(arch)).c_str(), GetArchInfo(arch).audit_arch, entries.size());
   for (const syscalls::SyscallEntry& entry : entries) {
     std::string args;
@@ -179,10 +179,8 @@ int ListTable(Arch arch, bool json) {
     for (size_t i = 0; i < signature.size(); ++i) {
       if (i > 0) args += ", ";
       args += fmt::format("{} {}", signature[i].type, signature[i].name);
-      if (syscalls::ArgWidthBits(arch, entry.name, static_cast<int>(i)) == 32 &&
-          signature[i].kind != ArgKind::kPointer) {
-        args += " [32]";
-      }
+      const int bits = syscalls::ArgWidthBits(arch, entry.name, static_cast<int>(i));
+      if (bits < 64 && signature[i].kind != ArgKind::kPointer) args += fmt::format(" [{}]", bits);
     }
     const std::string number = arch == Arch::kX32 ? fmt::format("{:#x}", entry.number) : std::to_string(entry.number);
     std::printf("%10s  %s(%s)\n", number.c_str(), std::string(entry.name).c_str(), args.c_str());

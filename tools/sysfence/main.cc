@@ -37,6 +37,12 @@ int main(int argc, char** argv) {
       "seccomp-BPF filter, run programs under it (monitor or enforce), and inspect any filter.\n"
       "Run 'sysfence COMMAND --help' for each command; docs/ has the full reference.",
       "sysfence"};
+  app.footer(
+      "Files: inputs are regular files, pipes or - (standard input), at most 16 MiB; a directory or\n"
+      "device is refused. Outputs (-o, --json, fmt -w) replace a regular file atomically and write\n"
+      "through a symlink, device or FIFO without replacing it.\n"
+      "Exit status: 0 success, 1 findings, 2 bad input (nothing written), 3 the environment refused\n"
+      "(permissions, kernel features, a failed write such as a full disk).");
   app.require_subcommand(1);
   app.set_version_flag("--version", "sysfence 0.1.0");
   int exit_status = sysfence::cli::kExitOk;

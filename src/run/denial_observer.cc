@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "run/denial_observer.h"
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+
+#include "core/action.h"
+
+namespace sysfence::run {
+
+void ProcessTree::Apply(const os::ForkEvent& fork) {
+  if (fork.child_pid != fork.child_tgid) return;  // a new thread: its process is already known
+  // The root's own fork event (its parent is sysfence) may be read after AddRoot; its pid cannot be
+  // reused while sysfence has not reaped it.
+  if (fork.child_tgid == root_) return;
+  if (Contains(fork.parent_tgid)) {
+    members_[fork.child_tgid] = true;
+  } else {
+    members_.erase(fork.child_tgid);  // a reused pid that is no longer ours
+  }
+}
+
+bool ProcessTree::Contains(int tgid) const {
+  auto it = members_.find(tgid);
+  return it != members_.end() && it->second;
+}
+
+Result<DenialObserver> DenialObserver::Open() {
+  Result<os::AuditStream> audit = os::AuditStream::Open();
+  if (!audit.ok()) return audit.error();
+  Result<os::ProcessEvents> forks = os::ProcessEvents::Open();
+  if (!forks.ok()) return forks.error();
+  return DenialObserver(std::move(audit).value(), std::move(forks).value());
+}
+
+Result<void> DenialObserver::DrainForks() {
+  return forks_.Drain([this](const os::ForkEvent& fork) { tree_.Apply(fork); });
+}
+
+Result<void> DenialObserver::Drain(const std::function<void(const SeccompAuditRecord&)>& on_denial) {
+  // A fork event is queued when the child is created, before it can make any call, so reading the
+  // fork events first means every record below names a pid the tree already knows.
+  Result<void> forks = DrainForks();
+  if (!forks.ok()) return forks;
+  return audit_.Drain([&](uint16_t type, std::string_view text) {
+    if (type != os::kAuditTypeSeccomp) return;
+    std::optional<SeccompAuditRecord> record = ParseSeccompAuditRecord(text);
+    if (!record) return;
+    if (marker_pid_ != 0 && record->pid == marker_pid_) marker_seen_ = true;
+    if (!tree_.Contains(record->pid)) return;
+    if ((record->code & seccomp_ret::kActionFullMask) == seccomp_ret::kUserNotif) return;
+    on_denial(*record);
+  });
+}
+
+namespace {
+
+// Forks a process that makes one call its own filter denies with SECCOMP_FILTER_FLAG_LOG, so the
+// kernel writes one audit record for it, then exits. Only raw syscalls after fork (the caller may
+// have threads).
+pid_t StartMarker() {
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog program{static_cast<unsigned short>(sizeof(code) / sizeof(code[0])), code};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+      syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &program) == 0) {
+    syscall(SYS_getppid);
+  }
+  _exit(0);
+}
+
+}  // namespace
+
+Result<void> DenialObserver::DrainAll(const std::function<void(const SeccompAuditRecord&)>& on_denial,
+                                      int timeout_ms) {
+  marker_seen_ = false;
+  marker_pid_ = StartMarker();
+  if (marker_pid_ < 0) {
+    marker_pid_ = 0;
+    return Drain(on_denial);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  Result<void> drained = Ok();
+  while (drained.ok() && !marker_seen_) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd fd{audit_.fd(), POLLIN, 0};
+    if (poll(&fd, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
+    drained = Drain(on_denial);
+  }
+  while (waitpid(marker_pid_, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  marker_pid_ = 0;
+  return drained;
+}
+
+}  // namespace sysfence::run

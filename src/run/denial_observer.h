@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// Observes the kernel's own denials for one program and its descendants: the filter is installed
+// with SECCOMP_FILTER_FLAG_LOG, so every errno/trap/kill it returns becomes a kernel audit record
+// (run/seccomp_audit_record.h); fork events from the process connector tell which pids are the
+// program's. Neither source is reachable by the program: the audit records are written by the
+// kernel and read over netlink by this (root) process, which the program's Landlock domain keeps
+// it away from. Root only (CAP_AUDIT_READ, CAP_NET_ADMIN); Open() says why otherwise.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <unordered_map>
+
+#include "core/result.h"
+#include "os/audit_stream.h"
+#include "os/process_events.h"
+#include "run/seccomp_audit_record.h"
+
+namespace sysfence::run {
+
+/// The pids of one program's process tree, from fork events.
+class ProcessTree {
+ public:
+  /// Starts the tree at `root_tgid`.
+  void AddRoot(int root_tgid) {
+    root_ = root_tgid;
+    members_[root_tgid] = true;
+  }
+  /// Applies one fork: a child of a member joins; any other new process with a pid we knew is a
+  /// reused pid and leaves.
+  void Apply(const os::ForkEvent& fork);
+  /// True when `tgid` is the root or descends from it. Exits are not applied: a killed process's
+  /// record may arrive after its exit, and only a fork can reuse its pid.
+  [[nodiscard]] bool Contains(int tgid) const;
+
+ private:
+  int root_ = 0;
+  std::unordered_map<int, bool> members_;
+};
+
+/// Seccomp denials of one process tree, as the kernel logged them.
+class DenialObserver {
+ public:
+  /// Subscribes to the audit stream and fork events. Call before the program is started, so none
+  /// of its forks is missed.
+  static Result<DenialObserver> Open();
+
+  /// The program's process (its direct child of sysfence).
+  void Follow(int root_tgid) { tree_.AddRoot(root_tgid); }
+
+  /// The two descriptors to poll for readability.
+  [[nodiscard]] int audit_fd() const { return audit_.fd(); }
+  [[nodiscard]] int fork_fd() const { return forks_.fd(); }
+
+  /// Reads what is queued: fork events first (so every pid in a record is known), then the seccomp
+  /// records of the followed tree, each handed to `on_denial`. Records whose action is user
+  /// notification are skipped (the supervisor reports those).
+  Result<void> Drain(const std::function<void(const SeccompAuditRecord&)>& on_denial);
+
+  /// Drain(), then waits until every record the kernel had queued before this call has been read
+  /// (records reach the stream asynchronously, after the call that caused them): a marker process
+  /// makes one logged denial of its own, and records arrive in order. Gives up after `timeout_ms`.
+  Result<void> DrainAll(const std::function<void(const SeccompAuditRecord&)>& on_denial, int timeout_ms = 2000);
+
+  /// Records lost because the kernel could not queue them for this reader.
+  [[nodiscard]] uint64_t lost() const { return audit_.lost_overflows() + forks_.lost_overflows(); }
+
+ private:
+  DenialObserver(os::AuditStream audit, os::ProcessEvents forks)
+      : audit_(std::move(audit)), forks_(std::move(forks)) {}
+  Result<void> DrainForks();
+
+  os::AuditStream audit_;
+  os::ProcessEvents forks_;
+  ProcessTree tree_;
+  int marker_pid_ = 0;       ///< the DrainAll marker process, while one is awaited
+  bool marker_seen_ = false;
+};
+
+}  // namespace sysfence::run
