@@ -96,8 +96,8 @@ ArchTable BuildTable(const policy::Policy& policy, const std::vector<std::vector
       }
       if (policy::HasNamedArguments(*rule.condition)) {
         // Names sit where this ABI's signature puts them (clone_flags: arg0 on x86_64, arg1 on s390x).
-        const policy::Condition resolved = policy::ResolveArgumentsOn(*rule.condition, arch, mentions[m].name);
-        node = LowerCondition(builder, resolved, widths, decided, node);
+        const policy::Condition on_abi = policy::ResolveArgumentsOn(*rule.condition, arch, mentions[m].name);
+        node = LowerCondition(builder, on_abi, widths, decided, node);
       } else {
         node = LowerCondition(builder, *rule.condition, widths, decided, node);
       }

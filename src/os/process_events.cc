@@ -11,6 +11,8 @@
 #include <cstring>
 #include <string>
 
+#include "os/netlink_subscription.h"
+
 namespace sysfence::os {
 namespace {
 
@@ -33,24 +35,10 @@ bool SendMulticastOp(int socket, proc_cn_mcast_op op) {
 }  // namespace
 
 Result<ProcessEvents> ProcessEvents::Open() {
-  UniqueFd socket(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR));
-  if (!socket.valid()) {
-    return MakeError(ErrorCode::kUnsupported,
-                     std::string("process events are unavailable: socket(NETLINK_CONNECTOR): ") + std::strerror(errno));
-  }
-  sockaddr_nl address{};
-  address.nl_family = AF_NETLINK;
-  address.nl_groups = CN_IDX_PROC;
-  if (bind(socket.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    const int err = errno;
-    return MakeError(err == EPERM ? ErrorCode::kPermission : ErrorCode::kOs,
-                     std::string("cannot subscribe to process events (needs CAP_NET_ADMIN, i.e. root): ") +
-                         std::strerror(err));
-  }
-  const int bytes = 4 << 20;
-  if (setsockopt(socket.get(), SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0) {
-    (void)setsockopt(socket.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
-  }
+  Result<UniqueFd> opened = OpenNetlinkSubscription(NETLINK_CONNECTOR, SOCK_DGRAM, CN_IDX_PROC, "process events",
+                                                    "CAP_NET_ADMIN, i.e. root");
+  if (!opened.ok()) return opened.error();
+  UniqueFd socket = std::move(opened).value();
   if (!SendMulticastOp(socket.get(), PROC_CN_MCAST_LISTEN)) {
     const int err = errno;
     return MakeError(err == EPERM ? ErrorCode::kPermission : ErrorCode::kOs,
@@ -64,19 +52,10 @@ ProcessEvents::~ProcessEvents() {
 }
 
 Result<void> ProcessEvents::Drain(const std::function<void(const ForkEvent&)>& on_fork) {
-  alignas(nlmsghdr) char buffer[8192];
-  for (;;) {
-    const ssize_t got = recv(socket_.get(), buffer, sizeof(buffer), MSG_DONTWAIT);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) return Ok();
-      if (errno == ENOBUFS) {
-        ++lost_overflows_;
-        continue;
-      }
-      return MakeError(ErrorCode::kOs, std::string("reading process events: ") + std::strerror(errno));
-    }
-    size_t left = static_cast<size_t>(got);
+  return DrainDatagrams(socket_.get(), "process events", &lost_overflows_, [&](std::string_view datagram) {
+    alignas(nlmsghdr) char buffer[16384];
+    std::memcpy(buffer, datagram.data(), datagram.size());
+    size_t left = datagram.size();
     for (auto* header = reinterpret_cast<nlmsghdr*>(buffer); NLMSG_OK(header, left);
          header = NLMSG_NEXT(header, left)) {
       if (header->nlmsg_len < NLMSG_HDRLEN + sizeof(cn_msg) + sizeof(proc_event)) continue;
@@ -89,7 +68,7 @@ Result<void> ProcessEvents::Drain(const std::function<void(const ForkEvent&)>& o
                         static_cast<int>(event.event_data.fork.child_pid),
                         static_cast<int>(event.event_data.fork.child_tgid)});
     }
-  }
+  });
 }
 
 }  // namespace sysfence::os

@@ -135,7 +135,8 @@ std::string FlagsText(std::string_view family, uint64_t value) {
 std::vector<DecodedArg> DecodeArgs(Arch arch, std::string_view name, const uint64_t (&args)[6],
                                    const DecodeContext& context) {
   std::vector<DecodedArg> out;
-  const std::span<const syscalls::ArgInfo> signature = syscalls::ArgsOf(name);
+  // The signature as this ABI passes it (i386 mmap is old_mmap, s390x clone swaps its first two).
+  const std::span<const syscalls::ArgInfo> signature = syscalls::ArgsOfOn(arch, name);
   const size_t count = signature.empty() ? 6 : signature.size();
   out.reserve(count);
   const bool is_64bit = GetArchInfo(arch).is_64bit;
@@ -143,7 +144,7 @@ std::vector<DecodedArg> DecodeArgs(Arch arch, std::string_view name, const uint6
     DecodedArg arg;
     const int width = signature.empty() ? (is_64bit ? 64 : 32)
                                         : syscalls::ArgWidthBits(arch, name, static_cast<int>(i));
-    arg.value = width == 32 ? (args[i] & 0xffffffffu) : args[i];
+    arg.value = width >= 64 ? args[i] : (args[i] & ((uint64_t{1} << width) - 1));  // what the kernel reads
     if (signature.empty()) {
       arg.name = fmt::format("arg{}", i);
       out.push_back(std::move(arg));

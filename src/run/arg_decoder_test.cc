@@ -58,6 +58,23 @@ TEST(ArgDecoderTest, ThirtyTwoBitArgumentsAreTheLowHalf) {
   EXPECT_EQ(decoded[1].text, "TIOCSTI");
 }
 
+// Events name arguments by the ABI's own signature, at the width the kernel reads them.
+TEST(ArgDecoderTest, EachAbiUsesItsOwnSignatureAndWidths) {
+  const uint64_t clone_args[6] = {0x100, 0x11, 0, 0, 0, 0};
+  const auto s390x = DecodeArgs(Arch::kS390x, "clone", clone_args, DecodeContext{0, false, false});
+  ASSERT_GE(s390x.size(), 2u);
+  EXPECT_EQ(s390x[1].name, "clone_flags");  // s390x passes newsp first
+  EXPECT_EQ(s390x[1].value, 0x11u);
+  const auto x86_64 = DecodeArgs(Arch::kX86_64, "clone", clone_args, DecodeContext{0, false, false});
+  ASSERT_GE(x86_64.size(), 1u);
+  EXPECT_EQ(x86_64[0].name, "clone_flags");
+
+  const uint64_t chmod_args[6] = {0xffffff9c, 0x1000, 0x109ed, 0, 0, 0};
+  const auto fchmodat = DecodeArgs(Arch::kX86_64, "fchmodat", chmod_args, DecodeContext{0, false, false});
+  ASSERT_GE(fchmodat.size(), 3u);
+  EXPECT_EQ(fchmodat[2].value, 04755u);  // umode_t: the kernel reads 16 bits
+}
+
 TEST(ArgDecoderTest, UnknownSignatureGivesSixRawArguments) {
   const uint64_t args[6] = {1, 2, 3, 4, 5, 6};
   const auto decoded = DecodeArgs(Arch::kX86_64, "", args, DecodeContext{0, false, false});

@@ -75,6 +75,48 @@ int Supervisor::KeyArgFor(uint32_t audit_arch, int32_t nr, std::string_view name
   return index;
 }
 
+// The event of a notified call: who, what, which rule, the decoded arguments (confirmed with
+// NOTIF_ID_VALID after reading the target) and a suggestion. Returns whether the call was still
+// pending after the target was read.
+bool Supervisor::DescribeNotified(Event& event, const bpf::SeccompData& data, int tid, int64_t now_ns,
+                                  const policy::Decision& decision, uint64_t id) {
+  const std::optional<Arch> arch = ArchOfSyscall(data.arch, static_cast<uint32_t>(data.nr));
+  const std::string_view name =
+      arch ? syscalls::NameOf(*arch, static_cast<uint32_t>(data.nr)).value_or(std::string_view()) : std::string_view();
+  const TaskInfo& task = tasks_.Get(tid, now_ns);
+  event.time_ns = now_ns;
+  event.mode = options_.mode;
+  event.pid = task.tgid;
+  event.tid = tid;
+  event.comm = task.comm;
+  event.exe = task.exe;
+  event.arch = arch ? std::string(ArchName(*arch)) : fmt::format("{:#x}", data.arch);
+  event.syscall = std::string(name);
+  event.nr = data.nr;
+  event.action = decision.action;
+  event.rule = RuleLocation(*options_.policy, decision);
+  const uint64_t(&args)[6] = *reinterpret_cast<const uint64_t(*)[6]>(data.args);
+  event.args = DecodeArgs(arch.value_or(Arch::kX86_64), name, args,
+                          DecodeContext{tid, options_.read_target_memory, true});
+  // Bytes read from the target mean nothing unless the call is still the one we were told of.
+  const bool valid = ioctl(fd_, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+  if (!valid) {
+    ++stats_.invalid_reads;
+    for (DecodedArg& arg : event.args) {
+      if (arg.kind == DecodedArg::Kind::kPath || arg.kind == DecodedArg::Kind::kFd) {
+        arg.kind = arg.kind == DecodedArg::Kind::kPath ? DecodedArg::Kind::kPointer : DecodedArg::Kind::kNumber;
+        arg.text.clear();
+      }
+    }
+  }
+  if (decision.by == policy::DecidedBy::kBadArch) {
+    event.suggestion = fmt::format("# add {} to the policy's arch line", event.arch);
+  } else {
+    event.suggestion = SuggestRule(name, event.args);
+  }
+  return valid;
+}
+
 Result<bool> Supervisor::HandleOne() {
   auto* request = reinterpret_cast<seccomp_notif*>(request_.data());
   std::memset(request_.data(), 0, request_.size());  // RECV insists on a zeroed buffer
@@ -112,8 +154,8 @@ Result<bool> Supervisor::HandleOne() {
                   : decision.by == policy::DecidedBy::kDefault ? -1
                                                                : -2};
   if (key_arg >= 0 && arch) {
-    const bool wide = syscalls::ArgWidthBits(*arch, name, key_arg) == 64;
-    shape.key_value = wide ? data.args[key_arg] : (data.args[key_arg] & 0xffffffffu);
+    const int width = syscalls::ArgWidthBits(*arch, name, key_arg);
+    shape.key_value = width >= 64 ? data.args[key_arg] : (data.args[key_arg] & ((uint64_t{1} << width) - 1));
   }
 
   uint64_t count = 0;
@@ -126,40 +168,7 @@ Result<bool> Supervisor::HandleOne() {
   const bool detailed = count == 1 || WantsJson(count);
 
   Event event;
-  bool valid = true;
-  if (detailed) {
-    const TaskInfo& task = tasks_.Get(tid, now_ns);
-    event.time_ns = now_ns;
-    event.mode = options_.mode;
-    event.pid = task.tgid;
-    event.tid = tid;
-    event.comm = task.comm;
-    event.exe = task.exe;
-    event.arch = arch ? std::string(ArchName(*arch)) : fmt::format("{:#x}", data.arch);
-    event.syscall = std::string(name);
-    event.nr = data.nr;
-    event.action = decision.action;
-    event.rule = RuleLocation(*options_.policy, decision);
-    const uint64_t(&args)[6] = *reinterpret_cast<const uint64_t(*)[6]>(data.args);
-    event.args = DecodeArgs(arch.value_or(Arch::kX86_64), name, args,
-                            DecodeContext{tid, options_.read_target_memory, true});
-    // Bytes read from the target mean nothing unless the call is still the one we were told of.
-    valid = ioctl(fd_, SECCOMP_IOCTL_NOTIF_ID_VALID, &request->id) == 0;
-    if (!valid) {
-      ++stats_.invalid_reads;
-      for (DecodedArg& arg : event.args) {
-        if (arg.kind == DecodedArg::Kind::kPath || arg.kind == DecodedArg::Kind::kFd) {
-          arg.kind = arg.kind == DecodedArg::Kind::kPath ? DecodedArg::Kind::kPointer : DecodedArg::Kind::kNumber;
-          arg.text.clear();
-        }
-      }
-    }
-    if (decision.by == policy::DecidedBy::kBadArch) {
-      event.suggestion = fmt::format("# add {} to the policy's arch line", event.arch);
-    } else {
-      event.suggestion = SuggestRule(name, event.args);
-    }
-  }
+  const bool valid = detailed ? DescribeNotified(event, data, tid, now_ns, decision, request->id) : true;
 
   // Answer the kernel. Only calls the policy permits (log) or monitor mode's calls are continued;
   // in enforce mode the filter never notifies a denial, and should it ever, the answer denies.

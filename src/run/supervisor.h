@@ -99,6 +99,8 @@ class Supervisor {
 
  private:
   void Flush();
+  bool DescribeNotified(Event& event, const bpf::SeccompData& data, int tid, int64_t now_ns,
+                        const policy::Decision& decision, uint64_t id);
   /// Reports the `count`th call of `event`'s shape: JSON within the limits, a terminal line and a
   /// suggestion when it is the first.
   void Report(Event& event, const CallShape& shape, uint64_t count, bool needs_allow);

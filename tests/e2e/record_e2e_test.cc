@@ -138,7 +138,7 @@ std::map<std::string, std::pair<char, uint64_t>> Threads(pid_t pid) {
 class RecordThenRun : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "the e2e suite runs as root (CI does)";
+    if (geteuid() != 0) GTEST_SKIP() << "the e2e suite runs as root (CI does) [feature: root]";
     if (access(Sysfence().c_str(), X_OK) != 0) GTEST_SKIP() << "sysfence binary not built: " << Sysfence();
     dir_ = fs::temp_directory_path() / ("sysfence-e2e-" + std::to_string(getpid()) + "-" +
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -211,7 +211,8 @@ TEST_F(RecordThenRun, Coreutils) {
 }
 
 TEST_F(RecordThenRun, Python) {
-  if (access(kPython, X_OK) != 0) GTEST_SKIP() << kPython << " is not installed (Debian's python3 package)";
+  if (access(kPython, X_OK) != 0)
+    GTEST_SKIP() << kPython << " is not installed (Debian's python3 package) [feature: python3]";
   ExpectRecordedWorkPasses("python", {kPython, "-c", "import json, os; print(json.dumps(sorted(os.listdir('/etc'))[:3]))"});
   EXPECT_EQ(ReadAll(dir_ / "python.run.out").rfind("[\"", 0), 0u) << ReadAll(dir_ / "python.run.out");
 }
@@ -245,7 +246,7 @@ int LandlockAbi() {
 void ExpectFsRecordingRunsAgain(const fs::path& dir, const std::string& name, const std::vector<std::string>& workload,
                                 const std::vector<std::string>& options = {},
                                 const std::vector<std::string>& created = {}) {
-  if (LandlockAbi() == 0) GTEST_SKIP() << "Landlock is not available on this kernel";
+  if (LandlockAbi() == 0) GTEST_SKIP() << "Landlock is not available on this kernel [feature: landlock]";
   const fs::path work = dir / name;
   fs::create_directories(work);
   const fs::path policy = dir / (name + ".sfp");
@@ -281,8 +282,9 @@ TEST_F(RecordThenRun, FsRecordingOfAProgramThatCreatesFilesRunsAfresh) {
 }
 
 TEST_F(RecordThenRun, CurlAgainstALoopbackHttpServer) {
-  if (access("/usr/bin/curl", X_OK) != 0) GTEST_SKIP() << "curl is not installed";
-  if (access(kPython, X_OK) != 0) GTEST_SKIP() << kPython << " is not installed (it serves the page)";
+  if (access("/usr/bin/curl", X_OK) != 0) GTEST_SKIP() << "curl is not installed [feature: curl]";
+  if (access(kPython, X_OK) != 0)
+    GTEST_SKIP() << kPython << " is not installed (it serves the page) [feature: python3]";
   // python3 -m http.server on an ephemeral port, serving a file from the test folder.
   const fs::path root = dir_ / "www";
   fs::create_directories(root);
@@ -313,7 +315,8 @@ TEST_F(RecordThenRun, CurlAgainstALoopbackHttpServer) {
 }
 
 TEST_F(RecordThenRun, WorkOutsideTheRecordingIsDenied) {
-  if (access(kPython, X_OK) != 0) GTEST_SKIP() << kPython << " is not installed (Debian's python3 package)";
+  if (access(kPython, X_OK) != 0)
+    GTEST_SKIP() << kPython << " is not installed (Debian's python3 package) [feature: python3]";
   // Recorded: python importing the socket module and printing. Run: python opening a socket, which
   // the recording never saw (the import itself needs calls, e.g. getcwd, that `print(1)` does not).
   const fs::path policy = RecordPolicy("python-print", {kPython, "-c", "import socket; print(1)"});
@@ -328,7 +331,8 @@ TEST_F(RecordThenRun, WorkOutsideTheRecordingIsDenied) {
 }
 
 TEST_F(RecordThenRun, ArgumentConditionsDenyUnseenValues) {
-  if (access(kPython, X_OK) != 0) GTEST_SKIP() << kPython << " is not installed (Debian's python3 package)";
+  if (access(kPython, X_OK) != 0)
+    GTEST_SKIP() << kPython << " is not installed (Debian's python3 package) [feature: python3]";
   // Recorded: a Unix socket. Run: an IPv4 socket; socket is allowed, but only for AF_UNIX.
   const fs::path policy = RecordPolicy(
       "python-unix", {kPython, "-c", "import socket; socket.socket(socket.AF_UNIX).close()"});
@@ -443,7 +447,7 @@ class RecordThenRunWithBackend : public RecordThenRun, public ::testing::WithPar
     const std::string err = ReadAll(dir_ / "probe.err");
     if (status != 0 && (err.find("needs kernel BTF") != std::string::npos ||
                         err.find("built without the ebpf backend") != std::string::npos)) {
-      GTEST_SKIP() << err;
+      GTEST_SKIP() << "[feature: ebpf] [feature: ebpf-toolchain] " << err;
     }
   }
   std::vector<std::string> Options() const { return {"--backend", GetParam()}; }
@@ -511,7 +515,8 @@ TEST_F(RecordCli, UnknownBackendAndConflictingRequestsAreBadInput) {
 }
 
 TEST_F(RecordCli, NoPermissionForTheBackendIsBadInput) {
-  if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "needs root and setpriv to drop privileges";
+  if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0)
+    GTEST_SKIP() << "needs root and setpriv to drop privileges [feature: root] [feature: setpriv]";
   fs::permissions(dir_, fs::perms::all);
   const std::string policy = (dir_ / "p.sfp").string();
   EXPECT_EQ(Run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Sysfence(), "record",

@@ -117,7 +117,7 @@ TEST_F(IsolationLiveTest, ControlRoutesReachAnOrdinaryProcessOfTheSameUser) {
 // Root's CAP_SYS_PTRACE overrides non-dumpability: the Landlock wall, not PR_SET_DUMPABLE, is what
 // keeps a root program away from sysfence.
 TEST_F(IsolationLiveTest, ControlRootReachesANonDumpableProcess) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  if (geteuid() != 0) GTEST_SKIP() << "needs root [feature: root]";
   const pid_t victim = fork();
   if (victim == 0) {
     execl(dir_.Path("sf_attack").c_str(), "sf_attack", "nondumpable-sleep", "30", nullptr);
@@ -134,7 +134,8 @@ TEST_F(IsolationLiveTest, ControlRootReachesANonDumpableProcess) {
 }
 
 TEST_F(IsolationLiveTest, EveryRouteToTheSupervisorIsBlockedAndThePolicyHolds) {
-  if (LandlockAbi() < 6) GTEST_SKIP() << "the walls need Landlock ABI 6 (this kernel: " << LandlockAbi() << ")";
+  if (LandlockAbi() < 6)
+    GTEST_SKIP() << "the walls need Landlock ABI 6 [feature: landlock-abi-6] (this kernel: " << LandlockAbi() << ")";
   for (const Identity& identity : Identities()) {
     // A `log` rule makes sysfence hold a notification listener: the worst case to defend.
     std::vector<std::string> tail(std::begin(kRoutes), std::end(kRoutes));
@@ -157,7 +158,8 @@ TEST_F(IsolationLiveTest, EveryRouteToTheSupervisorIsBlockedAndThePolicyHolds) {
 }
 
 TEST_F(IsolationLiveTest, KillRuleHoldsAfterEveryAttack) {
-  if (LandlockAbi() < 6) GTEST_SKIP() << "the walls need Landlock ABI 6 (this kernel: " << LandlockAbi() << ")";
+  if (LandlockAbi() < 6)
+    GTEST_SKIP() << "the walls need Landlock ABI 6 [feature: landlock-abi-6] (this kernel: " << LandlockAbi() << ")";
   for (const Identity& identity : Identities()) {
     std::vector<std::string> tail(std::begin(kRoutes), std::end(kRoutes));
     tail.insert(tail.end(), {"then-call", "uname"});

@@ -20,9 +20,9 @@ namespace sysfence::live {
 std::string LiveSkipReason() {
   unsigned int action = SECCOMP_RET_USER_NOTIF;
   if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0) {
-    return "this kernel lacks seccomp user notification (SECCOMP_GET_ACTION_AVAIL)";
+    return "this kernel lacks seccomp user notification (SECCOMP_GET_ACTION_AVAIL) [feature: user-notif]";
   }
-  if (syscall(SYS_pidfd_open, getpid(), 0) < 0) return "this kernel lacks pidfd_open";
+  if (syscall(SYS_pidfd_open, getpid(), 0) < 0) return "this kernel lacks pidfd_open [feature: pidfd-open]";
   return "";
 }
 

@@ -48,7 +48,8 @@ constexpr const char* kAllowAllBut = "arch x86_64\ndefault allow\n";
 // Enforce-mode denials are the kernel's; their events come from its audit records, which only root
 // may read. Tests about those events skip, saying so, for other users.
 #define REQUIRE_DENIAL_EVENTS() \
-  if (geteuid() != 0) GTEST_SKIP() << "enforce-mode denial events come from the kernel audit stream (root only)"
+  if (geteuid() != 0)           \
+    GTEST_SKIP() << "enforce-mode denial events come from the kernel audit stream (root only) [feature: root]"
 
 TEST_F(RunLiveTest, AllowedProgramRunsAndExitsZero) {
   const Finished run = Run(std::string(kAllowAllBut) + "errno EPERM uname\n", {"/bin/true"});
@@ -198,7 +199,7 @@ TEST_F(RunLiveTest, MonitorLetsTheSameProgramRunAndSuggestsTheMissingLine) {
 TEST_F(RunLiveTest, X32SyscallIsKilledAsBadArch) {
   REQUIRE_DENIAL_EVENTS();
 #if !defined(__x86_64__)
-  GTEST_SKIP() << "x32 is an x86_64 ABI";
+  GTEST_SKIP() << "x32 is an x86_64 ABI [feature: x86_64]";
 #endif
   const Finished run = Run(std::string(kAllowAllBut), {ProbeBinary(), "x32", "39"});
   EXPECT_EQ(run.status, 128 + SIGSYS) << run.err;
@@ -213,7 +214,7 @@ TEST_F(RunLiveTest, X32SyscallIsKilledAsBadArch) {
 TEST_F(RunLiveTest, Int80SyscallIsDeniedAsBadArch) {
   REQUIRE_DENIAL_EVENTS();
 #if !defined(__x86_64__)
-  GTEST_SKIP() << "int 0x80 is an x86_64 concern";
+  GTEST_SKIP() << "int 0x80 is an x86_64 concern [feature: x86_64]";
 #endif
   const Finished run = Run("arch x86_64\ndefault allow\nbadarch errno EPERM\n", {ProbeBinary(), "int80", "20"});
   ASSERT_EQ(run.status, 0) << run.err;
@@ -322,7 +323,7 @@ TEST_F(RunLiveTest, BadIsolationOrEventLimitsStartNothing) {
 
 // An events file that cannot be written is found out before the program starts.
 TEST_F(RunLiveTest, UnwritableEventsFileStartsNothing) {
-  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "needs /dev/full";
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "needs /dev/full [feature: dev-full]";
   const std::string marker = dir_.Path("marker");
   const std::string policy = dir_.Write("p.sfp", kAllowAllBut);
   const Finished run = RunCommand(
@@ -348,7 +349,9 @@ TEST_F(RunLiveTest, DenialLoopIsAggregatedAfterThePerCallLimit) {
   // says so in records_lost).
   const uint64_t counted = summary["counts"][0]["count"].get<uint64_t>();
   EXPECT_EQ(summary["events_aggregated"].get<uint64_t>(), counted - 10);
-  if (summary["records_lost"] == 0) EXPECT_EQ(counted, 300u);
+  if (summary["records_lost"] == 0) {
+    EXPECT_EQ(counted, 300u);
+  }
 }
 
 TEST_F(RunLiveTest, MissingProgramStartsNothing) {
@@ -423,8 +426,8 @@ TEST_F(RunLiveTest, SupervisorDeathChangesNoDecision) {
 
 TEST_F(RunLiveTest, TargetInAChildPidNamespaceIsSupervised) {
   REQUIRE_DENIAL_EVENTS();
-  if (geteuid() != 0) GTEST_SKIP() << "needs root for unshare --pid";
-  if (!std::filesystem::exists("/usr/bin/unshare")) GTEST_SKIP() << "needs util-linux unshare";
+  if (geteuid() != 0) GTEST_SKIP() << "needs root for unshare --pid [feature: root]";
+  if (!std::filesystem::exists("/usr/bin/unshare")) GTEST_SKIP() << "needs util-linux unshare [feature: unshare]";
   const Finished run = Run(std::string(kAllowAllBut) + "errno EPERM uname\n",
                            {"/usr/bin/unshare", "--pid", "--fork", ProbeBinary(), "call", "uname"});
   ASSERT_EQ(run.status, 0) << run.err;
@@ -447,7 +450,7 @@ constexpr const char* kLandlockReadOnlySystem =
     "fs exec /usr /lib /lib64\n";
 
 TEST_F(RunLiveTest, LandlockFsRulesAllowOneOpenAndDenyAnother) {
-  if (LandlockAbi() == 0) GTEST_SKIP() << "this kernel has no Landlock";
+  if (LandlockAbi() == 0) GTEST_SKIP() << "this kernel has no Landlock [feature: landlock]";
   const std::string secret = dir_.Write("secret", "hidden\n");
   const std::string policy = std::string(kAllowAllBut) + kLandlockReadOnlySystem;
   for (const char* mode : {"best-effort", "require"}) {
@@ -462,7 +465,8 @@ TEST_F(RunLiveTest, LandlockFsRulesAllowOneOpenAndDenyAnother) {
 }
 
 TEST_F(RunLiveTest, LandlockNetRulesAllowOneBindAndDenyAnother) {
-  if (LandlockAbi() < 4) GTEST_SKIP() << "TCP rules need Landlock ABI 4 (this kernel: " << LandlockAbi() << ")";
+  if (LandlockAbi() < 4)
+    GTEST_SKIP() << "TCP rules need Landlock ABI 4 [feature: landlock-abi-4] (this kernel: " << LandlockAbi() << ")";
   const std::string policy = std::string(kAllowAllBut) + kLandlockReadOnlySystem + "net bind tcp 38123\n";
   const std::string bind = "import socket,sys\ns=socket.socket()\ntry:\n s.bind(('127.0.0.1',int(sys.argv[1])))\n"
                            " print('bound')\nexcept OSError as e:\n print(e.errno)\n";

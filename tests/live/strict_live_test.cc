@@ -22,8 +22,10 @@ class StrictLiveTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const int mode = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
-    if (mode < 0) GTEST_SKIP() << "this kernel lacks seccomp (PR_GET_SECCOMP failed)";
-    if (mode != 0) GTEST_SKIP() << "the test already runs under seccomp, so strict mode cannot be entered";
+    if (mode < 0) GTEST_SKIP() << "this kernel lacks seccomp (PR_GET_SECCOMP failed) [feature: seccomp-filter]";
+    if (mode != 0)
+      GTEST_SKIP()
+          << "the test already runs under seccomp, so strict mode cannot be entered [feature: no-outer-seccomp]";
   }
 
   // Runs `sysfence run [extra...] --strict -- command...`.

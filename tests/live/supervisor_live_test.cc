@@ -158,7 +158,7 @@ TEST_F(SupervisorLiveTest, SyncWakeUpIsAcceptedOnKernelsThatHaveIt) {
   uname(&name);
   int major = 0, minor = 0;
   std::sscanf(name.release, "%d.%d", &major, &minor);
-  if (major < 6 || (major == 6 && minor < 6)) GTEST_SKIP() << "FD_SYNC_WAKE_UP needs Linux 6.6";
+  if (major < 6 || (major == 6 && minor < 6)) GTEST_SKIP() << "FD_SYNC_WAKE_UP needs Linux 6.6 [feature: kernel-6.6]";
   const policy::Policy policy = RuleFor("uname", Action::Log());
   LaunchedChild child = Start(policy, RunMode::kEnforce, {"call", "uname"});
   SupervisorOptions options;
