@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tests/live/live_util.h"
+#include "tests/support/test_paths.h"
 
 namespace sysfence::live {
 namespace {
@@ -166,6 +167,32 @@ TEST_F(IsolationLiveTest, KillRuleHoldsAfterEveryAttack) {
     const Finished run = AttackSupervisor(identity, "arch x86_64\ndefault allow\nkill uname\n", tail);
     EXPECT_EQ(run.status, 128 + SIGSYS) << identity.name << ": " << run.out << run.err;
     EXPECT_EQ(run.out.find("ret="), std::string::npos) << identity.name << ": " << run.out;
+  }
+}
+
+// The reported attack, under Docker's default profile: after every route to the supervisor,
+// `unshare` and `sethostname` (which the profile denies without CAP_SYS_ADMIN) are still denied.
+TEST_F(IsolationLiveTest, DockerDefaultProfileHoldsAfterEveryAttack) {
+  if (LandlockAbi() < 6) GTEST_SKIP() << "the walls need Landlock ABI 6 (this kernel: " << LandlockAbi() << ")";
+  // A copy nobody can read (the source tree may be private).
+  const std::string moby = dir_.Path("moby-default.json");
+  std::filesystem::copy_file(test_paths::SourceDir() + "/tests/data/moby-default.json", moby,
+                             std::filesystem::copy_options::overwrite_existing);
+  chmod(moby.c_str(), 0644);
+  for (const Identity& identity : Identities()) {
+    std::vector<std::string> argv = {dir_.Path("sysfence"), "run", "--quiet", "--policy", moby, "--",
+                                     dir_.Path("sf_attack"), "parent"};
+    argv.insert(argv.end(), std::begin(kRoutes), std::end(kRoutes));
+    argv.insert(argv.end(), {"then-call", "unshare", "then-call", "sethostname"});
+    const Finished run = RunCommand(With(identity, argv));
+    ASSERT_EQ(run.status, 0) << identity.name << ": " << run.err;
+    for (const char* route : kRoutes) {
+      EXPECT_NE(run.out.find(std::string(route) + " blocked"), std::string::npos)
+          << identity.name << " " << route << ":\n" << run.out;
+    }
+    // Both calls denied (EPERM from the profile), never run.
+    EXPECT_NE(run.out.find("ret=-1 errno=EPERM\nret=-1 errno=EPERM\n"), std::string::npos)
+        << identity.name << ":\n" << run.out;
   }
 }
 

@@ -10,7 +10,8 @@
 //                                   ptrace (PTRACE_SEIZE), signal (SIGWINCH, ignored by default),
 //                                   stop (SIGSTOP then SIGCONT), listener (a seccomp notification
 //                                   fd among our own fds), fds (our own fds above 2)
-//   sf_attack ... then-call NAME    after the routes, call NAME (getppid | uname) and print
+//   sf_attack ... then-call NAME    after the routes, call NAME (getppid | uname | sethostname |
+//                                   unshare: CLONE_NEWUTS) and print
 //                                   "ret=N errno=NAME" (to show the policy still holds)
 //
 //   sf_attack nondumpable-sleep SECONDS
@@ -19,6 +20,7 @@
 // "parent" is the process that started us: under `sysfence run`, the supervisor.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -137,6 +139,8 @@ long CallByName(const std::string& name) {
   if (name == "getppid") return syscall(SYS_getppid);
   char buffer[512];
   if (name == "uname") return syscall(SYS_uname, buffer);
+  if (name == "sethostname") return syscall(SYS_sethostname, "sf-attack", 9);
+  if (name == "unshare") return syscall(SYS_unshare, CLONE_NEWUTS);
   std::fprintf(stderr, "sf_attack: unknown call %s\n", name.c_str());
   std::exit(64);
 }
