@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 
@@ -136,16 +137,19 @@ std::vector<DecodedArg> DecodeArgs(Arch arch, std::string_view name, const uint6
                                    const DecodeContext& context) {
   std::vector<DecodedArg> out;
   // The signature as this ABI passes it (i386 mmap is old_mmap, s390x clone swaps its first two).
+  // A known syscall shows its own arguments (none for getpid); an unknown one six raw registers.
+  // On 32-bit ABIs the named prefix stops before a register pair: later registers are raw.
   const std::span<const syscalls::ArgInfo> signature = syscalls::ArgsOfOn(arch, name);
-  const size_t count = signature.empty() ? 6 : signature.size();
+  const bool known = !name.empty() && syscalls::HasSignature(name);
+  const size_t count = known ? std::max(signature.size(), syscalls::ArgsOf(name).size()) : 6;
   out.reserve(count);
   const bool is_64bit = GetArchInfo(arch).is_64bit;
   for (size_t i = 0; i < count && i < 6; ++i) {
     DecodedArg arg;
-    const int width = signature.empty() ? (is_64bit ? 64 : 32)
-                                        : syscalls::ArgWidthBits(arch, name, static_cast<int>(i));
+    const bool named = i < signature.size();
+    const int width = named ? syscalls::ArgWidthBits(arch, name, static_cast<int>(i)) : (is_64bit ? 64 : 32);
     arg.value = width >= 64 ? args[i] : (args[i] & ((uint64_t{1} << width) - 1));  // what the kernel reads
-    if (signature.empty()) {
+    if (!named) {
       arg.name = fmt::format("arg{}", i);
       out.push_back(std::move(arg));
       continue;

@@ -75,6 +75,12 @@ TEST(ArgDecoderTest, EachAbiUsesItsOwnSignatureAndWidths) {
   EXPECT_EQ(fchmodat[2].value, 04755u);  // umode_t: the kernel reads 16 bits
 }
 
+TEST(ArgDecoderTest, ZeroArgumentSyscallsShowNoArguments) {
+  const uint64_t junk[6] = {0x559969c6c05e, 6, 63, 0, 0x7f85278196d0, 0};  // whatever the registers held
+  EXPECT_TRUE(DecodeArgs(Arch::kX86_64, "getpid", junk, DecodeContext{0, false, false}).empty());
+  EXPECT_TRUE(DecodeArgs(Arch::kX86, "getppid", junk, DecodeContext{0, false, false}).empty());
+}
+
 TEST(ArgDecoderTest, UnknownSignatureGivesSixRawArguments) {
   const uint64_t args[6] = {1, 2, 3, 4, 5, 6};
   const auto decoded = DecodeArgs(Arch::kX86_64, "", args, DecodeContext{0, false, false});

@@ -42,4 +42,11 @@ std::span<const ArgInfo> ArgsOf(std::string_view name) {
   return internal::SignatureArgs().subspan(it->first, it->count);
 }
 
+bool HasSignature(std::string_view name) {
+  const std::span<const internal::SignatureIndex> signatures = internal::Signatures();
+  auto it = std::lower_bound(signatures.begin(), signatures.end(), name,
+                             [](const internal::SignatureIndex& sig, std::string_view key) { return sig.name < key; });
+  return it != signatures.end() && it->name == name;
+}
+
 }  // namespace sysfence::syscalls

@@ -52,6 +52,9 @@ struct ArgInfo {
 /// when unknown.
 std::span<const ArgInfo> ArgsOf(std::string_view name);
 
+/// True when the tables hold the signature of `name` (possibly with no argument at all: getpid).
+bool HasSignature(std::string_view name);
+
 /// The signature of `name` as `arch` passes it, for mapping argument names to indexes: ArgsOf(name)
 /// with the ABI's own order applied (clone's CLONE_BACKWARDS order on x86, arm, riscv64 and ppc64le,
 /// flags second on s390x; x86's and s390x's mmap take one pointer to a struct). On 32-bit ABIs it

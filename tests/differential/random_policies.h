@@ -22,8 +22,8 @@ policy::Policy RandomModelPolicy(std::mt19937_64& rng);
 /// or by rules of one action whose conditions are conjunctions comparing each argument at most
 /// once, or by equality rules on one argument with distinct values (disjoint, so first match and
 /// libseccomp's merge agree); no rule has the default action; no multiplexed (socketcall, ipc)
-/// syscalls; with a 32-bit ABI or x32 (which libseccomp treats as 32-bit), only values that fit
-/// 32 bits (or are sign-extended negatives).
+/// syscalls; with a 32-bit ABI, only values that fit 32 bits (or are sign-extended negatives); with
+/// x32 (whose long arguments libseccomp compares on the low half only), only 32-bit unsigned values.
 policy::Policy RandomLibseccompPolicy(std::mt19937_64& rng);
 
 /// Syscalls for `policy` to decide: its own syscalls on its ABIs, random numbers, x32 numbers,

@@ -57,7 +57,7 @@ constexpr const char* kRunHelp =
     "      allow socket if family == AF_INET\n"
     "  $ sysfence run --policy net.sfp --events events.jsonl -- ping -c1 127.0.0.1\n"
     "  ping: socket: Operation not permitted\n"
-    "  $ tail -1 events.jsonl | jq .syscall,.rule\n"
+    "  $ jq -c 'select(.type == \"syscall\") | [.syscall, .rule]' events.jsonl\n"
     "\n"
     "Strict mode (--strict, x86_64): `sysfence run --strict -- PROG ARGS` runs PROG in seccomp's\n"
     "original strict mode from the first instruction of its new image: only read, write, exit (not\n"
