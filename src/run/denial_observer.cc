@@ -39,7 +39,17 @@ Result<DenialObserver> DenialObserver::Open() {
   if (!audit.ok()) return audit.error();
   Result<os::ProcessEvents> forks = os::ProcessEvents::Open();
   if (!forks.ok()) return forks.error();
-  return DenialObserver(std::move(audit).value(), std::move(forks).value());
+  DenialObserver observer(std::move(audit).value(), std::move(forks).value());
+  // Subscribed is not enough: a kernel booted with audit=0, or actions_logged without errno, emits
+  // no records, and silence would read as "no denials". A marker denial must come back.
+  Result<void> checked = observer.DrainAll([](const SeccompAuditRecord&) {}, 1000);
+  if (!checked.ok()) return checked.error();
+  if (!observer.marker_seen_) {
+    return MakeError(ErrorCode::kUnsupported,
+                     "the kernel wrote no audit record for a logged seccomp denial within 1 s (audit disabled at "
+                     "boot, or 'errno' missing from /proc/sys/kernel/seccomp/actions_logged)");
+  }
+  return observer;
 }
 
 Result<void> DenialObserver::DrainForks() {
