@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "os/seccomp_uapi.h"
 #include "policy/policy.h"
 #include "record/backends.h"
 #include "record/exec_interpreter.h"
@@ -21,7 +22,7 @@ namespace {
 // User notification with CONTINUE (5.5) and pidfd_getfd (5.6) are what the unotify backend needs.
 Result<void> UnotifyUsable() {
   uint32_t action = SECCOMP_RET_USER_NOTIF;
-  if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0) {
+  if (os::SeccompSyscall(SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0) {
     return MakeError(ErrorCode::kUnsupported, "this kernel has no seccomp user notification (Linux 5.0+)");
   }
   if (syscall(SYS_pidfd_getfd, -1, 0, 0) != 0 && errno == ENOSYS) {

@@ -27,17 +27,12 @@
 #include "bpf/program.h"
 #include "core/action.h"
 #include "os/seccomp_install.h"
+#include "os/seccomp_uapi.h"
 #include "record/backends.h"
 #include "record/process_util.h"
 #include "record/profile_builder.h"
 #include "syscalls/syscalls.h"
 
-#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
-#endif
-#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
-#endif
 
 namespace sysfence::record {
 namespace {
@@ -141,7 +136,7 @@ Result<RecordResult> RecordWithUnotify(const RecordOptions& options, const std::
   ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, 0);
 
   seccomp_notif_sizes sizes{};
-  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) {
+  if (os::SeccompSyscall(SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) {
     sizes.seccomp_notif = sizeof(seccomp_notif);
     sizes.seccomp_notif_resp = sizeof(seccomp_notif_resp);
   }

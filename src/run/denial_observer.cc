@@ -14,6 +14,7 @@
 #include <cstddef>
 
 #include "core/action.h"
+#include "os/seccomp_uapi.h"
 
 namespace sysfence::run {
 
@@ -88,7 +89,7 @@ pid_t StartMarker() {
   };
   sock_fprog program{static_cast<unsigned short>(sizeof(code) / sizeof(code[0])), code};
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
-      syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &program) == 0) {
+      os::SeccompSyscall(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &program) == 0) {
     syscall(SYS_getppid);
   }
   _exit(0);

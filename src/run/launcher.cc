@@ -21,7 +21,7 @@
 
 #include <fmt/format.h>
 
-#include "run/notify_abi.h"
+#include "os/seccomp_uapi.h"
 
 extern char** environ;
 
@@ -92,7 +92,7 @@ void CopyText(char* out, size_t size, std::string_view text) {
                      reinterpret_cast<sock_filter*>(const_cast<bpf::Instruction*>(spec.filter.data()))};
   const unsigned long flags = (spec.want_listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0) |
                               (spec.log_denials ? SECCOMP_FILTER_FLAG_LOG : 0);
-  const long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &program);
+  const long fd = os::SeccompSyscall(SECCOMP_SET_MODE_FILTER, static_cast<unsigned>(flags), &program);
   if (fd < 0) {
     // The filter is not installed, so reporting costs nothing.
     const int err = errno;

@@ -18,7 +18,7 @@
 #include "bpf/program.h"
 #include "core/arch.h"
 #include "policy/evaluate.h"
-#include "run/notify_abi.h"
+#include "os/seccomp_uapi.h"
 #include "run/rule_attribution.h"
 #include "syscalls/syscalls.h"
 
@@ -34,7 +34,7 @@ int64_t RealtimeNs() {
 // Size of the kernel's notification structures (they may grow; the kernel tells us how big).
 seccomp_notif_sizes NotifSizes() {
   seccomp_notif_sizes sizes{};
-  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) {
+  if (os::SeccompSyscall(SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) {
     sizes.seccomp_notif = sizeof(seccomp_notif);
     sizes.seccomp_notif_resp = sizeof(seccomp_notif_resp);
     sizes.seccomp_data = sizeof(seccomp_data);
