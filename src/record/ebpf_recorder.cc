@@ -28,6 +28,7 @@
 #include "bpf/record_types.h"
 #include "record.skel.h"
 #include "record/interesting_args.h"
+#include "os/exit_status.h"
 #include "record/process_util.h"
 #include "record/profile_builder.h"
 #include "syscalls/syscalls.h"
@@ -296,7 +297,7 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
       if (done == child) break;
       if (done < 0 && errno != EINTR) return MakeError(ErrorCode::kOs, std::string("waitpid: ") + std::strerror(errno));
     }
-    result.exit_status = ShellStatus(status);
+    result.exit_status = os::ShellExitStatus(status);
     // Descendants that outlive the program are part of its work: wait for them too.
     while (!Stopped(options) && AnyTracedAlive(skeleton.get())) {
       timespec pause{0, 10 * 1000 * 1000};

@@ -102,12 +102,6 @@ Result<std::string> ReadRemoteString(pid_t pid, uint64_t address, size_t max) {
   return out;
 }
 
-int ShellStatus(int wait_status) {
-  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
-  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
-  return 0;
-}
-
 namespace {
 
 // Lexically normalises an absolute path ("/a/./b/../c" -> "/a/c").

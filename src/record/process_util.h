@@ -34,8 +34,6 @@ std::string ReadLink(const std::string& link);
 /// Reads a NUL-terminated string of at most `max` bytes at `address` in process `pid`.
 Result<std::string> ReadRemoteString(pid_t pid, uint64_t address, size_t max = 4096);
 
-/// Converts a program's exit status from waitpid into a shell-style status (128+signal if killed).
-int ShellStatus(int wait_status);
 
 /// Records the fs access a path-taking syscall asks for (open, openat, openat2, creat, mkdir,
 /// unlink, rename, symlink, truncate, execve ...): reads the path from `tid`'s memory, resolves it

@@ -19,6 +19,7 @@
 #include "core/action.h"
 #include "os/seccomp_install.h"
 #include "record/backends.h"
+#include "os/exit_status.h"
 #include "record/process_util.h"
 #include "record/profile_builder.h"
 #include "syscalls/syscalls.h"
@@ -296,7 +297,7 @@ Result<RecordResult> Launch(const RecordOptions& options, const std::string& pro
   if (!looped.ok()) return looped.error();
   RecordResult result;
   result.profile = session.builder_.Finish("ptrace", MonotonicNs());
-  result.exit_status = ShellStatus(session.root_status_);
+  result.exit_status = os::ShellExitStatus(session.root_status_);
   if (!session.armed_) {
     return MakeError(ErrorCode::kOs, "the program never started: installing the tracing filter or exec failed (status " +
                                          std::to_string(result.exit_status) + ")");

@@ -72,7 +72,7 @@ class BackendTest : public ::testing::TestWithParam<Backend> {};
 
 TEST_P(BackendTest, RecordsTheWorkloadWithItsArgumentsAndErrors) {
   std::string why;
-  if (!Usable(GetParam(), &why)) GTEST_SKIP() << why;
+  if (!Usable(GetParam(), &why)) GTEST_SKIP() << "[feature: ebpf] [feature: ebpf-toolchain] " << why;
   auto result = RecordQuietly(GetParam(), {Workload(), "basic"});
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_EQ(result->exit_status, 0);
@@ -112,7 +112,8 @@ TEST_P(BackendPairTest, BinTrueAndTheWorkloadGiveTheSameSet) {
   const auto [first, second] = GetParam();
   ASSERT_NE(first, second);
   std::string why;
-  if (!Usable(first, &why) || !Usable(second, &why)) GTEST_SKIP() << why;
+  if (!Usable(first, &why) || !Usable(second, &why))
+    GTEST_SKIP() << "[feature: ebpf] [feature: ebpf-toolchain] " << why;
   for (const std::vector<std::string>& command :
        {std::vector<std::string>{"/bin/true"}, std::vector<std::string>{Workload(), "basic"}}) {
     auto a = RecordQuietly(first, command);
@@ -207,7 +208,7 @@ TEST(AttachTest, PtraceFollowsAllThreadsAndNewChildrenThenDetaches) { AttachTest
 
 TEST(AttachTest, EbpfFollowsAllThreadsAndNewChildren) {
   auto usable = EbpfUsable();
-  if (!usable.ok()) GTEST_SKIP() << usable.error().message;
+  if (!usable.ok()) GTEST_SKIP() << "[feature: ebpf] [feature: ebpf-toolchain] " << usable.error().message;
   AttachTest(Backend::kEbpf);
 }
 

@@ -29,6 +29,7 @@
 #include "os/seccomp_install.h"
 #include "os/seccomp_uapi.h"
 #include "record/backends.h"
+#include "os/exit_status.h"
 #include "record/process_util.h"
 #include "record/profile_builder.h"
 #include "syscalls/syscalls.h"
@@ -111,7 +112,7 @@ Result<RecordResult> RecordWithUnotify(const RecordOptions& options, const std::
     if (remote_fd >= 0) break;
     if (waitpid(child, &status, WNOHANG) == child) {
       return MakeError(ErrorCode::kOs, "installing the notification filter failed in the child (status " +
-                                           std::to_string(ShellStatus(status)) + ")");
+                                           std::to_string(os::ShellExitStatus(status)) + ")");
     }
     timespec pause{0, 20000};
     nanosleep(&pause, nullptr);
@@ -220,7 +221,7 @@ Result<RecordResult> RecordWithUnotify(const RecordOptions& options, const std::
   }
   RecordResult result;
   result.profile = builder.Finish("unotify", MonotonicNs());
-  result.exit_status = ShellStatus(status);
+  result.exit_status = os::ShellExitStatus(status);
   return result;
 }
 

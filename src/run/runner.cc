@@ -24,6 +24,7 @@
 #include "codegen/compile.h"
 #include "run/event_sink.h"
 #include "run/forwarded_signals.h"
+#include "os/exit_status.h"
 #include "run/denial_observer.h"
 #include "run/isolation.h"
 #include "run/launcher.h"
@@ -35,12 +36,6 @@ int64_t RealtimeNowNs() {
   timespec now{};
   clock_gettime(CLOCK_REALTIME, &now);
   return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
-}
-
-int ExitStatusOf(int wait_status) {
-  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
-  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
-  return 255;
 }
 
 namespace {
@@ -263,7 +258,7 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
   close(child.pidfd);
 
   RunResult result;
-  result.exit_status = ExitStatusOf(wait_status);
+  result.exit_status = os::ShellExitStatus(wait_status);
   result.killed_for_policy = supervisor && WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGSYS &&
                              supervisor->KilledForPolicy(child.pid);
   if (supervision.error()) {

@@ -48,7 +48,5 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options);
 /// CLOCK_REALTIME in nanoseconds.
 int64_t RealtimeNowNs();
 
-/// Shell-style exit status for a waitpid() status: the exit code, or 128 + the signal number.
-int ExitStatusOf(int wait_status);
 
 }  // namespace sysfence::run

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "os/exit_status.h"
 #include "run/forwarded_signals.h"
 #include "run/launcher.h"
 #include "run/runner.h"
@@ -94,7 +95,7 @@ Error ChildEndedError(int status_fd, int wait_status) {
   const ssize_t n = read(status_fd, &failure, sizeof(failure));
   if (n == sizeof(failure)) return LaunchError(ChildStepName(static_cast<ChildStep>(failure.step)), failure.error);
   return MakeError(ErrorCode::kOs, fmt::format("cannot start the program in strict mode: the child ended before "
-                                               "execve (exit status {})", ExitStatusOf(wait_status)));
+                                               "execve (exit status {})", os::ShellExitStatus(wait_status)));
 }
 
 // Waits for the child's stop that `accept` recognizes, passing other signals on to it. An error
@@ -215,7 +216,7 @@ Result<StrictRunResult> RunInStrictMode(const std::vector<std::string>& command)
   const int wait_status = WaitForProgram(pid, signals);
   if (wait_status < 0) return LaunchError("wait for the program (waitpid)", errno);
   StrictRunResult result;
-  result.exit_status = ExitStatusOf(wait_status);
+  result.exit_status = os::ShellExitStatus(wait_status);
   result.signal = WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0;
   return result;
 }
