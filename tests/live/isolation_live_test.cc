@@ -51,6 +51,25 @@ std::vector<Identity> Identities() {
   return identities;
 }
 
+// Waits (up to 10 s) until `pid` runs `program` (setpriv has exec'd it, credentials changed) and
+// sleeps (its setup, such as making itself non-dumpable, is done).
+void WaitUntilAsleepIn(pid_t pid, const std::string& program) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  for (int i = 0; i < 1000; ++i) {
+    std::error_code error;
+    const std::string exe = std::filesystem::read_symlink(proc + "/exe", error).string();
+    std::string stat = ReadFile(proc + "/stat");
+    const size_t close = stat.rfind(')');
+    const char state = close != std::string::npos && close + 2 < stat.size() ? stat[close + 2] : '?';
+    if (!error && exe.size() >= program.size() && exe.compare(exe.size() - program.size(), program.size(), program) == 0 &&
+        state == 'S') {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ADD_FAILURE() << "process " << pid << " never got to sleep in " << program;
+}
+
 class IsolationLiveTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -101,7 +120,7 @@ TEST_F(IsolationLiveTest, ControlRoutesReachAnOrdinaryProcessOfTheSameUser) {
       execv(args[0], args.data());
       _exit(127);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // setpriv has exec'd sf_probe
+    WaitUntilAsleepIn(victim, "/sf_probe");
     std::vector<std::string> attack = {dir_.Path("sf_attack"), std::to_string(victim)};
     attack.insert(attack.end(), std::begin(kRoutes), std::end(kRoutes));
     const Finished run = RunCommand(With(identity, attack));
@@ -124,7 +143,7 @@ TEST_F(IsolationLiveTest, ControlRootReachesANonDumpableProcess) {
     execl(dir_.Path("sf_attack").c_str(), "sf_attack", "nondumpable-sleep", "30", nullptr);
     _exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  WaitUntilAsleepIn(victim, "/sf_attack");
   const Finished run = RunCommand({dir_.Path("sf_attack"), std::to_string(victim), "mem", "getfd", "ptrace"});
   kill(victim, SIGKILL);
   waitpid(victim, nullptr, 0);
