@@ -3,8 +3,8 @@
 //
 //  1. A syscall-heavy loop (getppid, read, openat, close; 2 M calls by default) under a
 //     ~300-syscall allowlist: native (no filter), the allow-all filter (the physical floor),
-//     sysfence enforce and sysfence monitor (the filters `run` installs, started through run's
-//     launcher, no violations), and the same allowlist loaded through libseccomp.
+//     sysfence enforce and sysfence monitor (the filters `run` installs and its Landlock domain,
+//     started through run's launcher, no violations), and the same allowlist through libseccomp.
 //  2. A violation-heavy loop: calls per second of one reported syscall. Enforce: denied by the
 //     filter itself, with and without the kernel's audit records read as events (root); a `log`
 //     rule through the supervisor (JSON event per call to /dev/null), with and without
@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "codegen/compile.h"
+#include "os/landlock.h"
 #include "run/denial_observer.h"
 #include "run/event_sink.h"
 #include "run/launcher.h"
@@ -46,6 +47,7 @@ namespace {
 using sysfence::Action;
 using sysfence::Arch;
 namespace run = sysfence::run;
+namespace os = sysfence::os;
 namespace policy = sysfence::policy;
 
 int64_t NowNs() {
@@ -176,6 +178,14 @@ Measured Measure(Setup setup, const policy::Policy& policy, const char* mode, lo
     }
     spec.filter = filter.value();
     spec.want_listener = run::NeedsListener(policy, run_mode);
+    // The Landlock domain every `run` program gets (run/isolation.h), as `run` applies it.
+    spec.before_filter = []() -> sysfence::Result<std::string> {
+      os::LandlockOptions isolation;
+      isolation.isolation = true;
+      auto applied = os::ApplyLandlock({}, {}, os::LandlockMode::kBestEffort, isolation);
+      if (!applied.ok()) return applied.error();
+      return std::string();
+    };
     std::optional<run::DenialObserver> observer;
     if (observe_denials) {
       auto opened = run::DenialObserver::Open();
