@@ -29,7 +29,7 @@ Result<UniqueFd> OpenNetlinkSubscription(int protocol, int type, uint32_t groups
   }
   // Bursts (a denial loop, a fork storm) come faster than one reader: a larger buffer loses less.
   // Best effort; without CAP_NET_ADMIN the size is capped by net.core.rmem_max.
-  const int bytes = 16 << 20;
+  const int bytes = 64 << 20;
   if (setsockopt(socket.get(), SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0) {
     (void)setsockopt(socket.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
   }
