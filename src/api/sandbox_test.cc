@@ -61,7 +61,7 @@ TEST(ApplySandbox, FilterCoversThreadsStartedBefore) {
 }
 
 TEST(ApplySandbox, AppliesLandlockFromFsRules) {
-  if (LandlockAbi() == 0) GTEST_SKIP() << "Landlock unavailable on this kernel";
+  if (LandlockAbi() == 0) GTEST_SKIP() << "Landlock unavailable on this kernel [feature: landlock]";
   char pattern[] = "/tmp/sysfence-api-XXXXXX";
   ASSERT_NE(mkdtemp(pattern), nullptr);
   const std::string dir = pattern;
@@ -100,8 +100,9 @@ TEST(ApplySandbox, MissingLandlockPathFailsBeforeAnythingIsApplied) {
 
 TEST(ApplySandbox, RefusesLandlockWithThreadsBeforeAbi8) {
   const int abi = LandlockAbi();
-  if (abi == 0) GTEST_SKIP() << "Landlock unavailable on this kernel";
-  if (abi >= 8) GTEST_SKIP() << "ABI " << abi << " synchronizes threads (TSYNC): nothing to refuse";
+  if (abi == 0) GTEST_SKIP() << "Landlock unavailable on this kernel [feature: landlock]";
+  if (abi >= 8)
+    GTEST_SKIP() << "ABI " << abi << " synchronizes threads (TSYNC): nothing to refuse [feature: landlock-abi-below-8]";
   const int result = RunInChild([] {
     StatusOr<Policy> policy = PolicyBuilder().Default("allow").Fs("read", {"/usr"}).Build();
     if (!policy.ok()) return 10;

@@ -68,7 +68,9 @@ std::vector<uint32_t> InterestingValues(const KernelOracle& oracle) {
 }
 
 TEST(OracleTest, EvaluatorMatchesKernelOnRandomPrograms) {
-  if (!Oracle()) GTEST_SKIP() << "no kernel oracle here (needs x86_64 Linux with seccomp filters)";
+  if (!Oracle())
+    GTEST_SKIP() << "no kernel oracle here (needs x86_64 Linux with seccomp filters) [feature: seccomp-filter] "
+                    "[feature: x86_64]";
   const KernelOracle& oracle = *Oracle();
   const auto started = std::chrono::steady_clock::now();
   std::mt19937_64 rng(20261123);
@@ -124,10 +126,13 @@ TEST(OracleTest, EvaluatorMatchesKernelOnRandomPrograms) {
   }
   // Every opcode seccomp accepts was executed by the kernel and the evaluator at least once.
   for (uint16_t code : SeccompOpcodes()) EXPECT_TRUE(opcodes_executed.count(code)) << "opcode " << code;
+  if (!oracle.SupportsI386()) GTEST_SKIP() << testsupport::kNoI386Reason;
 }
 
 TEST(OracleTest, VerifierMatchesKernelOnMutatedPrograms) {
-  if (!Oracle()) GTEST_SKIP() << "no kernel oracle here (needs x86_64 Linux with seccomp filters)";
+  if (!Oracle())
+    GTEST_SKIP() << "no kernel oracle here (needs x86_64 Linux with seccomp filters) [feature: seccomp-filter] "
+                    "[feature: x86_64]";
   const KernelOracle& oracle = *Oracle();
   std::mt19937_64 rng(7);
   testsupport::RandomProgramOptions options;

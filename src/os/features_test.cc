@@ -21,11 +21,11 @@ TEST(FeaturesTest, ProbesWithoutTouchingTheCaller) {
 
 TEST(FeaturesTest, AgreesWithTheKernelsOwnLists) {
   const Features features = ProbeFeatures();
-  if (!features.seccomp_filter) GTEST_SKIP() << "kernel without seccomp filters";
+  if (!features.seccomp_filter) GTEST_SKIP() << "kernel without seccomp filters [feature: seccomp-filter]";
   // /proc/sys/kernel/seccomp/actions_avail lists what SECCOMP_GET_ACTION_AVAIL reports.
   std::ifstream avail("/proc/sys/kernel/seccomp/actions_avail");
   std::string list;
-  if (!std::getline(avail, list)) GTEST_SKIP() << "no /proc/sys/kernel/seccomp/actions_avail";
+  if (!std::getline(avail, list)) GTEST_SKIP() << "no /proc/sys/kernel/seccomp/actions_avail [feature: seccomp-filter]";
   list = " " + list + " ";
   EXPECT_EQ(features.HasAction(ActionKind::kKillProcess), list.find(" kill_process ") != std::string::npos);
   EXPECT_EQ(features.HasAction(ActionKind::kNotify), list.find(" user_notif ") != std::string::npos);
@@ -46,7 +46,7 @@ TEST(FeaturesTest, ThisKernelIsNew) {
   const Features features = ProbeFeatures();
   int major = 0, minor = 0;
   if (std::sscanf(features.kernel_release.c_str(), "%d.%d", &major, &minor) != 2 || major * 100 + minor < 606) {
-    GTEST_SKIP() << "kernel " << features.kernel_release << " is older than 6.6";
+    GTEST_SKIP() << "kernel " << features.kernel_release << " is older than 6.6 [feature: kernel-6.6]";
   }
   EXPECT_TRUE(features.seccomp_filter);
   EXPECT_TRUE(features.HasFilterFlag("WAIT_KILLABLE_RECV"));

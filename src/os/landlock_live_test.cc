@@ -54,7 +54,7 @@ class LandlockLiveTest : public ::testing::Test {
   void SetUp() override {
     std::string reason;
     abi_ = ProbeLandlockAbi(&reason);
-    if (abi_ == 0) GTEST_SKIP() << "Landlock unavailable: " << reason;
+    if (abi_ == 0) GTEST_SKIP() << "Landlock unavailable [feature: landlock]: " << reason;
     char pattern[] = "/tmp/sysfence-landlock-XXXXXX";
     ASSERT_NE(mkdtemp(pattern), nullptr);
     root_ = pattern;
@@ -113,7 +113,8 @@ TEST_F(LandlockLiveTest, ReportsTheKernelAbiAndStatus) {
 }
 
 TEST_F(LandlockLiveTest, TruncateOnReadOnlyPathIsDenied) {
-  if (abi_ < 3) GTEST_SKIP() << "truncate is restricted from Landlock ABI 3; kernel has " << abi_;
+  if (abi_ < 3)
+    GTEST_SKIP() << "truncate is restricted from Landlock ABI 3 [feature: landlock-abi-3]; kernel has " << abi_;
   const std::vector<policy::FsRule> rules = {Fs(policy::kFsReadFile | policy::kFsReadDir, root_ + "/allowed")};
   const int result = RunInChild([&] {
     Result<LandlockReport> report = ApplyLandlock(rules, {}, LandlockMode::kRequire);
@@ -129,7 +130,8 @@ TEST_F(LandlockLiveTest, TruncateOnReadOnlyPathIsDenied) {
 }
 
 TEST_F(LandlockLiveTest, WriteGrantAllowsTruncateToo) {
-  if (abi_ < 3) GTEST_SKIP() << "truncate is restricted from Landlock ABI 3; kernel has " << abi_;
+  if (abi_ < 3)
+    GTEST_SKIP() << "truncate is restricted from Landlock ABI 3 [feature: landlock-abi-3]; kernel has " << abi_;
   // Only write-file is granted; without the pairing, O_TRUNC would be EACCES.
   const std::vector<policy::FsRule> rules = {Fs(policy::kFsWriteFile, root_ + "/allowed")};
   const int result = RunInChild([&] {
@@ -173,7 +175,7 @@ TEST_F(LandlockLiveTest, FdOpenedBeforeStaysUsable) {
 }
 
 TEST_F(LandlockLiveTest, RenameAcrossDirectoriesNeedsRefer) {
-  if (abi_ < 2) GTEST_SKIP() << "refer needs Landlock ABI 2; kernel has " << abi_;
+  if (abi_ < 2) GTEST_SKIP() << "refer needs Landlock ABI 2 [feature: landlock-abi-2]; kernel has " << abi_;
   const uint32_t files = policy::kFsReadFile | policy::kFsWriteFile | policy::kFsReadDir | policy::kFsMakeReg |
                          policy::kFsRemoveFile;
   const std::string from = root_ + "/allowed/a.txt";
@@ -231,7 +233,7 @@ int TcpErrno(bool do_bind, uint16_t port, int* listener = nullptr) {
 }
 
 TEST_F(LandlockLiveTest, TcpBindAndConnectRules) {
-  if (abi_ < 4) GTEST_SKIP() << "TCP rules need Landlock ABI 4; kernel has " << abi_;
+  if (abi_ < 4) GTEST_SKIP() << "TCP rules need Landlock ABI 4 [feature: landlock-abi-4]; kernel has " << abi_;
   const uint16_t allowed = FreeLoopbackPort();
   uint16_t other = FreeLoopbackPort();
   while (other == allowed) other = FreeLoopbackPort();

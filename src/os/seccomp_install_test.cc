@@ -46,7 +46,7 @@ int InChild(Body body) {
 }
 
 TEST(InstallFilterTest, FilterTakesEffectInTheCaller) {
-  if (!SeccompFiltersAvailable()) GTEST_SKIP() << "kernel without seccomp filters";
+  if (!SeccompFiltersAvailable()) GTEST_SKIP() << "kernel without seccomp filters [feature: seccomp-filter]";
   EXPECT_EQ(InChild([] {
               auto installed = InstallFilter(DenyGetppid(EXDEV));
               if (!installed.ok() || *installed != -1) return 1;
@@ -60,7 +60,8 @@ TEST(InstallFilterTest, FilterTakesEffectInTheCaller) {
 
 TEST(InstallFilterTest, NewListenerReturnsAnFd) {
   auto features = ProbeFeatures();
-  if (!features.HasFilterFlag("NEW_LISTENER")) GTEST_SKIP() << "kernel without SECCOMP_FILTER_FLAG_NEW_LISTENER";
+  if (!features.HasFilterFlag("NEW_LISTENER"))
+    GTEST_SKIP() << "kernel without SECCOMP_FILTER_FLAG_NEW_LISTENER [feature: user-notif]";
   EXPECT_EQ(InChild([] {
               InstallOptions options;
               options.new_listener = true;
@@ -73,7 +74,7 @@ TEST(InstallFilterTest, NewListenerReturnsAnFd) {
 }
 
 TEST(InstallFilterTest, ThreadSyncAppliesToEveryThread) {
-  if (!SeccompFiltersAvailable()) GTEST_SKIP() << "kernel without seccomp filters";
+  if (!SeccompFiltersAvailable()) GTEST_SKIP() << "kernel without seccomp filters [feature: seccomp-filter]";
   EXPECT_EQ(InChild([] {
               static int thread_errno = 0;
               static volatile bool go = false;
@@ -115,9 +116,9 @@ TEST(InstallFilterTest, ErrorsNameTheStep) {
 }
 
 TEST(InstallFilterTest, WithoutNoNewPrivsNeedsCapSysAdmin) {
-  if (!SeccompFiltersAvailable()) GTEST_SKIP() << "kernel without seccomp filters";
+  if (!SeccompFiltersAvailable()) GTEST_SKIP() << "kernel without seccomp filters [feature: seccomp-filter]";
   // Drop to an unprivileged uid in the child so the kernel refuses with EACCES.
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop privileges in a child";
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop privileges in a child [feature: root]";
   EXPECT_EQ(InChild([] {
               if (setresuid(65534, 65534, 65534) != 0) return 10;
               InstallOptions options;
@@ -133,7 +134,8 @@ TEST(InstallFilterTest, WithoutNoNewPrivsNeedsCapSysAdmin) {
 TEST(ReadProcessFiltersTest, ReadsEveryFilterOldestFirst) {
   auto features = ProbeFeatures();
   if (!features.ptrace_seccomp_get_filter) {
-    GTEST_SKIP() << "PTRACE_SECCOMP_GET_FILTER unavailable: " << features.ptrace_seccomp_get_filter_reason;
+    GTEST_SKIP() << "PTRACE_SECCOMP_GET_FILTER unavailable [feature: ptrace-get-filter]: "
+                 << features.ptrace_seccomp_get_filter_reason;
   }
   int ready[2];
   ASSERT_EQ(pipe(ready), 0);
@@ -163,7 +165,8 @@ TEST(ReadProcessFiltersTest, ReadsEveryFilterOldestFirst) {
 
 TEST(ReadProcessFiltersTest, UnfilteredProcessHasNone) {
   auto features = ProbeFeatures();
-  if (!features.ptrace_seccomp_get_filter) GTEST_SKIP() << features.ptrace_seccomp_get_filter_reason;
+  if (!features.ptrace_seccomp_get_filter)
+    GTEST_SKIP() << "[feature: ptrace-get-filter] " << features.ptrace_seccomp_get_filter_reason;
   const pid_t child = fork();
   if (child == 0) {
     while (true) pause();

@@ -43,7 +43,7 @@ std::string ArchTestName(const ::testing::TestParamInfo<Arch>& param_info) {
 }
 
 TEST_P(TableTest, MatchesLibseccompResolver) {
-  if (!HaveResolver()) GTEST_SKIP() << "scmp_sys_resolver is not installed";
+  if (!HaveResolver()) GTEST_SKIP() << "scmp_sys_resolver is not installed [feature: scmp_sys_resolver]";
   const Arch arch = GetParam();
   std::set<std::string_view> names(kSpotChecks.begin(), kSpotChecks.end());
   // Plus every 8th syscall of the table, so the whole range is sampled.

@@ -190,7 +190,7 @@ TEST_F(BpfCliTest, Features) {
 }
 
 TEST_F(BpfCliTest, DisasmPid) {
-  if (geteuid() != 0) GTEST_SKIP() << "reading filters of a process needs root";
+  if (geteuid() != 0) GTEST_SKIP() << "reading filters of a process needs root [feature: root]";
   // A child without filters.
   const pid_t child = fork();
   if (child == 0) {
@@ -199,7 +199,8 @@ TEST_F(BpfCliTest, DisasmPid) {
   auto result = RunSysfence({"disasm", "--pid", std::to_string(child)});
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
-  if (result.exit_status == 3) GTEST_SKIP() << "PTRACE_SECCOMP_GET_FILTER unavailable: " << result.err;
+  if (result.exit_status == 3)
+    GTEST_SKIP() << "PTRACE_SECCOMP_GET_FILTER unavailable [feature: ptrace-get-filter]: " << result.err;
   EXPECT_EQ(result.exit_status, 0) << result.err;
   EXPECT_NE(result.out.find("has no seccomp filters"), std::string::npos) << result.out;
   auto gone = RunSysfence({"disasm", "--pid", "999999999"});

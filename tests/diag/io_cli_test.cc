@@ -101,10 +101,11 @@ TEST_F(CliOutputs, CharacterDeviceIsWrittenThroughNotReplaced) {
   // Our own node for /dev/null (1:3) in the temp folder, so a regression harms nothing.
   const std::string node = dir_.path() + "/null";
   if (mknod(node.c_str(), S_IFCHR | 0666, makedev(1, 3)) != 0) {
-    GTEST_SKIP() << "cannot create a device node (needs root and CAP_MKNOD): " << std::strerror(errno);
+    GTEST_SKIP() << "cannot create a device node (needs root and CAP_MKNOD) [feature: mknod]: " << std::strerror(errno);
   }
   const int probe = open(node.c_str(), O_WRONLY);
-  if (probe < 0) GTEST_SKIP() << "device nodes do not work here (nodev mount?): " << std::strerror(errno);
+  if (probe < 0)
+    GTEST_SKIP() << "device nodes do not work here (nodev mount?) [feature: mknod]: " << std::strerror(errno);
   close(probe);
   for (const char* format : {"bpf", "disasm", "json"}) {
     const CliResult result = RunSysfence({"compile", policy_, "--format", format, "-o", node});

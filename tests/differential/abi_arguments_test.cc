@@ -180,8 +180,9 @@ TEST(AbiArgumentsTest, CloneArgumentPositionsPerAbi) {
 // x86_64's fifth; a rule on `tls` must test those registers under `int 0x80` and `syscall`.
 TEST(AbiArgumentsTest, KernelSeesTlsInTheI386Register) {
   auto oracle = testsupport::KernelOracle::Create();
-  if (!oracle.ok()) GTEST_SKIP() << "no kernel oracle here: " << oracle.error().message;
-  if (!oracle->SupportsI386()) GTEST_SKIP() << "int 0x80 (IA32 emulation) is disabled here";
+  if (!oracle.ok())
+    GTEST_SKIP() << "no kernel oracle here [feature: seccomp-filter] [feature: x86_64]: " << oracle.error().message;
+  if (!oracle->SupportsI386()) GTEST_SKIP() << "int 0x80 (IA32 emulation) is disabled here [feature: ia32]";
   const auto p = Parse("arch x86_64 x86\ndefault allow\nerrno 9 clone if tls == 0x1234\n");
   ASSERT_TRUE(p.has_value());
   auto program = codegen::Compile(*p);

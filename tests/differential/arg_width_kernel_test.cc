@@ -41,7 +41,8 @@ TEST(ArgWidthKernelTest, TheKernelReadsSixteenBitsOfAMode) {
 
 TEST(ArgWidthKernelTest, TheCompiledFilterTreatsTheWideModeAsTheNarrowOne) {
   auto oracle = testsupport::KernelOracle::Create();
-  if (!oracle.ok()) GTEST_SKIP() << "no kernel oracle here: " << oracle.error().message;
+  if (!oracle.ok())
+    GTEST_SKIP() << "no kernel oracle here [feature: seccomp-filter] [feature: x86_64]: " << oracle.error().message;
   Diagnostics diagnostics;
   const auto p = policy::ParsePolicy("arch x86_64 x86\ndefault allow\nerrno EPERM fchmodat if mode == 04755\n"
                                      "errno EACCES chmod if mode > 0777\nerrno EBADF close if fd == -1\n",
@@ -94,6 +95,7 @@ TEST(ArgWidthKernelTest, TheCompiledFilterTreatsTheWideModeAsTheNarrowOne) {
     ASSERT_FALSE(run->outcomes[i].killed);
     EXPECT_EQ((*program)[run->outcomes[i].ret_offset].k, cases[i].expected) << "case " << i;
   }
+  if (!oracle->SupportsI386()) GTEST_SKIP() << testsupport::kNoI386Reason;
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "tests/differential/libseccomp_filter.h"
 #include "tests/differential/random_policies.h"
 #include "tests/support/kernel_oracle.h"
+#include "tests/support/long_jumps.h"
 #include "tests/support/test_paths.h"
 
 namespace sysfence::differential {
@@ -247,11 +248,14 @@ TEST(MobyDifferentialTest, ArgumentRulesAtBoundariesAndTheProfilesConstants) {
 
 TEST(MobyDifferentialTest, KernelReachesTheReturnTheEvaluatorReaches) {
   auto oracle = testsupport::KernelOracle::Create();
-  if (!oracle.ok()) GTEST_SKIP() << "no kernel oracle here: " << oracle.error().message;
+  if (!oracle.ok())
+    GTEST_SKIP() << "no kernel oracle here [feature: seccomp-filter] [feature: x86_64]: " << oracle.error().message;
   const policy::Policy p = LoadMoby();
   auto compiled = codegen::Compile(p);
   const bpf::Program& program = Checked(compiled);
   ASSERT_FALSE(program.empty());
+  // The multi-ABI filter is long enough to need long jumps: the kernel judges them here too.
+  EXPECT_GT(testsupport::LongJumpCount(program), 0u);
   const ArgumentRules rules = ReadArgumentRules();
   const std::vector<uint64_t> candidates = CandidateValues(rules.constants);
   std::mt19937_64 rng(414);
@@ -308,6 +312,7 @@ TEST(MobyDifferentialTest, KernelReachesTheReturnTheEvaluatorReaches) {
   EXPECT_GT(argument_inputs, 100u);
   std::printf("moby in the kernel: %zu inputs (%zu on argument rules), i386 %s\n", inputs.size(), argument_inputs,
               oracle->SupportsI386() ? "included" : "not available");
+  if (!oracle->SupportsI386()) GTEST_SKIP() << testsupport::kNoI386Reason;
 }
 
 TEST(MobyDifferentialTest, MeetsTheTargetsOnX86_64WithoutCapabilities) {

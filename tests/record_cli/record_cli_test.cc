@@ -32,7 +32,7 @@ int AllowedCpus() {
 class RecordCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (AllowedCpus() < 2) GTEST_SKIP() << "pinning is only visible with two CPUs or more";
+    if (AllowedCpus() < 2) GTEST_SKIP() << "pinning is only visible with two CPUs or more [feature: two-cpus]";
   }
 
   // Records `nproc > FILE` with the ptrace backend and `extra` flags; returns what nproc printed.

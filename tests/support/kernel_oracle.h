@@ -28,6 +28,14 @@
 
 namespace sysfence::testsupport {
 
+/// Why a test's i386 half (inputs through `int 0x80`) did not run: a test checks its x86_64 half,
+/// then skips with this reason, loudly, instead of passing without the i386 half. The tag lets the
+/// skip guard (tests/guard/skip_guard.h) fail it in CI unless scripts/probe-machine.sh, running
+/// a hand-made i386 program, agrees that this machine cannot run i386 code.
+inline constexpr const char* kNoI386Reason =
+    "the i386 half (int 0x80) did not run: this kernel has no IA-32 emulation (CONFIG_IA32_EMULATION off "
+    "or ia32_emulation=0) [feature: ia32]";
+
 /// How the oracle enters the kernel.
 enum class OracleAbi : uint8_t {
   kX86_64,  ///< the `syscall` instruction: arch AUDIT_ARCH_X86_64 (x32 numbers have bit 30 set)
