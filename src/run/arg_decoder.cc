@@ -7,6 +7,7 @@
 #include <array>
 #include <bit>
 
+#include "policy/policy.h"
 #include "run/target_info.h"
 #include "syscalls/syscalls.h"
 
@@ -148,7 +149,7 @@ std::vector<DecodedArg> DecodeArgs(Arch arch, std::string_view name, const uint6
     DecodedArg arg;
     const bool named = i < signature.size();
     const int width = named ? syscalls::ArgWidthBits(arch, name, static_cast<int>(i)) : (is_64bit ? 64 : 32);
-    arg.value = width >= 64 ? args[i] : (args[i] & ((uint64_t{1} << width) - 1));  // what the kernel reads
+    arg.value = args[i] & policy::WidthMask(width);  // what the kernel reads
     if (!named) {
       arg.name = fmt::format("arg{}", i);
       out.push_back(std::move(arg));

@@ -55,6 +55,12 @@ std::string_view OutcomeName(Outcome outcome) {
   return "denied";
 }
 
+int64_t RealtimeNs() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
+
 std::string FormatRfc3339(int64_t time_ns) {
   const time_t seconds = static_cast<time_t>(time_ns / 1'000'000'000);
   const int64_t nanos = time_ns % 1'000'000'000;

@@ -64,6 +64,9 @@ struct Event {
 /// backslash becomes \\ (program-controlled names cannot move the cursor or fake a line).
 std::string TerminalSafe(std::string_view text);
 
+/// CLOCK_REALTIME in nanoseconds: the clock of every event's `time`.
+int64_t RealtimeNs();
+
 /// Formats `time_ns` (CLOCK_REALTIME) as RFC 3339 UTC with nanoseconds: 2026-11-23T18:50:01.123456789Z.
 std::string FormatRfc3339(int64_t time_ns);
 

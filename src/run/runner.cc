@@ -32,19 +32,13 @@
 
 namespace sysfence::run {
 
-int64_t RealtimeNowNs() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
-}
-
 namespace {
 
 // The start record: what was run, how, and which walls and observers are in place. Written before
 // the program starts, so an events file that cannot be written stops the run before it begins.
 std::string StartRecordJson(const RunOptions& options, const Isolation& isolation, bool denials_observed) {
   std::string out = fmt::format("{{\"type\":\"start\",\"schema\":{},\"time\":\"{}\",\"mode\":\"{}\",\"command\":[",
-                                kEventSchemaVersion, FormatRfc3339(RealtimeNowNs()), RunModeName(options.mode));
+                                kEventSchemaVersion, FormatRfc3339(RealtimeNs()), RunModeName(options.mode));
   for (size_t i = 0; i < options.command.size(); ++i) {
     if (i > 0) out += ',';
     AppendJsonString(out, options.command[i]);

@@ -45,8 +45,6 @@ struct RunResult {
 /// message names the step); a started program always yields a RunResult.
 Result<RunResult> RunUnderPolicy(const RunOptions& options);
 
-/// CLOCK_REALTIME in nanoseconds.
-int64_t RealtimeNowNs();
 
 
 }  // namespace sysfence::run

@@ -25,12 +25,6 @@
 namespace sysfence::run {
 namespace {
 
-int64_t RealtimeNs() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
-}
-
 // Size of the kernel's notification structures (they may grow; the kernel tells us how big).
 seccomp_notif_sizes NotifSizes() {
   seccomp_notif_sizes sizes{};
@@ -78,11 +72,9 @@ int Supervisor::KeyArgFor(uint32_t audit_arch, int32_t nr, std::string_view name
 // The event of a notified call: who, what, which rule, the decoded arguments (confirmed with
 // NOTIF_ID_VALID after reading the target) and a suggestion. Returns whether the call was still
 // pending after the target was read.
-bool Supervisor::DescribeNotified(Event& event, const bpf::SeccompData& data, int tid, int64_t now_ns,
-                                  const policy::Decision& decision, uint64_t id) {
-  const std::optional<Arch> arch = ArchOfSyscall(data.arch, static_cast<uint32_t>(data.nr));
-  const std::string_view name =
-      arch ? syscalls::NameOf(*arch, static_cast<uint32_t>(data.nr)).value_or(std::string_view()) : std::string_view();
+bool Supervisor::DescribeNotified(Event& event, const bpf::SeccompData& data, std::optional<Arch> arch,
+                                  std::string_view name, int tid, int64_t now_ns, const policy::Decision& decision,
+                                  uint64_t id) {
   const TaskInfo& task = tasks_.Get(tid, now_ns);
   event.time_ns = now_ns;
   event.mode = options_.mode;
@@ -154,8 +146,7 @@ Result<bool> Supervisor::HandleOne() {
                   : decision.by == policy::DecidedBy::kDefault ? -1
                                                                : -2};
   if (key_arg >= 0 && arch) {
-    const int width = syscalls::ArgWidthBits(*arch, name, key_arg);
-    shape.key_value = width >= 64 ? data.args[key_arg] : (data.args[key_arg] & ((uint64_t{1} << width) - 1));
+    shape.key_value = data.args[key_arg] & policy::WidthMask(syscalls::ArgWidthBits(*arch, name, key_arg));
   }
 
   uint64_t count = 0;
@@ -168,7 +159,7 @@ Result<bool> Supervisor::HandleOne() {
   const bool detailed = count == 1 || WantsJson(count);
 
   Event event;
-  const bool valid = detailed ? DescribeNotified(event, data, tid, now_ns, decision, request->id) : true;
+  const bool valid = detailed ? DescribeNotified(event, data, arch, name, tid, now_ns, decision, request->id) : true;
 
   // Answer the kernel. Only calls the policy permits (log) or monitor mode's calls are continued;
   // in enforce mode the filter never notifies a denial, and should it ever, the answer denies.
@@ -238,22 +229,44 @@ void Supervisor::Report(Event& event, const CallShape& shape, uint64_t count, bo
   if (options_.human != nullptr && count == 1) options_.human->Append(EventHumanLine(event));
 }
 
-void Supervisor::HandleDenial(const SeccompAuditRecord& record) {
-  ++stats_.denials;
-  const int64_t now_ns = RealtimeNs();
-  const uint32_t nr = static_cast<uint32_t>(record.syscall);
-  const std::optional<Arch> arch = ArchOfSyscall(record.arch, nr);
+const DenialAttribution& Supervisor::AttributionFor(uint32_t audit_arch, uint32_t nr, ActionKind returned) {
+  // A denial storm repeats one (ABI, syscall, action): attribute it once, not per record.
+  const auto key = std::make_tuple(audit_arch, nr, returned);
+  auto it = attributions_.find(key);
+  if (it != attributions_.end()) return it->second;
+  const std::optional<Arch> arch = ArchOfSyscall(audit_arch, nr);
   const bool listed = arch && std::find(options_.policy->arches.begin(), options_.policy->arches.end(), *arch) !=
                                   options_.policy->arches.end();
-  const std::string_view name =
-      arch ? syscalls::NameOf(*arch, nr).value_or(std::string_view()) : std::string_view();
-  const Action returned = Action::FromSeccompRet(record.code);
-  const DenialAttribution attribution =
-      AttributeDenial(*options_.policy, listed, arch.value_or(Arch::kX86_64), name, returned.kind);
+  const std::string_view name = arch ? syscalls::NameOf(*arch, nr).value_or(std::string_view()) : std::string_view();
+  return attributions_
+      .emplace(key, AttributeDenial(*options_.policy, listed, arch.value_or(Arch::kX86_64), name, returned))
+      .first->second;
+}
 
+void Supervisor::HandleDenial(const SeccompAuditRecord& record) {
+  ++stats_.denials;
+  const uint32_t nr = static_cast<uint32_t>(record.syscall);
+  const Action returned = Action::FromSeccompRet(record.code);
+  if (returned.kind == ActionKind::kKillProcess) {
+    ++stats_.kills;
+    killed_.insert(record.pid);
+  }
+  const DenialAttribution& attribution = AttributionFor(record.arch, nr, returned.kind);
+  const int decided_by = attribution.by == policy::DecidedBy::kBadArch ? -2
+                         : attribution.by == policy::DecidedBy::kDefault ? -1
+                                                                         : 0;
+  const CallShape shape{record.arch, static_cast<int32_t>(nr), 0, decided_by};
+  const uint64_t count = ledger_.Count(shape);
+  if (count != 1 && !WantsJson(count)) {  // the storm's hot path: counted, nothing built
+    if (HasJsonSinks()) ++stats_.aggregated;
+    return;
+  }
+
+  const std::optional<Arch> arch = ArchOfSyscall(record.arch, nr);
+  const std::string_view name = arch ? syscalls::NameOf(*arch, nr).value_or(std::string_view()) : std::string_view();
   Event event;
   event.source = EventSource::kAudit;
-  event.time_ns = now_ns;
+  event.time_ns = RealtimeNs();
   event.mode = RunMode::kEnforce;
   event.pid = record.pid;
   event.comm = record.comm;
@@ -264,25 +277,17 @@ void Supervisor::HandleDenial(const SeccompAuditRecord& record) {
   event.action = attribution.action;
   event.rule = attribution.rule;
   switch (returned.kind) {
-    case ActionKind::kKillProcess:
-      event.outcome = Outcome::kKilled;
-      ++stats_.kills;
-      killed_.insert(record.pid);
-      break;
+    case ActionKind::kKillProcess: event.outcome = Outcome::kKilled; break;
     case ActionKind::kKillThread: event.outcome = Outcome::kThreadKilled; break;
     case ActionKind::kTrap: event.outcome = Outcome::kTrapped; break;
     default: event.outcome = Outcome::kDenied; break;
   }
-  if (!listed) {
+  if (attribution.by == policy::DecidedBy::kBadArch) {
     event.suggestion = fmt::format("# add {} to the policy's arch line", event.arch);
   } else if (!name.empty()) {
     event.suggestion = SuggestRule(name, {});
   }
-  const int decided_by = attribution.by == policy::DecidedBy::kBadArch ? -2
-                         : attribution.by == policy::DecidedBy::kDefault ? -1
-                                                                         : 0;
-  CallShape shape{record.arch, static_cast<int32_t>(record.syscall), 0, decided_by};
-  Report(event, shape, ledger_.Count(shape), true);
+  Report(event, shape, count, true);
 }
 
 Result<void> Supervisor::DrainDenials() {

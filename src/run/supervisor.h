@@ -10,11 +10,16 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
+#include "core/arch.h"
 #include "core/result.h"
 #include "policy/compiled_evaluator.h"
 #include "policy/policy.h"
@@ -23,6 +28,7 @@
 #include "run/event.h"
 #include "run/event_sink.h"
 #include "run/ledger.h"
+#include "run/rule_attribution.h"
 #include "run/supervised_policy.h"
 #include "run/target_info.h"
 
@@ -99,8 +105,9 @@ class Supervisor {
 
  private:
   void Flush();
-  bool DescribeNotified(Event& event, const bpf::SeccompData& data, int tid, int64_t now_ns,
-                        const policy::Decision& decision, uint64_t id);
+  bool DescribeNotified(Event& event, const bpf::SeccompData& data, std::optional<Arch> arch,
+                        std::string_view name, int tid, int64_t now_ns, const policy::Decision& decision,
+                        uint64_t id);
   /// Reports the `count`th call of `event`'s shape: JSON within the limits, a terminal line and a
   /// suggestion when it is the first.
   void Report(Event& event, const CallShape& shape, uint64_t count, bool needs_allow);
@@ -108,6 +115,8 @@ class Supervisor {
   /// Whether the `count`th call of a shape is written as a JSON event (before the size cap).
   bool WantsJson(uint64_t count) const;
   Result<void> DrainDenials();
+  /// What a denial of `returned` for (ABI, nr) is attributed to, computed once per key.
+  const DenialAttribution& AttributionFor(uint32_t audit_arch, uint32_t nr, ActionKind returned);
   int KeyArgFor(uint32_t audit_arch, int32_t nr, std::string_view name);
 
   int fd_;
@@ -121,7 +130,8 @@ class Supervisor {
   std::set<int> killed_;
   std::unordered_map<uint64_t, int> key_args_;
   bool sync_wake_up_ = false;
-  uint64_t event_bytes_ = 0;  ///< JSON event bytes written so far (for max_event_bytes)
+  uint64_t event_bytes_ = 0;
+  std::map<std::tuple<uint32_t, uint32_t, ActionKind>, DenialAttribution> attributions_;  ///< JSON event bytes written so far (for max_event_bytes)
   // Per thread, the call whose answer came back ENOENT (interrupted by a signal): its restart is
   // not a new call. A thread has one call in flight, so one entry each; others may notify between.
   std::unordered_map<int, std::array<unsigned char, 64>> aborted_by_tid_;
