@@ -29,6 +29,7 @@
 #include "record.skel.h"
 #include "record/interesting_args.h"
 #include "os/exit_status.h"
+#include "record/process_tree.h"
 #include "record/process_util.h"
 #include "record/profile_builder.h"
 #include "syscalls/syscalls.h"
@@ -255,7 +256,10 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
   };
 
   if (options.pid != 0) {
-    if (track(options.pid) != 0) return MakeError(ErrorCode::kOs, "cannot mark the process as traced");
+    // The whole tree as it is now (workers, helpers); what it starts later the program follows.
+    for (pid_t process : ProcessTree(options.pid)) {
+      if (track(process) != 0) return MakeError(ErrorCode::kOs, "cannot mark the process as traced");
+    }
     while (!Stopped(options) && AnyTracedAlive(skeleton.get())) {
       timespec pause{0, 20 * 1000 * 1000};
       nanosleep(&pause, nullptr);

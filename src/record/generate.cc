@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "fmt/format.h"
+#include "policy/amend.h"
 #include "policy/printer.h"
 #include "record/interesting_args.h"
 #include "record/syscall_facts.h"
@@ -323,6 +324,8 @@ policy::Policy GeneratePolicy(const Profile& profile, const GenerateOptions& opt
     }
   }
 
+  // clone3's flags are in memory no filter reads: where clone is restricted, clone3 must answer ENOSYS.
+  policy::ReconcileCloneTwins(result, seen.count("clone3") != 0);
   if (options.fs_rules) result.fs_rules = FsRulesFrom(profile);
   return result;
 }

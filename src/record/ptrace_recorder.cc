@@ -2,7 +2,6 @@
 // The ptrace recorder. Launching: the child installs a one-instruction RET_TRACE filter, so every
 // syscall stops once at PTRACE_EVENT_SECCOMP; the tracer resumes with PTRACE_SYSCALL to see the
 // result at syscall-exit. Attaching (-p): every thread is seized and runs under PTRACE_SYSCALL.
-#include <dirent.h>
 #include <linux/audit.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,6 +19,7 @@
 #include "os/seccomp_install.h"
 #include "record/backends.h"
 #include "os/exit_status.h"
+#include "record/process_tree.h"
 #include "record/process_util.h"
 #include "record/profile_builder.h"
 #include "syscalls/syscalls.h"
@@ -203,29 +203,17 @@ class PtraceSession {
   std::map<pid_t, Tracee> tracees_;
 };
 
-std::vector<pid_t> ThreadsOf(pid_t pid) {
-  std::vector<pid_t> threads;
-  DIR* dir = opendir(("/proc/" + std::to_string(pid) + "/task").c_str());
-  if (dir == nullptr) return threads;
-  while (dirent* entry = readdir(dir)) {
-    if (entry->d_name[0] == '.') continue;
-    threads.push_back(static_cast<pid_t>(std::atoi(entry->d_name)));
-  }
-  closedir(dir);
-  return threads;
-}
-
 Result<RecordResult> Attach(const RecordOptions& options) {
   const uint64_t start = MonotonicNs();
   PtraceSession session(options, /*attached=*/true, start);
   session.armed_ = true;
   session.root_ = options.pid;
-  // Seize every thread; repeat until no new thread appears (threads may start meanwhile, and
-  // threads started by seized ones are attached automatically).
+  // Seize every thread of every process of the tree; repeat until no new thread appears (threads
+  // may start meanwhile, and threads and children started by seized ones are attached automatically).
   std::set<pid_t> seized;
   for (int round = 0; round < 100; ++round) {
     bool added = false;
-    for (pid_t tid : ThreadsOf(options.pid)) {
+    for (pid_t tid : ThreadsOfTree(options.pid)) {
       if (seized.count(tid) != 0) continue;
       if (ptrace(PTRACE_SEIZE, tid, nullptr, reinterpret_cast<void*>(static_cast<intptr_t>(kTraceOptions))) != 0) {
         if (errno == ESRCH) continue;  // exited meanwhile

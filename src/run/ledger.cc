@@ -9,6 +9,7 @@
 
 #include "core/arch.h"
 
+#include "run/observed_call.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::run {
@@ -28,46 +29,23 @@ int KeyArgIndex(std::string_view syscall) {
   return -1;
 }
 
-std::string SuggestRule(std::string_view syscall, const std::vector<DecodedArg>& args) {
-  if (syscall.empty()) return {};
-  const int key = KeyArgIndex(syscall);
-  if (key >= 0 && static_cast<size_t>(key) < args.size() && args[key].kind == DecodedArg::Kind::kConstant) {
-    return fmt::format("allow {} if {} == {}", syscall, args[key].name, args[key].text);
-  }
-  return fmt::format("allow {}", syscall);
-}
-
 uint64_t Ledger::Count(const CallShape& shape) {
   ++total_;
   return ++shapes_[shape];
 }
 
-void Ledger::NoteFirst(std::string_view syscall, const std::vector<DecodedArg>& args, bool needs_allow) {
-  if (!needs_allow || syscall.empty()) return;
-  Allowance& allowance = allowances_[std::string(syscall)];
-  const int key = KeyArgIndex(syscall);
-  if (key >= 0 && static_cast<size_t>(key) < args.size() && args[key].kind == DecodedArg::Kind::kConstant) {
-    allowance.arg_name = args[key].name;
-    allowance.constants.insert(args[key].text);
-  } else {
-    allowance.unconditional = true;
-  }
+void Ledger::NoteFirst(std::optional<Arch> arch, std::string_view syscall, const std::vector<DecodedArg>& args,
+                       bool needs_allow) {
+  if (!needs_allow || syscall.empty() || !arch) return;
+  calls_.push_back(ObservedCallFrom(*arch, syscall, args, "reported by this run"));
 }
 
 void Ledger::NoteMissingArch(std::string_view arch) { missing_arches_.insert(std::string(arch)); }
 
-std::vector<std::string> Ledger::SuggestedLines() const {
-  std::vector<std::string> lines;
-  for (const auto& [name, allowance] : allowances_) {
-    if (allowance.unconditional || allowance.constants.empty()) {
-      lines.push_back("allow " + name);
-    } else if (allowance.constants.size() == 1) {
-      lines.push_back(fmt::format("allow {} if {} == {}", name, allowance.arg_name, *allowance.constants.begin()));
-    } else {
-      lines.push_back(fmt::format("allow {} if {} in {{{}}}", name, allowance.arg_name,
-                                  fmt::join(allowance.constants, ", ")));
-    }
-  }
+std::vector<std::string> Ledger::SuggestedLines(const policy::Policy& policy) const {
+  policy::Amendment amendment = policy::AmendPolicy(policy, calls_);
+  std::vector<std::string> lines = std::move(amendment.lines);
+  lines.insert(lines.end(), amendment.notes.begin(), amendment.notes.end());
   for (const std::string& arch : missing_arches_) {
     lines.push_back(fmt::format("# the program used the {} ABI: add {} to the policy's arch line", arch, arch));
   }

@@ -19,6 +19,7 @@
 #include "core/arch.h"
 #include "policy/evaluate.h"
 #include "os/seccomp_uapi.h"
+#include "run/observed_call.h"
 #include "run/rule_attribution.h"
 #include "syscalls/syscalls.h"
 
@@ -104,7 +105,7 @@ bool Supervisor::DescribeNotified(Event& event, const bpf::SeccompData& data, st
   if (decision.by == policy::DecidedBy::kBadArch) {
     event.suggestion = fmt::format("# add {} to the policy's arch line", event.arch);
   } else {
-    event.suggestion = SuggestRule(name, event.args);
+    event.suggestion = SuggestLine(arch.value_or(NativeArch()), name, event.args);
   }
   return valid;
 }
@@ -148,6 +149,8 @@ Result<bool> Supervisor::HandleOne() {
   if (key_arg >= 0 && arch) {
     shape.key_value = data.args[key_arg] & policy::WidthMask(syscalls::ArgWidthBits(*arch, name, key_arg));
   }
+  // Calls that need different conditions are different shapes: each is reported once.
+  if (arch) shape.key_value ^= ConditionShapeKey(*arch, name, *reinterpret_cast<const uint64_t(*)[6]>(data.args));
 
   uint64_t count = 0;
   if (is_restart) {
@@ -208,7 +211,7 @@ void Supervisor::Report(Event& event, const CallShape& shape, uint64_t count, bo
     if (shape.decided_by == -2) {
       ledger_.NoteMissingArch(event.arch);
     } else {
-      ledger_.NoteFirst(event.syscall, event.args, needs_allow);
+      ledger_.NoteFirst(ArchFromName(event.arch), event.syscall, event.args, needs_allow);
     }
   }
   if (WantsJson(count)) {
@@ -285,7 +288,7 @@ void Supervisor::HandleDenial(const SeccompAuditRecord& record) {
   if (attribution.by == policy::DecidedBy::kBadArch) {
     event.suggestion = fmt::format("# add {} to the policy's arch line", event.arch);
   } else if (!name.empty()) {
-    event.suggestion = SuggestRule(name, {});
+    event.suggestion = SuggestLine(arch.value_or(NativeArch()), name, {});
   }
   Report(event, shape, count, true);
 }
@@ -363,7 +366,7 @@ RunSummary Supervisor::Summary(int exit_status) const {
   summary.events_capped = stats_.capped;
   summary.denials_observed = options_.denials != nullptr;
   summary.records_lost = options_.denials != nullptr ? options_.denials->lost() : 0;
-  summary.suggested_lines = ledger_.SuggestedLines();
+  summary.suggested_lines = ledger_.SuggestedLines(*options_.policy);
   summary.counts = ledger_.CountsBySyscall();
   if (options_.alerts != nullptr) {
     summary.alerts_sent = options_.alerts->sent();

@@ -9,11 +9,14 @@
 #include <vector>
 
 #include "formats/load.h"
+#include "policy/amend.h"
 #include "policy/printer.h"
 #include "record/coverage.h"
 #include "record/generate.h"
 #include "record/merge_policies.h"
+#include "record/observed_calls.h"
 #include "record/profile_json.h"
+#include "run/events_reader.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/record_common.h"
@@ -22,7 +25,20 @@ namespace sysfence::cli {
 namespace {
 
 constexpr const char* kMergeHelp =
-    "Unites several runs. Recordings (JSON written by `sysfence record --json`) are merged as\n"
+    "Applies what runs reported to a policy, or unites several runs.\n"
+    "\n"
+    "POLICY EVENTS... (one policy, then events files of `sysfence run --events`, monitor or enforce\n"
+    "mode, or recordings): adds the lines that let every reported call through, the same lines\n"
+    "`run` suggests. Argument conditions stay: a call seen as `mmap` with PROT_READ|PROT_EXEC gives\n"
+    "`allow mmap if prot == PROT_READ|PROT_EXEC`, never `allow mmap`. Each line goes where it takes\n"
+    "effect (before a rule that would shadow it, such as `errno ENOSYS clone3`), says in a comment\n"
+    "where it came from, and clone/clone3 stay consistent: clone3 is allowed where clone is allowed\n"
+    "whatever its flags, and answered ENOSYS (so libc falls back to clone) where clone carries\n"
+    "conditions. A denial reported by the kernel's audit record carries no arguments: for syscalls\n"
+    "whose rules have conditions it adds a note instead (run the work with --monitor). Calls the\n"
+    "policy already lets through add nothing. Notes go to stderr.\n"
+    "\n"
+    "Otherwise, recordings (JSON written by `sysfence record --json`) are merged as\n"
     "recordings: counts add up, argument values unite, and the policy is generated again from the\n"
     "whole (the best way: conditions and comments stay exact). Policies (.sfp or OCI JSON) are\n"
     "merged rule by rule: whatever any of them lets through, the result lets through; a deny rule\n"
@@ -35,8 +51,11 @@ constexpr const char* kMergeHelp =
     "  sysfence merge run1.json run2.json run3.json -o app.sfp\n"
     "  sysfence merge --json all.json run1.json run2.json\n"
     "  sysfence merge web.sfp worker.sfp -o both.sfp\n"
+    "  sysfence run --monitor --events ev.jsonl --policy app.sfp -- ./app new-work\n"
+    "  sysfence merge app.sfp ev.jsonl -o app2.sfp            # then enforce app2.sfp\n"
     "\n"
     "Exit status: 0 merged; 2 bad input (nothing written).";
+
 
 struct MergeFlags {
   std::vector<std::string> inputs;
@@ -46,6 +65,11 @@ struct MergeFlags {
   bool fs = false;
   bool quiet = false;
 };
+
+int WriteOrFail(const std::string& path, const std::string& text) {
+  if (auto written = WriteOutputFile(path, text); !written.ok()) return ReportError(written.error());
+  return kExitOk;
+}
 
 int MergeCommand(const MergeFlags& flags) {
   if (flags.inputs.empty()) {
@@ -59,13 +83,22 @@ int MergeCommand(const MergeFlags& flags) {
   }
   std::vector<record::Profile> profiles;
   std::vector<policy::Policy> policies;
+  std::vector<policy::ObservedCall> reported;
+  std::vector<std::string> profile_sources;
+  size_t event_files = 0;
   for (const std::string& input : flags.inputs) {
     auto text = ReadInputFile(input);
     if (!text.ok()) return ReportError(text.error());
-    if (record::LooksLikeProfileJson(*text)) {
+    if (run::LooksLikeEvents(*text)) {
+      auto calls = run::ReadReportedCalls(*text, input);
+      if (!calls.ok()) return ReportError(calls.error());
+      reported.insert(reported.end(), calls->begin(), calls->end());
+      ++event_files;
+    } else if (record::LooksLikeProfileJson(*text)) {
       auto profile = record::ProfileFromJson(*text, input);
       if (!profile.ok()) return ReportError(profile.error());
       profiles.push_back(std::move(profile.value()));
+      profile_sources.push_back(input);
     } else {
       Diagnostics diagnostics;
       auto policy = formats::LoadPolicyText(*text, input, {}, diagnostics);
@@ -73,9 +106,27 @@ int MergeCommand(const MergeFlags& flags) {
       policies.push_back(std::move(*policy));
     }
   }
-  if (!profiles.empty() && !policies.empty()) {
-    std::fprintf(stderr, "sysfence: error: cannot merge recordings with policies: give only one kind\n");
-    return kExitBadInput;
+  if (event_files != 0 || (!profiles.empty() && !policies.empty())) {
+    if (policies.size() != 1) {
+      std::fprintf(stderr, "sysfence: error: to apply events or recordings, give exactly one policy (%zu given)\n",
+                   policies.size());
+      return kExitBadInput;
+    }
+    if (!flags.json_path.empty()) {
+      std::fprintf(stderr, "sysfence: error: --json needs recordings only; applying to a policy writes a policy\n");
+      return kExitBadInput;
+    }
+    for (const record::Profile& profile : profiles) {
+      const auto calls = record::ObservedCallsOf(profile, "recorded in " + profile_sources[&profile - profiles.data()]);
+      reported.insert(reported.end(), calls.begin(), calls.end());
+    }
+    const policy::Amendment amendment = policy::AmendPolicy(policies.front(), reported);
+    if (!flags.quiet) {
+      for (const std::string& note : amendment.notes) std::fprintf(stderr, "sysfence: %s\n", note.c_str());
+      std::fprintf(stderr, "sysfence: %zu line%s added\n", amendment.lines.size(),
+                   amendment.lines.size() == 1 ? "" : "s");
+    }
+    return WriteOrFail(flags.output, policy::PrintPolicy(amendment.policy));
   }
   std::string text;
   if (!profiles.empty()) {
@@ -108,10 +159,10 @@ int MergeCommand(const MergeFlags& flags) {
 }
 
 const CommandRegistration kRegistration(21, [](CLI::App& app, int* exit_status) {
-  CLI::App* sub = app.add_subcommand("merge", "Unite recordings (JSON) or policies from several runs");
+  CLI::App* sub = app.add_subcommand("merge", "Apply reported calls to a policy, or unite recordings or policies");
   sub->footer(kMergeHelp);
   auto flags = std::make_shared<MergeFlags>();
-  sub->add_option("inputs", flags->inputs, "Recordings (record --json) or policies")->required();
+  sub->add_option("inputs", flags->inputs, "Recordings (record --json), policies, or one policy and events files")->required();
   sub->add_option("-o,--output", flags->output, "Write the merged policy to FILE (default: standard output)");
   sub->add_option("--json", flags->json_path, "Write the merged recording as JSON to FILE");
   sub->add_option("--default", flags->default_action, "What unrecorded syscalls get: an errno name or kill");

@@ -15,9 +15,11 @@
 #include <vector>
 
 #include "core/errno_names.h"
+#include "policy/amend.h"
 #include "policy/printer.h"
 #include "record/coverage.h"
 #include "record/generate.h"
+#include "record/launch_base.h"
 #include "record/profile_json.h"
 #include "record/recorder.h"
 #include "record/summary.h"
@@ -48,10 +50,14 @@ constexpr const char* kRecordHelp =
     "At the end a coverage report goes to stderr: syscalls seen once, only at start-up or in only one\n"
     "process, dangerous syscalls the policy allows, and what a recording cannot prove. --summary adds\n"
     "a table like `strace -c`; --json FILE writes everything (profile, coverage) for `sysfence merge`.\n"
-    "With -p, recording stops when the process exits, on Ctrl-C, or after --duration seconds.\n"
+    "With -p, every thread of the process and of its descendants is followed, and whatever they\n"
+    "start later; recording stops when they have all exited, on Ctrl-C, or after --duration seconds.\n"
+    "The policy's header says whether it can start the program (an execve was seen); --launchable\n"
+    "adds what a start needs (execve and the loader's and libc's start-up calls, docs/record.md).\n"
+    "A recording that saw no syscall at all writes no policy and exits 1.\n"
     "\n"
-    "Exit status: 0 recorded; 1 recorded, but the program failed (status printed); 2 bad input or\n"
-    "no permission for the backend (nothing started); 3 the recorder failed.\n"
+    "Exit status: 0 recorded; 1 recorded, but the program failed (status printed), or nothing was\n"
+    "recorded; 2 bad input or no permission for the backend (nothing started); 3 the recorder failed.\n"
     "\n"
     "Examples:\n"
     "  sysfence record -o ls.sfp -- ls -l /tmp\n"
@@ -71,6 +77,7 @@ struct RecordFlags {
   bool pin = false;     ///< --pin: one CPU for recorder and program, whatever the backend
   bool no_pin = false;  ///< --no-pin: never (ptrace launches are pinned by default)
   bool quiet = false;
+  bool launchable = false;  ///< --launchable: with -p, add what a launch needs
   int pid = 0;
   double duration = 0;
 };
@@ -98,6 +105,10 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
   if (!default_action.ok()) return ReportError(default_action.error());
   for (const std::string& path : {flags.output, flags.json_path}) {
     if (auto writable = CheckOutputPath(path); !writable.ok()) return ReportError(writable.error());
+  }
+  if (flags.launchable && flags.pid == 0) {
+    std::fprintf(stderr, "sysfence: error: --launchable is for -p: a launched recording sees the launch itself\n");
+    return kExitBadInput;
   }
   if (flags.duration < 0) {
     std::fprintf(stderr, "sysfence: error: --duration must be positive\n");
@@ -139,11 +150,25 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
     return recorded.error().code == ErrorCode::kPermission ? kExitBadInput : kExitFailure;
   }
   const record::RecordResult& result = recorded.value();
+  if (record::TotalCalls(result.profile) == 0) {
+    std::fprintf(stderr,
+                 "sysfence: warning: recorded no syscall%s: no policy written (was the process asleep the whole "
+                 "time? record longer, or while it works)\n",
+                 flags.pid != 0 ? fmt::format(" from pid {} and its threads and children", flags.pid).c_str() : "");
+    return kExitFindings;
+  }
 
   record::GenerateOptions generate;
   generate.default_action = default_action.value();
   generate.fs_rules = flags.fs;
-  const policy::Policy policy = record::GeneratePolicy(result.profile, generate);
+  policy::Policy policy = record::GeneratePolicy(result.profile, generate);
+  if (flags.pid != 0) {
+    const bool add_base = flags.launchable && !record::SawLaunch(result.profile);
+    if (add_base) {
+      policy = policy::AmendPolicy(policy, record::LaunchBaseCalls(result.profile.native_arch)).policy;
+    }
+    policy.comment = record::LaunchNote(result.profile, add_base);
+  }
   const std::string text = RenderGeneratedPolicy(result.profile, policy);
   const record::CoverageReport coverage = record::AnalyzeCoverage(result.profile, policy);
 
@@ -179,6 +204,8 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
   sub->add_flag("--fs", flags->fs, "Record opened and executed paths and add fs (Landlock) rules");
   sub->add_option("-p,--pid", flags->pid, "Attach to running process PID (all threads, then new children)");
   sub->add_option("--duration", flags->duration, "With -p: stop after SECONDS");
+  sub->add_flag("--launchable", flags->launchable,
+                "With -p: add what starting the program needs (execve, the loader's start-up), unless seen");
   sub->add_option("--default", flags->default_action,
                   "What unrecorded syscalls get: an errno name (default EPERM) or kill");
   sub->add_flag("--pin", flags->pin,

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+// A recording as the calls it saw, for applying it to an existing policy (`sysfence merge
+// POLICY RECORDING.json`): the same policy::ObservedCall a run's events give.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "policy/amend.h"
+#include "record/profile.h"
+
+namespace sysfence::record {
+
+/// One call per syscall and value of its condition argument (run::ConditionArgsOf) seen in
+/// `profile`; a syscall whose values overflowed (more than kMaxArgValues) gives one call without
+/// arguments, as generation allows it without a condition. `origin` goes into each call.
+std::vector<policy::ObservedCall> ObservedCallsOf(const Profile& profile, const std::string& origin);
+
+}  // namespace sysfence::record
