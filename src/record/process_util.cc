@@ -15,6 +15,7 @@
 #include <fstream>
 
 #include "policy/policy.h"
+#include "record/created_dirs.h"
 
 namespace sysfence::record {
 
@@ -190,10 +191,15 @@ void CapturePathAccess(ProfileBuilder& builder, pid_t tid, std::string_view sysc
     if (auto path = cwd(0); !path.empty()) builder.OnPath(path, policy::kFsExecute | policy::kFsReadFile);
   } else if (syscall == "execveat") {
     if (auto path = at(0, 1); !path.empty()) builder.OnPath(path, policy::kFsExecute | policy::kFsReadFile);
-  } else if (syscall == "mkdir") {
-    if (auto path = cwd(0); !path.empty()) builder.OnPath(Parent(path), policy::kFsMakeDir);
-  } else if (syscall == "mkdirat") {
-    if (auto path = at(0, 1); !path.empty()) builder.OnPath(Parent(path), policy::kFsMakeDir);
+  } else if (syscall == "mkdir" || syscall == "mkdirat") {
+    const std::string path = syscall == "mkdir" ? cwd(0) : at(0, 1);
+    if (!path.empty()) {
+      builder.OnPath(Parent(path), policy::kFsMakeDir);
+      // A folder this call creates is missing on a fresh run: FoldCreatedDirectories moves what
+      // happens inside it to its parent. (The call has not run yet: a new folder is missing now.)
+      struct stat st {};
+      if (lstat(path.c_str(), &st) != 0) builder.OnPath(path, kFsCreatedDirMarker);
+    }
   } else if (syscall == "unlink") {
     if (auto path = cwd(0); !path.empty()) builder.OnPath(Parent(path), policy::kFsRemoveFile);
   } else if (syscall == "rmdir") {

@@ -13,6 +13,7 @@
 #include "os/seccomp_uapi.h"
 #include "policy/policy.h"
 #include "record/backends.h"
+#include "record/created_dirs.h"
 #include "record/exec_interpreter.h"
 #include "record/process_util.h"
 
@@ -137,6 +138,7 @@ Result<RecordResult> Record(const RecordOptions& options) {
     }
     AddExecInterpreters(result.profile);
     DropMissingPaths(result.profile);
+    FoldCreatedDirectories(result.profile);
     GrantCreationsToFolders(result.profile);
   }
   if (options.backend == Backend::kAuto) {

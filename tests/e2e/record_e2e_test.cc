@@ -271,7 +271,7 @@ void ExpectFsRecordingRunsAgain(const fs::path& dir, const std::string& name, co
   EXPECT_NE(text.find("/lib64/ld-linux-x86-64.so.2"), std::string::npos) << "no rule for the ELF interpreter:\n" << text;
   for (const std::string& file : created) {
     EXPECT_EQ(text.find((work / file).string()), std::string::npos) << file << " is named:\n" << text;
-    fs::remove(work / file);
+    fs::remove_all(work / file);
   }
   std::vector<std::string> run = {Sysfence(), "run", "-q", "--policy", policy.string(), "--"};
   run.insert(run.end(), workload.begin(), workload.end());
@@ -290,6 +290,14 @@ TEST_F(RecordThenRun, FsRecordingWithPtraceStartsAgain) {
 TEST_F(RecordThenRun, FsRecordingOfAProgramThatCreatesFilesRunsAfresh) {
   ExpectFsRecordingRunsAgain(dir_, "tar-creates", {"/bin/sh", "-c", "echo hi > out.txt && tar cf a.tar out.txt"}, {},
                              {"out.txt", "a.tar"});
+}
+
+TEST_F(RecordThenRun, FsRecordingOfAProgramThatCreatesFoldersRunsAfresh) {
+  // The folders do not exist on the next run: what happens inside them is granted on the folder
+  // that held them (Landlock cannot name a missing path).
+  ExpectFsRecordingRunsAgain(dir_, "mkdir-creates",
+                             {"/bin/sh", "-c", "mkdir -p sub/deeper && echo hi > sub/deeper/f && cat sub/deeper/f"},
+                             {"--backend", "ptrace"}, {"sub"});
 }
 
 TEST_F(RecordThenRun, CurlAgainstALoopbackHttpServer) {
