@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -73,6 +75,18 @@ size_t Denials(const fs::path& events) {
              line.find("\"action\":\"errno ENOSYS\"") == std::string::npos;
   }
   return count;
+}
+
+// The summary's suggested lines of an events file.
+std::vector<std::string> SuggestedLines(const fs::path& events) {
+  std::vector<std::string> lines;
+  for (const std::string& line : LinesStartingWith(ReadAll(events), "{")) {
+    const auto json = nlohmann::json::parse(line, nullptr, false);
+    if (json.is_object() && json.value("type", "") == "summary" && json.contains("suggested_lines")) {
+      for (const auto& suggested : json["suggested_lines"]) lines.push_back(suggested.get<std::string>());
+    }
+  }
+  return lines;
 }
 
 // `line` with the spaces around '|' the canonical printer adds removed ("A | B" -> "A|B").
@@ -160,6 +174,14 @@ class Loop : public ::testing::Test {
       const fs::path next = dir_ / (name + "-" + std::to_string(round + 1) + ".sfp");
       const int added = Merge(policy, tags, next);
       ExpectCheckClean(next);
+      // What `run` suggested is what `merge` added (one function makes both).
+      const std::string merged = Unspaced(ReadAll(next));
+      for (const std::string& tag : tags) {
+        for (const std::string& line : SuggestedLines(dir_ / (tag + ".jsonl"))) {
+          if (line.rfind("#", 0) == 0) continue;
+          EXPECT_NE(merged.find("\n" + Unspaced(line) + "\n"), std::string::npos) << line << "\n" << merged;
+        }
+      }
       policy = next;
       if (added == 0) break;
       rounds = round;

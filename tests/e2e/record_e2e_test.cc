@@ -562,6 +562,21 @@ TEST_F(RecordCli, MergeReportsTheJsonPathOfBadInput) {
   EXPECT_FALSE(fs::exists(dir_ / "m.sfp"));
 }
 
+TEST_F(RecordCli, MergeOfABadEventsFileIsBadInput) {
+  std::ofstream(dir_ / "p.sfp") << "arch x86_64\ndefault errno EPERM\nallow read\n";
+  std::ofstream(dir_ / "ev.jsonl") << R"({"type":"start","schema":2,"mode":"monitor"})" << "\n"
+                                   << R"({"type":"syscall","schema":2,"outcome":"denied","arch":"x86_64","syscall":"read","args":[{"value":"x"}]})"
+                                   << "\n";
+  EXPECT_EQ(Run({Sysfence(), "merge", (dir_ / "p.sfp").string(), (dir_ / "ev.jsonl").string(), "-o",
+                 (dir_ / "out.sfp").string()}),
+            2);
+  EXPECT_NE(Err().find("ev.jsonl:2: $.args[0].value"), std::string::npos) << Err();
+  EXPECT_FALSE(fs::exists(dir_ / "out.sfp"));
+  // Events need exactly one policy to go into.
+  EXPECT_EQ(Run({Sysfence(), "merge", (dir_ / "ev.jsonl").string(), "-o", (dir_ / "out.sfp").string()}), 2);
+  EXPECT_FALSE(fs::exists(dir_ / "out.sfp"));
+}
+
 TEST_F(RecordCli, RecordThenMergeTwoRunsUnitesThem) {
   ASSERT_EQ(Run({Sysfence(), "record", "-q", "--backend", "ptrace", "--json", (dir_ / "a.json").string(), "-o",
                  (dir_ / "a.sfp").string(), "--", "/bin/true"}),
