@@ -50,6 +50,12 @@ const Program kPrograms[] = {
      "select count(*), sum(a) from t; delete from t where a % 2 = 0; vacuum; select count(*) from t;'"},
     {"xz", "seq 1 20000 > d && xz -T1 -k d && xz -T1 -dc d.xz | md5sum",
      "seq 1 400000 > d && xz -T4 --block-size=200000 -k d && xz -T4 -dc d.xz | md5sum"},
+    {"tar", "mkdir t && seq 1 1000 > t/a && tar czf o.tgz t && tar tzf o.tgz",
+     "mkdir t && seq 1 100000 > t/a && ln -s a t/l && tar cJf o.txz t && mkdir x && tar xJf o.txz -C x && "
+     "cmp t/a x/t/a && tar tJf o.txz | sort"},
+    {"python3", "/usr/bin/python3 -c 'import json; print(json.dumps([1, 2]))'",
+     "/usr/bin/python3 -c 'import concurrent.futures as f, hashlib; print(sum(f.ThreadPoolExecutor(4).map("
+     "lambda i: len(hashlib.sha256(bytes(i)).hexdigest()), range(200))))'"},
 };
 
 fs::path g_dir;

@@ -257,4 +257,24 @@ TEST_F(Loop, XzWithThreads) {
   Converge("xz", a, b, /*threads_in_b=*/true);
 }
 
+// tar: A gzip, B xz, a symbolic link and extraction (new syscalls: symlinkat, utimensat, ...).
+TEST_F(Loop, Tar) {
+  const std::string a = "mkdir t && seq 1 1000 > t/a && tar czf o.tgz t && tar tzf o.tgz";
+  const std::string b =
+      "mkdir t && seq 1 100000 > t/a && ln -s a t/l && tar cJf o.txz t && mkdir x && tar xJf o.txz -C x && "
+      "cmp t/a x/t/a && tar tJf o.txz | sort";
+  Converge("tar", a, b);
+}
+
+// python3: A prints JSON; B hashes in a pool of threads. A never forks (the shell execs python),
+// so clone is not allowed at all and B's clone3 is simply allowed: nothing to keep consistent.
+TEST_F(Loop, PythonWithThreads) {
+  if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "python3 is not installed [feature: python3]";
+  const std::string a = "/usr/bin/python3 -c 'import json; print(json.dumps([1, 2]))'";
+  const std::string b =
+      "/usr/bin/python3 -c 'import concurrent.futures as f, hashlib; print(sum(f.ThreadPoolExecutor(4).map("
+      "lambda i: len(hashlib.sha256(bytes(i)).hexdigest()), range(200))))'";
+  Converge("python3", a, b);
+}
+
 }  // namespace
