@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -152,12 +153,13 @@ int main(int argc, char** argv) {
       rounds = round;
     }
     const std::string text = ReadAll(policy);
-    size_t allowed = 0, conditional = 0;
+    std::set<std::string> allowed;
+    size_t conditional = 0;
     std::istringstream lines(text);
     for (std::string line; std::getline(lines, line);) {
       if (line.rfind("allow ", 0) != 0) continue;
       std::istringstream words(line.substr(6));
-      for (std::string word; words >> word && word != "if" && word != "on";) ++allowed;
+      for (std::string word; words >> word && word != "if" && word != "on";) allowed.insert(word);
       conditional += line.find(" if ") != std::string::npos;
     }
     double seconds[2][2];  // [work][native, enforce]
@@ -171,7 +173,7 @@ int main(int argc, char** argv) {
       seconds[w][0] = Median(native);
       seconds[w][1] = Median(enforced);
     }
-    std::printf("%-8s %8zu %12zu %7d %12.3f %12.3f %7.2f %12.3f %12.3f %7.2f\n", program.name, allowed, conditional,
+    std::printf("%-8s %8zu %12zu %7d %12.3f %12.3f %7.2f %12.3f %12.3f %7.2f\n", program.name, allowed.size(), conditional,
                 rounds, seconds[0][0], seconds[0][1], seconds[0][1] / seconds[0][0], seconds[1][0], seconds[1][1],
                 seconds[1][1] / seconds[1][0]);
   }
