@@ -9,6 +9,7 @@
 
 #include "ir/lower.h"
 #include "policy/arguments.h"
+#include "policy/evaluate.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::ir {
@@ -45,7 +46,7 @@ struct Mention {
 
 // `resolved[i][t]` is set when target t of rule i names a syscall of `arch`.
 ArchTable BuildTable(const policy::Policy& policy, const std::vector<std::vector<std::string_view>>& targets,
-                     Arch arch, NodeBuilder& builder, NodeId default_leaf,
+                     Arch arch, NodeBuilder& builder, NodeId default_leaf, NodeId unknown_leaf,
                      std::vector<std::vector<char>>& resolved) {
   std::vector<Mention> mentions;
   for (size_t i = 0; i < policy.rules.size(); ++i) {
@@ -107,7 +108,11 @@ ArchTable BuildTable(const policy::Policy& policy, const std::vector<std::vector
     next_unassigned = uint64_t{nr} + 1;
     begin = end;
   }
-  if (next_unassigned <= 0xffffffffu) append(static_cast<uint32_t>(next_unassigned), 0xffffffffu, default_leaf);
+  // Past the table: the `unknown` answer (ENOSYS unless the policy says otherwise).
+  const uint64_t highest = policy::HighestKnownNumber(arch);
+  if (next_unassigned <= highest) append(static_cast<uint32_t>(next_unassigned), static_cast<uint32_t>(highest), default_leaf);
+  next_unassigned = std::max(next_unassigned, highest + 1);
+  if (next_unassigned <= 0xffffffffu) append(static_cast<uint32_t>(next_unassigned), 0xffffffffu, unknown_leaf);
   return table;
 }
 
@@ -152,11 +157,16 @@ Result<Ir> BuildIr(const policy::Policy& policy) {
   ir.default_action = policy.default_action;
   NodeBuilder builder(ir.nodes);
   const NodeId default_leaf = builder.Leaf({policy.default_action, policy::DecidedBy::kDefault, -1});
+  // Numbers past the table that get the default anyway share its leaf (no extra range in the BPF).
+  const Action unknown = policy::UnknownAction(policy);
+  const NodeId unknown_leaf = unknown == policy.default_action
+                                  ? default_leaf
+                                  : builder.Leaf({unknown, policy::DecidedBy::kUnknown, -1});
   std::vector<std::vector<char>> resolved(targets->size());
   for (size_t i = 0; i < resolved.size(); ++i) resolved[i].assign((*targets)[i].size(), 0);
   for (Arch arch : policy.arches) {
     if (ir.FindTable(arch) != nullptr) continue;  // listed twice
-    ir.tables.push_back(BuildTable(policy, *targets, arch, builder, default_leaf, resolved));
+    ir.tables.push_back(BuildTable(policy, *targets, arch, builder, default_leaf, unknown_leaf, resolved));
   }
   // A name no listed ABI has must still exist on some ABI (a typo is an error, not a no-op).
   for (size_t i = 0; i < resolved.size(); ++i) {

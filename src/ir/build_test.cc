@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "ir/evaluate.h"
+#include "policy/evaluate.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::ir {
@@ -56,8 +57,10 @@ TEST(BuildIrTest, RangesCoverEveryNumberAndMergeNeighbours) {
   ASSERT_EQ(ir->tables.size(), 2u);
   for (const ArchTable& table : ir->tables) ExpectTotalAndMerged(table);
   const ArchTable& x86 = ir->tables[0];
-  ASSERT_EQ(x86.ranges.size(), 2u);
+  // 0..3 allowed, the rest of the table the default, past the table the `unknown` ENOSYS.
+  ASSERT_EQ(x86.ranges.size(), 3u);
   EXPECT_EQ(x86.ranges[0].last, 3u);
+  EXPECT_EQ(x86.ranges[2].first, policy::HighestKnownNumber(Arch::kX86_64) + 1);
   // aarch64 has no open: that name simply does not apply there.
   EXPECT_EQ(Decide(*ir, Arch::kAarch64, Nr(Arch::kAarch64, "read")).action, Action::Allow());
   EXPECT_FALSE(syscalls::NumberOf(Arch::kAarch64, "open").has_value());

@@ -63,7 +63,7 @@ CompiledEvaluator::CompiledEvaluator(Policy policy) : policy_(std::move(policy))
     std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
       return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
     });
-    ArchIndex index{arch, {}};
+    ArchIndex index{arch, {}, HighestKnownNumber(arch)};
     for (const auto& [nr, rule, candidate] : hits) {
       if (index.entries.empty() || index.entries.back().nr != nr) {
         index.entries.push_back({nr, static_cast<uint32_t>(candidates_.size()), 0});
@@ -100,6 +100,9 @@ Decision CompiledEvaluator::Evaluate(const bpf::SeccompData& data) const {
         return {rule.action, DecidedBy::kRule, static_cast<int>(candidate.rule)};
       }
     }
+  }
+  if (nr > index->highest && UnknownAction(policy_) != policy_.default_action) {
+    return {UnknownAction(policy_), DecidedBy::kUnknown, -1};
   }
   return {policy_.default_action, DecidedBy::kDefault, -1};
 }

@@ -43,6 +43,7 @@ class CompiledEvaluator {
   struct ArchIndex {
     Arch arch;
     std::vector<Entry> entries;  ///< sorted by nr
+    uint32_t highest = 0;        ///< HighestKnownNumber(arch): numbers above get UnknownAction
   };
 
   Policy policy_;

@@ -39,6 +39,13 @@ bool ConditionHolds(const Condition& condition, Arch arch, std::string_view sysc
   return Holds(condition, arch, syscall, data);
 }
 
+uint32_t HighestKnownNumber(Arch arch) {
+  const auto all = syscalls::AllOf(arch);
+  uint32_t highest = 0;
+  for (const auto& entry : all) highest = std::max(highest, entry.number);
+  return highest;
+}
+
 Decision Evaluate(const Policy& policy, const bpf::SeccompData& data) {
   const uint32_t nr = static_cast<uint32_t>(data.nr);
   const std::optional<Arch> arch = ArchOfSyscall(data.arch, nr);
@@ -46,7 +53,13 @@ Decision Evaluate(const Policy& policy, const bpf::SeccompData& data) {
     return {policy.badarch_action, DecidedBy::kBadArch, -1};
   }
   const std::optional<std::string_view> name = syscalls::NameOf(*arch, nr);
-  if (!name) return {policy.default_action, DecidedBy::kDefault, -1};
+  if (!name) {
+    // Past the table the `unknown` answer decides, when it differs from the default.
+    if (nr > HighestKnownNumber(*arch) && UnknownAction(policy) != policy.default_action) {
+      return {UnknownAction(policy), DecidedBy::kUnknown, -1};
+    }
+    return {policy.default_action, DecidedBy::kDefault, -1};
+  }
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const Rule& rule = policy.rules[i];
     if (!RuleAppliesToArch(rule, *arch)) continue;

@@ -18,7 +18,11 @@ enum class DecidedBy : uint8_t {
   kRule,     ///< policy.rules[rule_index]
   kDefault,  ///< no rule matched: default_action
   kBadArch,  ///< the ABI is not listed: badarch_action
+  kUnknown,  ///< a number above the ABI's syscall table: UnknownAction(policy), when not the default
 };
+
+/// The highest syscall number the tables know for `arch` (as a filter sees it: x32 with its bit).
+uint32_t HighestKnownNumber(Arch arch);
 
 /// A decision and where it came from.
 struct Decision {

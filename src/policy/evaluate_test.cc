@@ -59,10 +59,18 @@ TEST(EvaluateTest, DefaultForUnnamedAndUnknownNumbers) {
   EXPECT_EQ(d.by, DecidedBy::kDefault);
   EXPECT_EQ(d.rule_index, -1);
   bpf::SeccompData unknown = Call(Arch::kX86_64, "read");
-  for (int32_t nr : {4000, 0x3fffffff}) {
+  for (int32_t nr : {400, 4000, 0x3fffffff}) {
     unknown.nr = nr;
+    // In a gap of the table, the default; past it, the `unknown` answer, ENOSYS here as the
+    // default, so the default decides (the IR shares the leaf).
     EXPECT_EQ(Decide(policy, unknown).by, DecidedBy::kDefault) << nr;
   }
+  const Policy eperm = MustParse("arch x86_64\ndefault errno EPERM\nallow read\n");
+  unknown.nr = 4000;
+  EXPECT_EQ(Decide(eperm, unknown).by, DecidedBy::kUnknown);
+  EXPECT_EQ(Decide(eperm, unknown).action, Action::Errno(38));
+  unknown.nr = 400;
+  EXPECT_EQ(Decide(eperm, unknown).by, DecidedBy::kDefault);
   // On x86_64, -1 has the x32 bit set: it is an x32 number, and x32 is not listed.
   unknown.nr = -1;
   EXPECT_EQ(Decide(policy, unknown).by, DecidedBy::kBadArch);

@@ -27,7 +27,7 @@ constexpr size_t kMaxIncludeDepth = 16;
 constexpr int kMaxConditionDepth = 100;
 
 constexpr std::string_view kStatementKeywords[] = {
-    "arch", "default", "badarch", "include", "fs", "net", "allow", "log", "errno",
+    "arch", "default", "badarch", "unknown", "include", "fs", "net", "allow", "log", "errno",
     "kill", "kill-process", "kill-thread", "trap", "notify", "trace"};
 constexpr std::string_view kActionKeywords[] = {"allow", "log",    "errno", "kill", "kill-process",
                                                 "kill-thread", "trap", "notify", "trace"};
@@ -165,7 +165,7 @@ struct Context {
   Diagnostics diagnostics;
   const ParseOptions* options = nullptr;
   Policy policy;
-  std::optional<SourceSpan> arch_seen, default_seen, badarch_seen;
+  std::optional<SourceSpan> arch_seen, default_seen, badarch_seen, unknown_seen;
   bool arch_written = false;  // an arch statement was written, even a broken one
   std::vector<std::string> include_stack;
   std::vector<PendingWidth> widths;
@@ -305,7 +305,7 @@ class FileParser {
     }
     const std::string& word = first.text;
     if (word == "arch") return ParseArch();
-    if (word == "default" || word == "badarch") return ParseHeaderAction();
+    if (word == "default" || word == "badarch" || word == "unknown") return ParseHeaderAction();
     if (word == "include") return ParseInclude();
     if (word == "fs") return ParseFs();
     if (word == "net") return ParseNet();
@@ -354,7 +354,9 @@ class FileParser {
   void ParseHeaderAction() {
     const Token keyword = Next();
     const bool is_default = keyword.text == "default";
-    std::optional<SourceSpan>& seen = is_default ? context_.default_seen : context_.badarch_seen;
+    const bool is_unknown = keyword.text == "unknown";
+    std::optional<SourceSpan>& seen =
+        is_default ? context_.default_seen : is_unknown ? context_.unknown_seen : context_.badarch_seen;
     if (seen) {
       Fail(keyword.span, "'" + keyword.text + "' appears twice", "the first is at " + seen->ToString());
       return;
@@ -363,13 +365,27 @@ class FileParser {
       Fail(Peek().span, "'" + keyword.text + "' needs an action, e.g. '" + keyword.text + " errno EPERM'");
       return;
     }
+    // `unknown default`: numbers past the syscall table get whatever the default is.
+    if (is_unknown && Peek().kind == TokenKind::kWord && Peek().text == "default") {
+      Next();
+      const std::string trailing = EndStatement();
+      if (failed_) return;
+      TakeHeaderComment(trailing);
+      seen = keyword.span;
+      context_.policy.unknown_follows_default = true;
+      context_.policy.unknown_span = keyword.span;
+      return;
+    }
     std::optional<Action> action = ParseAction(Next());
     if (!action) return;
     const std::string trailing = EndStatement();
     if (failed_) return;
     TakeHeaderComment(trailing);
     seen = keyword.span;
-    if (is_default) {
+    if (is_unknown) {
+      context_.policy.unknown_action = *action;
+      context_.policy.unknown_span = keyword.span;
+    } else if (is_default) {
       context_.policy.default_action = *action;
       context_.policy.default_span = keyword.span;
     } else {

@@ -8,7 +8,9 @@
 //    with the x32 bit set belongs to the x32 ABI, so it gets `badarch_action` unless x32 is listed.
 //  - Otherwise the rules naming that syscall are tried in order (includes expanded in place, rules
 //    restricted to other ABIs skipped); the first whose condition holds (or that has none) decides.
-//    No rule decides → `default_action`. Numbers with no syscall name also get `default_action`.
+//    No rule decides → `default_action`. Numbers with no syscall name also get `default_action`,
+//    except numbers above the highest the syscall tables know for the ABI: those get
+//    UnknownAction(policy) (ENOSYS by default, as runc's stub answers syscalls newer than it knows).
 //  - An argument is named by its position on the ABI at hand (Comparison::arg), or by its name
 //    (Comparison::arg_name), resolved with that ABI's own signature (syscalls::ArgsOfOn): clone's
 //    flags are arg0 on x86_64 and arg1 on s390x.
@@ -138,6 +140,13 @@ struct Policy {
   SourceSpan default_span;
   /// Where `badarch` was written; not part of equality.
   SourceSpan badarch_span;
+  /// The `unknown` line: what numbers past the syscall table get. Unwritten (nullopt, and
+  /// unknown_follows_default false): see UnknownAction.
+  std::optional<Action> unknown_action;
+  /// `unknown default`: numbers past the table get default_action.
+  bool unknown_follows_default = false;
+  /// Where `unknown` was written; not part of equality.
+  SourceSpan unknown_span;
   /// seccomp filter flags carried from an OCI profile ("SECCOMP_FILTER_FLAG_LOG", ...), in the
   /// order written, for exporters and the installer; not part of equality (.sfp cannot write them).
   std::vector<std::string> flags;
@@ -148,9 +157,20 @@ struct Policy {
   friend bool operator==(const Policy& a, const Policy& b) {
     return a.arches == b.arches && a.default_action == b.default_action &&
            a.badarch_action == b.badarch_action && a.rules == b.rules && a.fs_rules == b.fs_rules &&
-           a.net_rules == b.net_rules;
+           a.net_rules == b.net_rules && a.unknown_action == b.unknown_action &&
+           a.unknown_follows_default == b.unknown_follows_default;
   }
 };
+
+/// What a syscall number above the highest one the tables know for its ABI gets: the `unknown`
+/// line's action; unwritten, `errno ENOSYS` when the default denies (a program probing a syscall
+/// newer than the policy learns it is missing, as under runc) and the default when it permits.
+inline Action UnknownAction(const Policy& policy) {
+  if (policy.unknown_follows_default) return policy.default_action;
+  if (policy.unknown_action) return *policy.unknown_action;
+  constexpr uint16_t kEnosys = 38;  // ENOSYS on every ABI sysfence knows
+  return policy.default_action.Permits() ? policy.default_action : Action::Errno(kEnosys);
+}
 
 /// The low `width_bits` bits set (all 64 for 64 or more).
 constexpr uint64_t WidthMask(int width_bits) {

@@ -223,6 +223,11 @@ std::string PrintPolicy(const Policy& policy) {
   out += "arch " + ArchList(policy.arches) + "\n";
   out += "default " + policy.default_action.ToPolicyText() + "\n";
   out += "badarch " + policy.badarch_action.ToPolicyText() + "\n";
+  if (policy.unknown_follows_default) {
+    out += "unknown default\n";
+  } else if (policy.unknown_action) {
+    out += "unknown " + policy.unknown_action->ToPolicyText() + "\n";
+  }
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const Rule& rule = policy.rules[i];
     if (i == 0 || !rule.comment.empty()) out += "\n";

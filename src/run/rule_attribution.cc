@@ -15,6 +15,7 @@ std::string RuleLocation(const policy::Policy& policy, const policy::Decision& d
   switch (decision.by) {
     case policy::DecidedBy::kDefault: return "default";
     case policy::DecidedBy::kBadArch: return "badarch";
+    case policy::DecidedBy::kUnknown: return "unknown";
     case policy::DecidedBy::kRule: break;
   }
   if (decision.rule_index < 0 || static_cast<size_t>(decision.rule_index) >= policy.rules.size()) return "default";
@@ -30,6 +31,10 @@ DenialAttribution AttributeDenial(const policy::Policy& policy, bool arch_listed
     return SupervisedAction(action, RunMode::kEnforce).kind == returned;
   };
   if (!arch_listed) return {policy.badarch_action, "badarch", policy::DecidedBy::kBadArch};
+  // A number with no name that the `unknown` answer, and not the default, explains.
+  if (name.empty() && returns(policy::UnknownAction(policy)) && !returns(policy.default_action)) {
+    return {policy::UnknownAction(policy), "unknown", policy::DecidedBy::kUnknown};
+  }
   std::vector<int> candidates;
   bool unconditional_reached = false;
   for (size_t i = 0; i < policy.rules.size() && !name.empty(); ++i) {

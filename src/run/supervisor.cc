@@ -145,6 +145,7 @@ Result<bool> Supervisor::HandleOne() {
   CallShape shape{data.arch, data.nr, 0,
                   decision.by == policy::DecidedBy::kRule      ? decision.rule_index
                   : decision.by == policy::DecidedBy::kDefault ? -1
+                  : decision.by == policy::DecidedBy::kUnknown ? -3
                                                                : -2};
   if (key_arg >= 0 && arch) {
     shape.key_value = data.args[key_arg] & policy::WidthMask(syscalls::ArgWidthBits(*arch, name, key_arg));
@@ -255,7 +256,8 @@ void Supervisor::HandleDenial(const SeccompAuditRecord& record) {
     killed_.insert(record.pid);
   }
   const DenialAttribution& attribution = AttributionFor(record.arch, nr, returned.kind);
-  const int decided_by = attribution.by == policy::DecidedBy::kBadArch ? -2
+  const int decided_by = attribution.by == policy::DecidedBy::kBadArch   ? -2
+                         : attribution.by == policy::DecidedBy::kUnknown ? -3
                          : attribution.by == policy::DecidedBy::kDefault ? -1
                                                                          : 0;
   const CallShape shape{record.arch, static_cast<int32_t>(nr), 0, decided_by};

@@ -5,7 +5,9 @@
 // (i386); the return the kernel reached must be the one the BPF evaluator reached.
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <random>
 #include <set>
@@ -83,6 +85,55 @@ TEST(KernelDifferentialTest, KernelReachesTheReturnTheEvaluatorReaches) {
   EXPECT_GE(long_jump_policies, 50u);
   if (!oracle->SupportsI386()) GTEST_SKIP() << testsupport::kNoI386Reason;
   EXPECT_GT(i386_judged, judged / 20);
+}
+
+// Numbers past the syscall table (as runc's stub does): ENOSYS by default when the default
+// denies, the `unknown` line's action when written, the default with `unknown default`; numbers
+// inside the table that no syscall has keep the default. Judged by the kernel.
+TEST(KernelDifferentialTest, NumbersPastTheTableAnswerEnosysUnlessThePolicySaysOtherwise) {
+  auto oracle = KernelOracle::Create();
+  if (!oracle.ok())
+    GTEST_SKIP() << "no kernel oracle here [feature: seccomp-filter] [feature: x86_64]: " << oracle.error().message;
+  const uint32_t highest = policy::HighestKnownNumber(Arch::kX86_64);
+  struct Case {
+    std::optional<Action> unknown;
+    bool follows_default;
+    Action expected_past;
+  };
+  const Case cases[] = {
+      {std::nullopt, false, Action::Errno(ENOSYS)},
+      {Action::Errno(EACCES), false, Action::Errno(EACCES)},
+      {Action::KillProcess(), false, Action::KillProcess()},
+      {std::nullopt, true, Action::Errno(EPERM)},
+  };
+  for (const Case& c : cases) {
+    policy::Policy p;
+    p.arches = {Arch::kX86_64};
+    p.default_action = Action::Errno(EPERM);
+    p.unknown_action = c.unknown;
+    p.unknown_follows_default = c.follows_default;
+    policy::Rule read;
+    read.targets = {"read"};
+    p.rules.push_back(read);
+    auto program = codegen::Compile(p);
+    ASSERT_TRUE(program.ok()) << program.error().message;
+    std::vector<OracleInput> inputs(4);
+    inputs[0].nr = 0;                                     // read: allowed
+    inputs[1].nr = 400;                                   // in the table's gap: no syscall, the default
+    inputs[2].nr = static_cast<int32_t>(highest + 1);     // just past the table
+    inputs[3].nr = 0x3fffffff;                            // far past it (below the x32 bit)
+    auto run = oracle->Run(*program, inputs);
+    ASSERT_TRUE(run.ok()) << run.error().message;
+    ASSERT_TRUE(run->accepted);
+    const uint32_t expected[] = {Action::Allow().ToSeccompRet(), Action::Errno(EPERM).ToSeccompRet(),
+                                 c.expected_past.ToSeccompRet(), c.expected_past.ToSeccompRet()};
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      ASSERT_FALSE(run->outcomes[k].killed);
+      const uint32_t reached = (*program)[run->outcomes[k].ret_offset].k;
+      EXPECT_EQ(reached, expected[k]) << "input " << k;
+      EXPECT_EQ(reached, policy::Evaluate(p, oracle->DataFor(inputs[k])).action.ToSeccompRet()) << "input " << k;
+    }
+  }
 }
 
 }  // namespace

@@ -213,6 +213,8 @@ policy::Policy RandomLibseccompPolicy(std::mt19937_64& rng) {
   const bool fit32 = std::any_of(p.arches.begin(), p.arches.end(), LibseccompArgumentsAre32Bit);
   p.default_action = RandomAction(r, true, false);
   p.badarch_action = RandomAction(r, true, false);
+  // libseccomp has no `unknown` answer: numbers past the table get its default, as here.
+  p.unknown_follows_default = true;
   auto other_action = [&](Action not_this) {
     Action a = RandomAction(r, true);
     while (a == p.default_action || a == not_this) a = RandomAction(r, true);
