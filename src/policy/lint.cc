@@ -44,6 +44,7 @@ class Linter {
 
   void Run() {
     LintKillThread();
+    LintUnknown();
     LintRules();
     LintIoUring();
     LintTracing();
@@ -93,6 +94,16 @@ class Linter {
       outcome.may_deny = true;
     }
     return outcome;
+  }
+
+  // `unknown allow` (or log) under a denying default lets every syscall newer than the tables
+  // through: exactly the calls nobody reviewed.
+  void LintUnknown() {
+    if (!policy_.unknown_action || !policy_.unknown_action->Permits() || policy_.default_action.Permits()) return;
+    diagnostics_.Warning(policy_.unknown_span,
+                         "'unknown " + policy_.unknown_action->ToPolicyText() +
+                             "' lets through every syscall newer than sysfence's tables while the default denies",
+                         "answer them with 'unknown errno ENOSYS' (the C library then falls back) or 'unknown default'");
   }
 
   void LintKillThread() {

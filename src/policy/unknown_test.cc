@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "policy/evaluate.h"
+#include "policy/lint.h"
 #include "policy/printer.h"
 #include "policy/test_util.h"
 
@@ -48,6 +49,23 @@ TEST(UnknownTest, TheLineChoosesAndPrintsBack) {
   EXPECT_EQ(Parsed(PrintPolicy(follows)), follows);
   EXPECT_EQ(PrintPolicy(Parsed("arch x86_64\ndefault kill\n")).find("unknown"), std::string::npos);
   EXPECT_NE(eperm, follows);
+}
+
+TEST(UnknownTest, CheckWarnsWhenUnknownNumbersPassADenyingDefault) {
+  auto warned = testing::Parse("arch x86_64\ndefault errno EPERM\nunknown allow\n");
+  ASSERT_TRUE(warned.policy.has_value());
+  LintPolicy(*warned.policy, warned.diagnostics);
+  EXPECT_NE(testing::Show(warned.diagnostics).find("test.sfp:3:1: warning: 'unknown allow' lets through"),
+            std::string::npos)
+      << testing::Show(warned.diagnostics);
+  for (const char* clean : {"arch x86_64\ndefault errno EPERM\nunknown errno ENOSYS\n",
+                            "arch x86_64\ndefault allow\nkill ptrace process_vm_writev\nunknown allow\n",
+                            "arch x86_64\ndefault kill\n"}) {
+    auto parsed = testing::Parse(clean);
+    ASSERT_TRUE(parsed.policy.has_value());
+    LintPolicy(*parsed.policy, parsed.diagnostics);
+    EXPECT_FALSE(parsed.diagnostics.HasWarnings()) << clean << testing::Show(parsed.diagnostics);
+  }
 }
 
 TEST(UnknownTest, BadLinesAreErrorsWithTheirPosition) {
