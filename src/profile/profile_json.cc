@@ -1,23 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "record/profile_json.h"
+#include "profile/profile_json.h"
 
 #include <string>
 
 #include "fmt/format.h"
 #include "formats/json_reader.h"
-#include "record/interesting_args.h"
+#include "syscalls/arg_meanings.h"
 #include "syscalls/syscalls.h"
 
-namespace sysfence::record {
+namespace sysfence::profile {
 namespace {
 
 using nlohmann::json;
 
-const InterestingArg* FindInteresting(std::string_view name, int index) {
-  for (const InterestingArg& arg : InterestingArgsOf(name)) {
-    if (arg.index == index) return &arg;
-  }
-  return nullptr;
+// The recorded values of argument `index` of `record` as sysfence names them (hex where no constant
+// fits); empty when the table gives the argument no meaning.
+json DecodedValues(const SyscallRecord& record, int index, const ArgValues& values) {
+  const std::span<const syscalls::ArgInfo> signature = syscalls::ArgsOfOn(record.arch, record.name);
+  if (static_cast<size_t>(index) >= signature.size()) return nullptr;
+  const std::optional<syscalls::ArgMeaning> meaning = syscalls::TableMeaningOf(record.name, signature[index].name);
+  if (!meaning || !meaning->recorded) return nullptr;
+  const std::optional<uint64_t> selector =
+      meaning->depends_on.empty() ? std::nullopt : SingleValueOf(record, meaning->depends_on);
+  json names = json::array();
+  for (uint64_t value : values.values) names.push_back(syscalls::DescribeArgValue(*meaning, value, selector));
+  return names;
 }
 
 // A reader that keeps the JSON path of what it looks at, for errors.
@@ -91,16 +98,12 @@ json ProfileToJson(const Profile& profile) {
                   {"startup_only", record.startup_only}};
     if (!record.args.empty()) {
       json args = json::array();
-      const auto signature = syscalls::ArgsOf(record.name);
+      const auto signature = syscalls::ArgsOfOn(record.arch, record.name);
       for (const auto& [index, values] : record.args) {
         json arg = {{"index", index}, {"values", json(std::vector<uint64_t>(values.values.begin(), values.values.end()))},
                     {"overflow", values.overflow}};
         if (static_cast<size_t>(index) < signature.size()) arg["name"] = std::string(signature[index].name);
-        if (const InterestingArg* info = FindInteresting(record.name, index)) {
-          json names = json::array();
-          for (uint64_t value : values.values) names.push_back(DescribeValue(info->family, info->flags, value));
-          arg["decoded"] = names;
-        }
+        if (json names = DecodedValues(record, index, values); !names.is_null()) arg["decoded"] = std::move(names);
         args.push_back(arg);
       }
       entry["args"] = args;
@@ -125,16 +128,21 @@ Result<Profile> ProfileFromJson(std::string_view text, std::string_view file) {
   formats::JsonReadError failure;
   std::optional<json> parsed = formats::ReadJson(text, &failure);
   if (!parsed) {
-    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: offset {}: {}: {}", file, failure.offset,
-                                                           failure.json_path, failure.reason));
+    const bool syntax = failure.kind == formats::JsonReadError::Kind::kSyntax;
+    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: offset {}: {}: {}{}", file, failure.offset,
+                                                           failure.json_path, syntax ? "not valid JSON: " : "",
+                                                           failure.reason));
   }
   json root = std::move(*parsed);
   if (!root.is_object()) return reader.Fail("$", "expected an object");
   Profile profile;
   uint64_t version = 0;
+  if (!root.contains("sysfence_profile")) {
+    return reader.Fail("$.sysfence_profile", "missing: not a recording (write one with `sysfence record --json FILE`)");
+  }
   SF_TRY_ASSIGN(version, reader.Get<uint64_t>(root, "$", "sysfence_profile", true, 0));
   if (version != kProfileJsonVersion) {
-    return reader.Fail("$.sysfence_profile", fmt::format("unsupported version {} (expected {})", version,
+    return reader.Fail("$.sysfence_profile", fmt::format("unsupported recording version {} (expected {})", version,
                                                          kProfileJsonVersion));
   }
   SF_TRY_ASSIGN(profile.backend, reader.Get<std::string>(root, "$", "backend", true, ""));
@@ -179,6 +187,9 @@ Result<Profile> ProfileFromJson(std::string_view text, std::string_view file) {
     uint64_t nr = 0;
     SF_TRY_ASSIGN(nr, reader.Get<uint64_t>(entry, path, "nr", true, 0));
     record.number = static_cast<uint32_t>(nr);
+    if (!syscalls::IsKnownName(record.name) && record.name != fmt::format("nr{}", record.number)) {
+      return reader.Fail(path + ".name", fmt::format("unknown syscall '{}'", record.name));
+    }
     if (auto known = syscalls::NameOf(record.arch, record.number); known && *known != record.name) {
       return reader.Fail(path + ".name", fmt::format("'{}' is not syscall {} on {} (that is '{}')", record.name,
                                                      record.number, ArchName(record.arch), *known));
@@ -237,4 +248,4 @@ Result<Profile> ProfileFromJson(std::string_view text, std::string_view file) {
   return profile;
 }
 
-}  // namespace sysfence::record
+}  // namespace sysfence::profile
