@@ -3,6 +3,11 @@
 // recordings, call counts for weighting and the summary table.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
 #include "profile/profile.h"
 #include "profile/profile_builder.h"
 #include "profile/profile_json.h"
@@ -138,6 +143,70 @@ TEST(SummaryTest, ListsCallsErrorsAndShareMostFirst) {
   Profile unknown_errors = Built();
   unknown_errors.errors_known = false;
   EXPECT_NE(RenderSummary(unknown_errors).find("      -"), std::string::npos);
+}
+
+TEST(CallCountsTest, KeyByAbiAndNumberAndKeepUnnamedNumbers) {
+  Profile profile = Built();
+  SyscallRecord unnamed;
+  unnamed.arch = Arch::kX86_64;
+  unnamed.name = "nr999";
+  unnamed.number = 999;
+  unnamed.count = 7;
+  profile.syscalls.push_back(unnamed);
+  const auto counts = CallCounts(profile);
+  EXPECT_EQ(counts.at({Arch::kX86_64, Nr("read")}), 100u);
+  EXPECT_EQ(counts.at({Arch::kX86, Nr("getuid", Arch::kX86)}), 1u);
+  EXPECT_EQ(counts.count({Arch::kX86_64, Nr("getuid", Arch::kX86)}), 0u);  // an i386 call stays i386's
+  EXPECT_EQ(counts.at({Arch::kX86_64, 999}), 7u);
+  // Read back from JSON the same.
+  auto parsed = ProfileFromJson(ProfileToJson(profile).dump(), "p.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(CallCounts(*parsed), counts);
+}
+
+TEST(ProfileJsonTest, UnknownNamesAreRefusedButUnnamedNumbersRead) {
+  const std::string unnamed =
+      R"({"sysfence_profile":1,"backend":"x","arch":"x86_64","syscalls":[{"arch":"x86_64","name":"nr999","nr":999,"count":3}]})";
+  auto parsed = ProfileFromJson(unnamed, "p.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->syscalls.at(0).number, 999u);
+  auto bad = ProfileFromJson(
+      R"({"sysfence_profile":1,"backend":"x","arch":"x86_64","syscalls":[{"arch":"x86_64","name":"no_such_call","nr":1,"count":3}]})",
+      "p.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("$.syscalls[0].name: unknown syscall 'no_such_call'"), std::string::npos)
+      << bad.error().message;
+}
+
+// Recorded values are named with the argument table, by each ABI's own positions, and options by
+// the level recorded with them.
+TEST(ProfileJsonTest, NamesValuesByArgumentNameLevelAndAbi) {
+  ProfileBuilder builder(Arch::kX86_64, 0);
+  builder.OnNewProcess(1);
+  const uint64_t tcp_nodelay[6] = {3, 6, 1, 0, 4, 0};  // setsockopt(fd, SOL_TCP, TCP_NODELAY, ...)
+  builder.OnSyscall(1, Arch::kX86_64, Nr("setsockopt"), tcp_nodelay, 10);
+  const uint64_t unix_pair[6] = {1, 0x80001, 0, 0, 0, 0};
+  builder.OnSyscall(1, Arch::kX86_64, Nr("socketpair"), unix_pair, 20);
+  const uint64_t s390x_clone[6] = {0x7ff000, 0x1200011, 0, 0, 0, 0};  // s390x: newsp, then flags
+  builder.OnSyscall(1, Arch::kS390x, Nr("clone", Arch::kS390x), s390x_clone, 30);
+  const Profile profile = builder.Finish("ptrace", 40);
+  const SyscallRecord* clone = FindSyscall(profile, Arch::kS390x, "clone");
+  ASSERT_NE(clone, nullptr);
+  EXPECT_EQ(clone->args.count(0), 0u);  // the stack is not worth recording
+  EXPECT_EQ(clone->args.at(1).values, (std::set<uint64_t>{0x1200011}));
+  EXPECT_EQ(SingleValueOf(*FindSyscall(profile, Arch::kX86_64, "setsockopt"), "level"), 6u);
+  const nlohmann::json json = ProfileToJson(profile);
+  std::map<std::string, nlohmann::json> args;  // "syscall.arg" -> decoded
+  for (const nlohmann::json& entry : json["syscalls"]) {
+    for (const nlohmann::json& arg : entry["args"]) {
+      args[entry["name"].get<std::string>() + "." + arg["name"].get<std::string>()] = arg["decoded"];
+    }
+  }
+  EXPECT_EQ(args["setsockopt.level"], nlohmann::json({"SOL_TCP"}));
+  EXPECT_EQ(args["setsockopt.optname"], nlohmann::json({"TCP_NODELAY"}));
+  EXPECT_EQ(args["socketpair.family"], nlohmann::json({"AF_UNIX"}));
+  EXPECT_EQ(args["socketpair.type"], nlohmann::json({"SOCK_STREAM|SOCK_CLOEXEC"}));
+  EXPECT_EQ(args["clone.clone_flags"], nlohmann::json({"CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"}));
 }
 
 }  // namespace

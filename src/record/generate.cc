@@ -143,6 +143,19 @@ std::optional<std::pair<int, std::string>> ConditionArgument(std::string_view na
   return std::pair(policy::kNamedArgument, std::string(arg_name));
 }
 
+// Whether `arch`'s signature of `name` has every argument the table would make a condition of.
+bool HasConditionArguments(std::string_view name, Arch arch) {
+  const std::span<const syscalls::ArgInfo> signature = syscalls::ArgsOfOn(arch, name);
+  for (const auto& [arg_name, meaning] : RecordedArgsOf(name)) {
+    if (meaning.condition && std::none_of(signature.begin(), signature.end(), [&](const syscalls::ArgInfo& arg) {
+          return arg.name == arg_name;
+        })) {
+      return false;
+    }
+  }
+  return true;
+}
+
 policy::Condition Compare(std::pair<int, std::string> argument, const syscalls::ArgMeaning& meaning, uint64_t value) {
   policy::Condition condition;
   condition.kind = policy::Condition::Kind::kCompare;
@@ -295,7 +308,19 @@ void AddRecorded(policy::Policy& result, const std::map<std::string, Seen>& seen
     return a < b;
   });
   for (const std::string& name : names) {
-    result.rules.push_back(RecordedRule(name, seen.at(name), profile, result.arches, options));
+    // A condition can only name an argument every ABI of its rule has (i386's mmap passes a struct,
+    // so it has no prot): the ABIs lacking one get their own rule, without that condition.
+    const Seen& entry = seen.at(name);
+    Seen having = entry, lacking = entry;
+    having.arches.clear();
+    lacking.arches.clear();
+    for (Arch arch : entry.arches) (HasConditionArguments(name, arch) ? having : lacking).arches.push_back(arch);
+    if (having.arches.empty() || lacking.arches.empty()) {
+      result.rules.push_back(RecordedRule(name, entry, profile, result.arches, options));
+    } else {
+      result.rules.push_back(RecordedRule(name, having, profile, result.arches, options));
+      result.rules.push_back(RecordedRule(name, lacking, profile, result.arches, options));
+    }
   }
 }
 

@@ -184,6 +184,64 @@ TEST(GenerateTest, ConditionsOnFewMeaningfulValues) {
   EXPECT_FALSE(RuleFor(policy, "read")->condition.has_value());
 }
 
+Action DecideOn(const policy::Policy& policy, Arch arch, std::string_view name, std::initializer_list<uint64_t> args) {
+  bpf::SeccompData data;
+  data.arch = GetArchInfo(arch).audit_arch;
+  data.nr = static_cast<int32_t>(syscalls::NumberOf(arch, name).value());
+  int i = 0;
+  for (uint64_t arg : args) data.args[i++] = arg;
+  return policy::Evaluate(policy, data).action;
+}
+
+// Conditions name arguments by their meaning, not by x86_64's positions: clone's flags are the
+// second argument on s390x, and i386's mmap has no prot to restrict.
+TEST(GenerateTest, ConditionsFollowEachAbisArguments) {
+  profile::Profile profile;
+  profile.backend = "ptrace";
+  profile.native_arch = Arch::kX86_64;
+  profile::SyscallRecord x86_64_clone = Seen("clone", 2);
+  x86_64_clone.args[0] = Values({0x1200011});
+  profile::SyscallRecord s390x_clone = Seen("clone", 3, 0, Arch::kS390x);
+  s390x_clone.args[1] = Values({0x1200011});
+  profile::SyscallRecord x86_64_mmap = Seen("mmap", 5);
+  x86_64_mmap.args[2] = Values({3});
+  profile::SyscallRecord i386_mmap = Seen("mmap", 4, 0, Arch::kX86);
+  profile.syscalls = {x86_64_clone, x86_64_mmap, i386_mmap, s390x_clone};
+  const policy::Policy policy = GeneratePolicy(profile);
+  EXPECT_EQ(DecideOn(policy, Arch::kX86_64, "clone", {0x1200011}), Action::Allow());
+  EXPECT_EQ(DecideOn(policy, Arch::kX86_64, "clone", {0x10000000}), Action::Errno(EPERM));  // CLONE_NEWUSER
+  EXPECT_EQ(DecideOn(policy, Arch::kS390x, "clone", {0x7ff000, 0x1200011}), Action::Allow());
+  EXPECT_EQ(DecideOn(policy, Arch::kS390x, "clone", {0x1200011, 0x10000000}), Action::Errno(EPERM));
+  // The x86_64 mmap keeps its condition; the i386 one gets a rule of its own, without one.
+  EXPECT_EQ(DecideOn(policy, Arch::kX86_64, "mmap", {0, 4096, 3, 0x22}), Action::Allow());
+  EXPECT_EQ(DecideOn(policy, Arch::kX86_64, "mmap", {0, 4096, 7, 0x22}), Action::Errno(EPERM));
+  EXPECT_EQ(DecideOn(policy, Arch::kX86, "mmap", {0x1000}), Action::Allow());
+  const std::string text = policy::PrintPolicy(policy);
+  EXPECT_NE(text.find("allow clone on x86_64 s390x if clone_flags == CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD\n"),
+            std::string::npos)
+      << text;
+  Diagnostics diagnostics;
+  const std::optional<policy::Policy> reparsed = policy::ParsePolicy(text, "generated.sfp", diagnostics);
+  ASSERT_TRUE(reparsed) << text;
+  EXPECT_EQ(DecideOn(*reparsed, Arch::kS390x, "clone", {0x1200011, 0x10000000}), Action::Errno(EPERM));
+  EXPECT_EQ(DecideOn(*reparsed, Arch::kX86, "mmap", {0x1000}), Action::Allow());
+}
+
+// Socket options are evidence named by their level; the level is the condition.
+TEST(GenerateTest, SocketOptionsAreNamedByTheirLevel) {
+  profile::Profile profile;
+  profile.backend = "ptrace";
+  profile.native_arch = Arch::kX86_64;
+  profile::SyscallRecord setsockopt = Seen("setsockopt", 2);
+  setsockopt.args[1] = Values({6});
+  setsockopt.args[2] = Values({1});
+  profile.syscalls = {setsockopt};
+  const std::string text = policy::PrintPolicy(GeneratePolicy(profile));
+  EXPECT_NE(text.find("; level SOL_TCP; optname seen TCP_NODELAY\nallow setsockopt if level == SOL_TCP\n"),
+            std::string::npos)
+      << text;
+}
+
 TEST(GenerateTest, ConditionValuesAreWrittenWithConstantsWhereTheyAreExactlyConstants) {
   profile::Profile profile = SyntheticProfile();
   for (profile::SyscallRecord& record : profile.syscalls) {
