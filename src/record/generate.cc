@@ -345,9 +345,10 @@ void AddEnosysFallbacks(policy::Policy& result, std::set<std::string>& answered)
     twins[std::string(twin.newer)].emplace_back(twin.older);
   }
   for (const auto& [newer, olders] : twins) {
-    result.rules.push_back(EnosysRule(result, newer,
-                                      fmt::format("fallback twin of {}: on ENOSYS, callers retry with {}",
-                                                  fmt::join(olders, ", "), olders.size() == 1 ? olders.front() : "those")));
+    const std::string retry = olders.size() == 1 ? olders.front() : "those";
+    result.rules.push_back(EnosysRule(
+        result, newer,
+        fmt::format("fallback twin of {}: on ENOSYS, callers retry with {}", fmt::join(olders, ", "), retry)));
     answered.insert(newer);
   }
   for (std::string_view name : syscalls::EnosysSafeSyscalls()) {

@@ -210,10 +210,10 @@ std::string CloneFlags(uint64_t value) {
 std::span<const NamedArgMeaning> AllArgMeanings() { return kTable; }
 
 std::optional<ArgMeaning> TableMeaningOf(std::string_view syscall, std::string_view arg_name) {
-  const auto* it = std::lower_bound(std::begin(kTable), std::end(kTable), std::pair(syscall, arg_name),
-                                    [](const NamedArgMeaning& entry, const std::pair<std::string_view, std::string_view>& key) {
-                                      return std::pair(entry.syscall, entry.arg) < key;
-                                    });
+  using Key = std::pair<std::string_view, std::string_view>;
+  const auto* it = std::lower_bound(
+      std::begin(kTable), std::end(kTable), Key(syscall, arg_name),
+      [](const NamedArgMeaning& entry, const Key& key) { return Key(entry.syscall, entry.arg) < key; });
   if (it == std::end(kTable) || it->syscall != syscall || it->arg != arg_name) return std::nullopt;
   return it->meaning;
 }
