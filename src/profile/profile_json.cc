@@ -123,23 +123,74 @@ bool LooksLikeProfileJson(std::string_view text) {
   return parsed.is_object() && parsed.contains("sysfence_profile");
 }
 
-Result<Profile> ProfileFromJson(std::string_view text, std::string_view file) {
-  Reader reader(file);
-  formats::JsonReadError failure;
-  std::optional<json> parsed = formats::ReadJson(text, &failure);
-  if (!parsed) {
-    const bool syntax = failure.kind == formats::JsonReadError::Kind::kSyntax;
-    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: offset {}: {}: {}{}", file, failure.offset,
-                                                           failure.json_path, syntax ? "not valid JSON: " : "",
-                                                           failure.reason));
+namespace {
+
+// The values recorded for one argument ($.syscalls[i].args[j]), merged into `record`.
+Result<bool> ReadArg(const Reader& reader, const json& arg, const std::string& arg_path, SyscallRecord& record) {
+  if (!arg.is_object()) return reader.Fail(arg_path, "expected an object");
+  uint64_t index = 0;
+  SF_TRY_ASSIGN(index, reader.Get<uint64_t>(arg, arg_path, "index", true, 0));
+  if (index > 5) return reader.Fail(arg_path + ".index", "argument index must be 0..5");
+  ArgValues values;
+  SF_TRY_ASSIGN(values.overflow, reader.Get<bool>(arg, arg_path, "overflow", false, false));
+  auto values_it = arg.find("values");
+  if (values_it == arg.end() || !values_it->is_array()) {
+    return reader.Fail(arg_path + ".values", "expected an array of numbers");
   }
-  json root = std::move(*parsed);
-  if (!root.is_object()) return reader.Fail("$", "expected an object");
-  Profile profile;
-  uint64_t version = 0;
+  for (size_t k = 0; k < values_it->size(); ++k) {
+    const json& value = (*values_it)[k];
+    if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<int64_t>() >= 0)) {
+      return reader.Fail(fmt::format("{}.values[{}]", arg_path, k), "expected a non-negative integer");
+    }
+    values.Add(value.get<uint64_t>());
+  }
+  record.args[static_cast<int>(index)].Merge(values);
+  return true;
+}
+
+// One entry of $.syscalls: its ABI, a name that is its number's (or "nr<N>" for numbers no table
+// names), counts, times and argument values.
+Result<SyscallRecord> ReadSyscall(const Reader& reader, const json& entry, const std::string& path) {
+  if (!entry.is_object()) return reader.Fail(path, "expected an object");
+  SyscallRecord record;
+  std::string record_arch;
+  SF_TRY_ASSIGN(record_arch, reader.Get<std::string>(entry, path, "arch", true, ""));
+  auto parsed_arch = ArchFromName(record_arch);
+  if (!parsed_arch) return reader.Fail(path + ".arch", "unknown architecture '" + record_arch + "'");
+  record.arch = *parsed_arch;
+  SF_TRY_ASSIGN(record.name, reader.Get<std::string>(entry, path, "name", true, ""));
+  uint64_t nr = 0;
+  SF_TRY_ASSIGN(nr, reader.Get<uint64_t>(entry, path, "nr", true, 0));
+  record.number = static_cast<uint32_t>(nr);
+  if (!syscalls::IsKnownName(record.name) && record.name != fmt::format("nr{}", record.number)) {
+    return reader.Fail(path + ".name", fmt::format("unknown syscall '{}'", record.name));
+  }
+  if (auto known = syscalls::NameOf(record.arch, record.number); known && *known != record.name) {
+    return reader.Fail(path + ".name", fmt::format("'{}' is not syscall {} on {} (that is '{}')", record.name,
+                                                   record.number, ArchName(record.arch), *known));
+  }
+  SF_TRY_ASSIGN(record.count, reader.Get<uint64_t>(entry, path, "count", true, 0));
+  SF_TRY_ASSIGN(record.errors, reader.Get<uint64_t>(entry, path, "errors", false, 0));
+  SF_TRY_ASSIGN(record.first_ms, reader.Get<double>(entry, path, "first_ms", false, 0.0));
+  SF_TRY_ASSIGN(record.last_ms, reader.Get<double>(entry, path, "last_ms", false, 0.0));
+  SF_TRY_ASSIGN(record.processes, reader.Get<uint64_t>(entry, path, "processes", false, 1));
+  SF_TRY_ASSIGN(record.startup_only, reader.Get<bool>(entry, path, "startup_only", false, false));
+  if (auto args_it = entry.find("args"); args_it != entry.end()) {
+    if (!args_it->is_array()) return reader.Fail(path + ".args", "expected an array");
+    for (size_t j = 0; j < args_it->size(); ++j) {
+      Result<bool> read = ReadArg(reader, (*args_it)[j], fmt::format("{}.args[{}]", path, j), record);
+      if (!read.ok()) return read.error();
+    }
+  }
+  return record;
+}
+
+// The recording's own fields: version, backend, kernel, ABI, command and totals.
+Result<bool> ReadHeader(const Reader& reader, const json& root, Profile& profile) {
   if (!root.contains("sysfence_profile")) {
     return reader.Fail("$.sysfence_profile", "missing: not a recording (write one with `sysfence record --json FILE`)");
   }
+  uint64_t version = 0;
   SF_TRY_ASSIGN(version, reader.Get<uint64_t>(root, "$", "sysfence_profile", true, 0));
   if (version != kProfileJsonVersion) {
     return reader.Fail("$.sysfence_profile", fmt::format("unsupported recording version {} (expected {})", version,
@@ -169,67 +220,11 @@ Result<Profile> ProfileFromJson(std::string_view text, std::string_view file) {
   profile.recordings = static_cast<int>(recordings);
   SF_TRY_ASSIGN(profile.errors_known, reader.Get<bool>(root, "$", "errors_known", false, false));
   SF_TRY_ASSIGN(profile.paths_known, reader.Get<bool>(root, "$", "paths_known", false, false));
+  return true;
+}
 
-  auto syscalls_it = root.find("syscalls");
-  if (syscalls_it == root.end()) return reader.Fail("$.syscalls", "missing");
-  if (!syscalls_it->is_array()) return reader.Fail("$.syscalls", "expected an array");
-  for (size_t i = 0; i < syscalls_it->size(); ++i) {
-    const std::string path = fmt::format("$.syscalls[{}]", i);
-    const json& entry = (*syscalls_it)[i];
-    if (!entry.is_object()) return reader.Fail(path, "expected an object");
-    SyscallRecord record;
-    std::string record_arch;
-    SF_TRY_ASSIGN(record_arch, reader.Get<std::string>(entry, path, "arch", true, ""));
-    auto parsed_arch = ArchFromName(record_arch);
-    if (!parsed_arch) return reader.Fail(path + ".arch", "unknown architecture '" + record_arch + "'");
-    record.arch = *parsed_arch;
-    SF_TRY_ASSIGN(record.name, reader.Get<std::string>(entry, path, "name", true, ""));
-    uint64_t nr = 0;
-    SF_TRY_ASSIGN(nr, reader.Get<uint64_t>(entry, path, "nr", true, 0));
-    record.number = static_cast<uint32_t>(nr);
-    if (!syscalls::IsKnownName(record.name) && record.name != fmt::format("nr{}", record.number)) {
-      return reader.Fail(path + ".name", fmt::format("unknown syscall '{}'", record.name));
-    }
-    if (auto known = syscalls::NameOf(record.arch, record.number); known && *known != record.name) {
-      return reader.Fail(path + ".name", fmt::format("'{}' is not syscall {} on {} (that is '{}')", record.name,
-                                                     record.number, ArchName(record.arch), *known));
-    }
-    SF_TRY_ASSIGN(record.count, reader.Get<uint64_t>(entry, path, "count", true, 0));
-    SF_TRY_ASSIGN(record.errors, reader.Get<uint64_t>(entry, path, "errors", false, 0));
-    SF_TRY_ASSIGN(record.first_ms, reader.Get<double>(entry, path, "first_ms", false, 0.0));
-    SF_TRY_ASSIGN(record.last_ms, reader.Get<double>(entry, path, "last_ms", false, 0.0));
-    SF_TRY_ASSIGN(record.processes, reader.Get<uint64_t>(entry, path, "processes", false, 1));
-    SF_TRY_ASSIGN(record.startup_only, reader.Get<bool>(entry, path, "startup_only", false, false));
-    if (auto args_it = entry.find("args"); args_it != entry.end()) {
-      if (!args_it->is_array()) return reader.Fail(path + ".args", "expected an array");
-      for (size_t j = 0; j < args_it->size(); ++j) {
-        const std::string arg_path = fmt::format("{}.args[{}]", path, j);
-        const json& arg = (*args_it)[j];
-        if (!arg.is_object()) return reader.Fail(arg_path, "expected an object");
-        uint64_t index = 0;
-        SF_TRY_ASSIGN(index, reader.Get<uint64_t>(arg, arg_path, "index", true, 0));
-        if (index > 5) return reader.Fail(arg_path + ".index", "argument index must be 0..5");
-        ArgValues values;
-        SF_TRY_ASSIGN(values.overflow, reader.Get<bool>(arg, arg_path, "overflow", false, false));
-        auto values_it = arg.find("values");
-        if (values_it == arg.end() || !values_it->is_array()) {
-          return reader.Fail(arg_path + ".values", "expected an array of numbers");
-        }
-        for (size_t k = 0; k < values_it->size(); ++k) {
-          if (!(*values_it)[k].is_number_unsigned() &&
-              !((*values_it)[k].is_number_integer() && (*values_it)[k].get<int64_t>() >= 0)) {
-            return reader.Fail(fmt::format("{}.values[{}]", arg_path, k), "expected a non-negative integer");
-          }
-          values.Add((*values_it)[k].get<uint64_t>());
-        }
-        record.args[static_cast<int>(index)].Merge(values);
-      }
-    }
-    profile.syscalls.push_back(std::move(record));
-  }
-  std::sort(profile.syscalls.begin(), profile.syscalls.end(), [](const SyscallRecord& a, const SyscallRecord& b) {
-    return std::tie(a.arch, a.name) < std::tie(b.arch, b.name);
-  });
+// $.executables and $.paths.
+Result<bool> ReadFiles(const Reader& reader, const json& root, Profile& profile) {
   if (auto it = root.find("executables"); it != root.end()) {
     if (!it->is_array()) return reader.Fail("$.executables", "expected an array of strings");
     for (size_t i = 0; i < it->size(); ++i) {
@@ -245,6 +240,37 @@ Result<Profile> ProfileFromJson(std::string_view text, std::string_view file) {
       profile.paths[path] = access.get<uint32_t>();
     }
   }
+  return true;
+}
+
+}  // namespace
+
+Result<Profile> ProfileFromJson(std::string_view text, std::string_view file) {
+  Reader reader(file);
+  formats::JsonReadError failure;
+  std::optional<json> parsed = formats::ReadJson(text, &failure);
+  if (!parsed) {
+    const bool syntax = failure.kind == formats::JsonReadError::Kind::kSyntax;
+    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: offset {}: {}: {}{}", file, failure.offset,
+                                                           failure.json_path, syntax ? "not valid JSON: " : "",
+                                                           failure.reason));
+  }
+  const json root = std::move(*parsed);
+  if (!root.is_object()) return reader.Fail("$", "expected an object");
+  Profile profile;
+  if (Result<bool> header = ReadHeader(reader, root, profile); !header.ok()) return header.error();
+  auto syscalls_it = root.find("syscalls");
+  if (syscalls_it == root.end()) return reader.Fail("$.syscalls", "missing");
+  if (!syscalls_it->is_array()) return reader.Fail("$.syscalls", "expected an array");
+  for (size_t i = 0; i < syscalls_it->size(); ++i) {
+    Result<SyscallRecord> record = ReadSyscall(reader, (*syscalls_it)[i], fmt::format("$.syscalls[{}]", i));
+    if (!record.ok()) return record.error();
+    profile.syscalls.push_back(std::move(*record));
+  }
+  std::sort(profile.syscalls.begin(), profile.syscalls.end(), [](const SyscallRecord& a, const SyscallRecord& b) {
+    return std::tie(a.arch, a.name) < std::tie(b.arch, b.name);
+  });
+  if (Result<bool> files = ReadFiles(reader, root, profile); !files.ok()) return files.error();
   return profile;
 }
 
