@@ -77,12 +77,6 @@ void Decode(DecodedArg& arg, const syscalls::ArgMeaning& meaning, std::optional<
 
 }  // namespace
 
-std::optional<ArgFamily> FamilyOf(std::string_view syscall, std::string_view arg_name) {
-  const std::optional<syscalls::ArgMeaning> meaning = syscalls::TableMeaningOf(syscall, arg_name);
-  if (!meaning || meaning->family.empty()) return std::nullopt;
-  return ArgFamily{meaning->family, syscalls::IsFlagRole(meaning->role)};
-}
-
 std::string FlagsText(std::string_view family, uint64_t value) {
   syscalls::ArgMeaning meaning;
   meaning.role = syscalls::ArgRole::kFlags;

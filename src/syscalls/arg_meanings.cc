@@ -11,13 +11,20 @@ namespace sysfence::syscalls {
 namespace {
 
 constexpr ArgMeaning Enum(std::string_view family, std::string_view only = {}) {
-  return {ArgRole::kEnum, family, only, {}, false, false};
+  return {ArgRole::kEnum, family, only, {}, false, false, false};
+}
+// Events suggest rules naming this argument's value (a constant that keys what the call does).
+constexpr ArgMeaning Keyed(ArgMeaning meaning) {
+  meaning.suggestion_key = true;
+  return meaning;
 }
 constexpr ArgMeaning Flags(std::string_view family, std::string_view only = {}) {
-  return {ArgRole::kFlags, family, only, {}, false, false};
+  return {ArgRole::kFlags, family, only, {}, false, false, false};
 }
-constexpr ArgMeaning Role(ArgRole role, std::string_view family = {}) { return {role, family, {}, {}, false, false}; }
-constexpr ArgMeaning Dependent(ArgRole role, std::string_view on) { return {role, {}, {}, on, false, false}; }
+constexpr ArgMeaning Role(ArgRole role, std::string_view family = {}) {
+  return {role, family, {}, {}, false, false, false};
+}
+constexpr ArgMeaning Dependent(ArgRole role, std::string_view on) { return {role, {}, {}, on, false, false, false}; }
 // The recorder keeps its values; with `condition`, generation may restrict the syscall to them.
 constexpr ArgMeaning Recorded(ArgMeaning meaning, bool condition) {
   meaning.recorded = true;
@@ -32,7 +39,7 @@ constexpr std::string_view kSignalFamily = "SIG";
 constexpr NamedArgMeaning kTable[] = {
     {"accept4", "flags", Flags("SOCK", "SOCK_NONBLOCK|SOCK_CLOEXEC")},
     {"access", "mode", Flags("access")},
-    {"arch_prctl", "option", Enum("ARCH")},
+    {"arch_prctl", "option", Keyed(Enum("ARCH"))},
     {"clock_getres", "which_clock", Enum("CLOCK")},
     {"clock_gettime", "which_clock", Enum("CLOCK")},
     {"clock_nanosleep", "which_clock", Enum("CLOCK")},
@@ -42,14 +49,14 @@ constexpr NamedArgMeaning kTable[] = {
     {"faccessat", "mode", Flags("access")},
     {"faccessat2", "flags", Flags("AT", "AT_EACCESS|AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH")},
     {"faccessat2", "mode", Flags("access")},
-    {"fcntl", "cmd", Recorded(Enum("F"), true)},
+    {"fcntl", "cmd", Keyed(Recorded(Enum("F"), true))},
     {"fcntl64", "cmd", Recorded(Enum("F"), true)},
     {"futex", "op", Enum("FUTEX")},
     {"getrandom", "flags", Flags("GRND")},
     {"getrlimit", "resource", Enum("RLIMIT")},
     {"getsockopt", "level", Recorded(Role(ArgRole::kSocketLevel), true)},
     {"getsockopt", "optname", Recorded(Dependent(ArgRole::kSocketOption, "level"), false)},
-    {"ioctl", "cmd", Recorded(Enum("ioctl"), true)},
+    {"ioctl", "cmd", Keyed(Recorded(Enum("ioctl"), true))},
     {"kill", "sig", Role(ArgRole::kSignal, kSignalFamily)},
     {"madvise", "behavior", Recorded(Enum("MADV"), false)},
     {"memfd_create", "flags", Flags("MFD")},
@@ -64,11 +71,11 @@ constexpr NamedArgMeaning kTable[] = {
     {"newfstatat", "flag", Flags("AT", "AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT|AT_EMPTY_PATH")},
     {"open", "flags", Role(ArgRole::kOpenFlags, "O")},
     {"openat", "flags", Role(ArgRole::kOpenFlags, "O")},
-    {"personality", "personality", Recorded(Enum("personality"), true)},
+    {"personality", "personality", Keyed(Recorded(Enum("personality"), true))},
     {"pidfd_send_signal", "sig", Role(ArgRole::kSignal, kSignalFamily)},
     {"pipe2", "flags", Flags("O", "O_CLOEXEC|O_NONBLOCK|O_DIRECT|O_NOTIFICATION_PIPE")},
     {"pkey_mprotect", "prot", Recorded(Flags("PROT"), true)},
-    {"prctl", "option", Recorded(Enum("PR"), true)},
+    {"prctl", "option", Keyed(Recorded(Enum("PR"), true))},
     {"prlimit64", "resource", Enum("RLIMIT")},
     {"recvfrom", "flags", Flags("MSG")},
     {"recvmsg", "flags", Flags("MSG")},
@@ -76,7 +83,7 @@ constexpr NamedArgMeaning kTable[] = {
     {"rt_sigprocmask", "how", Enum("sigmask_how")},
     {"rt_sigqueueinfo", "sig", Role(ArgRole::kSignal, kSignalFamily)},
     {"rt_tgsigqueueinfo", "sig", Role(ArgRole::kSignal, kSignalFamily)},
-    {"seccomp", "op", Enum("SECCOMP", "SECCOMP_SET_MODE_|SECCOMP_GET_")},
+    {"seccomp", "op", Keyed(Enum("SECCOMP", "SECCOMP_SET_MODE_|SECCOMP_GET_"))},
     {"sendmsg", "flags", Flags("MSG")},
     {"sendto", "flags", Flags("MSG")},
     {"setns", "flags", Flags("CLONE")},
@@ -85,10 +92,10 @@ constexpr NamedArgMeaning kTable[] = {
     {"setsockopt", "optname", Recorded(Dependent(ArgRole::kSocketOption, "level"), false)},
     {"sigaction", "sig", Role(ArgRole::kSignal, kSignalFamily)},
     {"sigprocmask", "how", Enum("sigmask_how")},
-    {"socket", "family", Recorded(Enum("AF"), true)},
+    {"socket", "family", Keyed(Recorded(Enum("AF"), true))},
     {"socket", "protocol", Recorded(Dependent(ArgRole::kSocketProtocol, "family"), false)},
     {"socket", "type", Recorded(Role(ArgRole::kSocketType, "SOCK"), false)},
-    {"socketpair", "family", Recorded(Enum("AF"), true)},
+    {"socketpair", "family", Keyed(Recorded(Enum("AF"), true))},
     {"socketpair", "type", Recorded(Role(ArgRole::kSocketType, "SOCK"), false)},
     {"tgkill", "sig", Role(ArgRole::kSignal, kSignalFamily)},
     {"timer_create", "which_clock", Enum("CLOCK")},

@@ -50,6 +50,9 @@ struct ArgMeaning {
   /// Policy generation may restrict the syscall to the values recorded (a recorded argument whose
   /// handful of values describes what a program does: socket families, ioctl requests, protections).
   bool condition = false;
+  /// A constant whose value keys what the syscall does (socket's family, ioctl's cmd): an event's
+  /// suggestion names it (`allow socket if family == AF_NETLINK`) rather than allowing every value.
+  bool suggestion_key = false;
 };
 
 /// One entry of the table.

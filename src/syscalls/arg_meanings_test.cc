@@ -35,6 +35,20 @@ TEST(ArgMeaningsTest, EveryEntryNamesAnArgumentAndAFamilyThatExist) {
   }
 }
 
+// Events suggest `allow NAME if ARG == CONSTANT` for the arguments that key what a call does.
+TEST(ArgMeaningsTest, SuggestionKeysAreSingleConstants) {
+  EXPECT_TRUE(Meaning("socket", "family").suggestion_key);
+  EXPECT_TRUE(Meaning("ioctl", "cmd").suggestion_key);
+  EXPECT_TRUE(Meaning("prctl", "option").suggestion_key);
+  EXPECT_FALSE(Meaning("rt_sigaction", "sig").suggestion_key);  // a rule per signal is needlessly narrow
+  EXPECT_FALSE(Meaning("mmap", "prot").suggestion_key);
+  for (const NamedArgMeaning& entry : AllArgMeanings()) {
+    if (entry.meaning.suggestion_key) {
+      EXPECT_EQ(entry.meaning.role, ArgRole::kEnum) << entry.syscall;
+    }
+  }
+}
+
 TEST(ArgMeaningsTest, NamesValuesWithConstants) {
   EXPECT_EQ(DescribeArgValue(Meaning("socket", "family"), 2), "AF_INET");
   EXPECT_EQ(DescribeArgValue(Meaning("mmap", "prot"), 3), "PROT_READ|PROT_WRITE");
