@@ -158,22 +158,18 @@ void Append(std::string& text, std::string_view part) {
   text += part;
 }
 
-// Names the bits of `rest` with constants of `family` (those `only` admits): multi-bit constants
-// first (O_SYNC before O_DSYNC), then single bits, in name order; clears what it names.
+// Names the bits of `rest` with constants of `family` (those `only` admits, none with a bit of
+// `skip`): multi-bit constants first (O_SYNC before O_DSYNC), then single bits, each pass in name
+// order; clears what it names. No allocation: the supervisor decodes on its event path.
 void NameBits(std::string& text, uint64_t& rest, std::string_view family, std::string_view only, uint64_t skip) {
-  std::vector<const Constant*> candidates;
-  for (const Constant& constant : AllConstants()) {
-    if (constant.family != family || constant.value == 0 || (constant.value & skip) != 0) continue;
-    if (!Admitted(constant.name, only) || Contains(kNotFlags, constant.name)) continue;
-    candidates.push_back(&constant);
-  }
-  std::stable_sort(candidates.begin(), candidates.end(), [](const Constant* a, const Constant* b) {
-    return std::popcount(a->value) > std::popcount(b->value);
-  });
-  for (const Constant* constant : candidates) {
-    if ((rest & constant->value) != constant->value) continue;
-    Append(text, constant->name);
-    rest &= ~constant->value;
+  for (const bool multi_bit : {true, false}) {
+    for (const Constant& constant : AllConstants()) {
+      if (constant.family != family || constant.value == 0 || (constant.value & skip) != 0) continue;
+      if ((std::popcount(constant.value) > 1) != multi_bit || (rest & constant.value) != constant.value) continue;
+      if (!Admitted(constant.name, only) || Contains(kNotFlags, constant.name)) continue;
+      Append(text, constant.name);
+      rest &= ~constant.value;
+    }
   }
 }
 
