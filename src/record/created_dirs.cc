@@ -21,16 +21,16 @@ bool AtOrBelow(const std::string& path, const std::string& folder) {
 
 }  // namespace
 
-void FoldCreatedDirectories(Profile& profile) {
+void FoldCreatedDirectories(profile::Profile& recording) {
   std::set<std::string> created;
-  for (auto it = profile.paths.begin(); it != profile.paths.end();) {
+  for (auto it = recording.paths.begin(); it != recording.paths.end();) {
     if ((it->second & kFsCreatedDirMarker) == 0) {
       ++it;
       continue;
     }
     created.insert(it->first);
     it->second &= ~kFsCreatedDirMarker;
-    it = it->second == 0 ? profile.paths.erase(it) : std::next(it);
+    it = it->second == 0 ? recording.paths.erase(it) : std::next(it);
   }
   // The topmost created folder of each chain, and the folder that held it before the run.
   std::map<std::string, std::string> anchor_of;
@@ -41,15 +41,15 @@ void FoldCreatedDirectories(Profile& profile) {
   }
   for (const auto& [top, anchor] : anchor_of) {
     uint32_t moved = 0;
-    for (auto it = profile.paths.begin(); it != profile.paths.end();) {
+    for (auto it = recording.paths.begin(); it != recording.paths.end();) {
       if (!AtOrBelow(it->first, top)) {
         ++it;
         continue;
       }
       moved |= it->second;
-      it = profile.paths.erase(it);
+      it = recording.paths.erase(it);
     }
-    profile.paths[anchor] |= moved;
+    recording.paths[anchor] |= moved;
   }
 }
 

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "record/profile.h"
+#include "profile/profile.h"
 
 namespace sysfence::record {
 
@@ -16,6 +16,6 @@ inline constexpr uint32_t kFsCreatedDirMarker = 1u << 31;
 
 /// Moves every path at or below a folder marked kFsCreatedDirMarker (the topmost of a chain of
 /// created folders) to that folder's parent, uniting the rights there, and removes the marks.
-void FoldCreatedDirectories(Profile& profile);
+void FoldCreatedDirectories(profile::Profile& recording);
 
 }  // namespace sysfence::record

@@ -9,27 +9,27 @@ namespace sysfence::record {
 namespace {
 
 TEST(CreatedDirsTest, WhatHappensInCreatedFoldersMovesToTheFolderThatHeldThem) {
-  Profile profile;
-  profile.paths["/w"] = policy::kFsMakeDir;
-  profile.paths["/w/sub"] = policy::kFsMakeDir | kFsCreatedDirMarker;
-  profile.paths["/w/sub/deeper"] = policy::kFsMakeReg | policy::kFsWriteFile | kFsCreatedDirMarker;
-  profile.paths["/w/subway"] = policy::kFsReadFile;  // a sibling whose name starts alike stays
-  profile.paths["/etc/passwd"] = policy::kFsReadFile;
-  FoldCreatedDirectories(profile);
+  profile::Profile recording;
+  recording.paths["/w"] = policy::kFsMakeDir;
+  recording.paths["/w/sub"] = policy::kFsMakeDir | kFsCreatedDirMarker;
+  recording.paths["/w/sub/deeper"] = policy::kFsMakeReg | policy::kFsWriteFile | kFsCreatedDirMarker;
+  recording.paths["/w/subway"] = policy::kFsReadFile;  // a sibling whose name starts alike stays
+  recording.paths["/etc/passwd"] = policy::kFsReadFile;
+  FoldCreatedDirectories(recording);
   const std::map<std::string, uint32_t> expected = {
       {"/etc/passwd", policy::kFsReadFile},
       {"/w", policy::kFsMakeDir | policy::kFsMakeReg | policy::kFsWriteFile},
       {"/w/subway", policy::kFsReadFile},
   };
-  EXPECT_EQ(profile.paths, expected);
+  EXPECT_EQ(recording.paths, expected);
 }
 
 TEST(CreatedDirsTest, WithoutMarksNothingMoves) {
-  Profile profile;
-  profile.paths["/w/sub"] = policy::kFsMakeReg;
-  const auto before = profile.paths;
-  FoldCreatedDirectories(profile);
-  EXPECT_EQ(profile.paths, before);
+  profile::Profile recording;
+  recording.paths["/w/sub"] = policy::kFsMakeReg;
+  const auto before = recording.paths;
+  FoldCreatedDirectories(recording);
+  EXPECT_EQ(recording.paths, before);
 }
 
 }  // namespace

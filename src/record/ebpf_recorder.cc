@@ -28,11 +28,8 @@
 #include "bpf/record_types.h"
 #include "record.skel.h"
 #include "os/exit_status.h"
-<<<<<<< HEAD
-#include "record/process_tree.h"
-=======
 #include "profile/profile_builder.h"
->>>>>>> main
+#include "record/process_tree.h"
 #include "record/process_util.h"
 #include "syscalls/arg_meanings.h"
 #include "syscalls/syscalls.h"

@@ -283,9 +283,8 @@ TEST(GenerateTest, AnswersFallbackTwinsOfAllowedSyscallsWithEnosys) {
   profile::Profile recent = SyntheticProfile();
   recent.kernel_release = "6.18";
   EXPECT_EQ(Decide(GeneratePolicy(recent), "fchmodat2"), Action::Errno(EPERM));
-<<<<<<< HEAD
   // A twin that was seen itself is simply allowed...
-  Profile with_statx = SyntheticProfile();
+  profile::Profile with_statx = SyntheticProfile();
   with_statx.syscalls.push_back(Seen("statx", 1));
   EXPECT_EQ(Decide(GeneratePolicy(with_statx), "statx"), Action::Allow());
 }
@@ -293,11 +292,7 @@ TEST(GenerateTest, AnswersFallbackTwinsOfAllowedSyscallsWithEnosys) {
 TEST(GenerateTest, Clone3SeenIsAllowedOnlyWhereCloneIsAllowedWhateverItsFlags) {
   // clone carries conditions: clone3 (flags in memory, unfilterable) answers ENOSYS, and clone
   // lets through the flags glibc's fallback passes (pthread_create, posix_spawn), nothing more.
-  Profile with_clone3 = SyntheticProfile();
-=======
-  // A twin that was seen itself is simply allowed.
   profile::Profile with_clone3 = SyntheticProfile();
->>>>>>> main
   with_clone3.syscalls.push_back(Seen("clone3", 1));
   const policy::Policy restricted = GeneratePolicy(with_clone3);
   EXPECT_EQ(Decide(restricted, "clone3"), Action::Errno(ENOSYS));
@@ -305,7 +300,7 @@ TEST(GenerateTest, Clone3SeenIsAllowedOnlyWhereCloneIsAllowedWhateverItsFlags) {
   EXPECT_EQ(Decide(restricted, "clone", {0x4111}), Action::Allow());
   EXPECT_EQ(Decide(restricted, "clone", {0x10000000 /* CLONE_NEWUSER */}), Action::Errno(EPERM));
   // clone allowed whatever its flags (too many values for a condition): clone3 is allowed too.
-  for (SyscallRecord& record : with_clone3.syscalls) {
+  for (profile::SyscallRecord& record : with_clone3.syscalls) {
     if (record.name == "clone") record.args[0].overflow = true;
   }
   EXPECT_EQ(Decide(GeneratePolicy(with_clone3), "clone3"), Action::Allow());

@@ -75,25 +75,25 @@ std::vector<policy::ObservedCall> LaunchBaseCalls(Arch arch) {
   return calls;
 }
 
-bool SawLaunch(const Profile& profile) {
-  for (const SyscallRecord& record : profile.syscalls) {
+bool SawLaunch(const profile::Profile& recording) {
+  for (const profile::SyscallRecord& record : recording.syscalls) {
     if (record.name == "execve" || record.name == "execveat") return true;
   }
   return false;
 }
 
-std::string LaunchNote(const Profile& profile, bool base_added) {
+std::string LaunchNote(const profile::Profile& recording, bool base_added) {
   if (base_added) {
     return fmt::format("Attached to pid {}; the launch base was added (--launchable): it can start the program.",
-                       profile.attached_pid);
+                       recording.attached_pid);
   }
-  if (SawLaunch(profile)) {
-    return fmt::format("Attached to pid {}; an execve was recorded: it can start the program.", profile.attached_pid);
+  if (SawLaunch(recording)) {
+    return fmt::format("Attached to pid {}; an execve was recorded: it can start the program.", recording.attached_pid);
   }
   return fmt::format(
       "Attached to pid {}: no execve was recorded, so this policy cannot start the program; it fits a filter\n"
       "installed in the running program. Record with --launchable to add what a launch needs.",
-      profile.attached_pid);
+      recording.attached_pid);
 }
 
 }  // namespace sysfence::record

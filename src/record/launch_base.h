@@ -10,7 +10,7 @@
 
 #include "core/arch.h"
 #include "policy/amend.h"
-#include "record/profile.h"
+#include "profile/profile.h"
 
 namespace sysfence::record {
 
@@ -22,10 +22,10 @@ namespace sysfence::record {
 std::vector<policy::ObservedCall> LaunchBaseCalls(Arch arch);
 
 /// Whether `profile` saw the program started (execve or execveat).
-bool SawLaunch(const Profile& profile);
+bool SawLaunch(const profile::Profile& recording);
 
 /// The policy's leading comment for an attached recording: whether the policy can launch the
 /// program (execve seen, or the launch base added), and how to make it able when it cannot.
-std::string LaunchNote(const Profile& profile, bool base_added);
+std::string LaunchNote(const profile::Profile& recording, bool base_added);
 
 }  // namespace sysfence::record

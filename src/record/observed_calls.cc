@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "record/observed_calls.h"
 
-#include "record/interesting_args.h"
+#include <optional>
+
 #include "run/observed_call.h"
+#include "syscalls/arg_meanings.h"
+#include "syscalls/syscalls.h"
 
 namespace sysfence::record {
 
-std::vector<policy::ObservedCall> ObservedCallsOf(const Profile& profile, const std::string& origin) {
+std::vector<policy::ObservedCall> ObservedCallsOf(const profile::Profile& recording, const std::string& origin) {
   std::vector<policy::ObservedCall> calls;
-  for (const SyscallRecord& record : profile.syscalls) {
+  for (const profile::SyscallRecord& record : recording.syscalls) {
     const auto indices = run::ConditionArgsOf(record.name);
-    const ArgValues* values = nullptr;
+    const profile::ArgValues* values = nullptr;
     int index = -1;
     if (!indices.empty()) {
       index = indices.front();
@@ -25,19 +28,17 @@ std::vector<policy::ObservedCall> ObservedCallsOf(const Profile& profile, const 
       calls.push_back(std::move(call));
       continue;
     }
-    std::string_view family;
-    bool flags = false;
-    for (const InterestingArg& info : InterestingArgsOf(record.name)) {
-      if (info.index == index) {
-        family = info.family;
-        flags = info.flags;
-      }
+    // The value's name, as the recording shows it (the one argument-meaning table).
+    const auto signature = syscalls::ArgsOf(record.name);
+    std::optional<syscalls::ArgMeaning> meaning;
+    if (static_cast<size_t>(index) < signature.size()) {
+      meaning = syscalls::TableMeaningOf(record.name, signature[index].name);
     }
     for (uint64_t value : values->values) {
       std::vector<run::DecodedArg> args(static_cast<size_t>(index) + 1);
       args[index].value = value;
       args[index].kind = run::DecodedArg::Kind::kFlags;
-      args[index].text = DescribeValue(family, flags, value);
+      args[index].text = meaning ? syscalls::DescribeArgValue(*meaning, value) : std::string();
       calls.push_back(run::ObservedCallFrom(record.arch, record.name, args, origin));
     }
   }

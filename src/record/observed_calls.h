@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "policy/amend.h"
-#include "record/profile.h"
+#include "profile/profile.h"
 
 namespace sysfence::record {
 
 /// One call per syscall and value of its condition argument (run::ConditionArgsOf) seen in
 /// `profile`; a syscall whose values overflowed (more than kMaxArgValues) gives one call without
 /// arguments, as generation allows it without a condition. `origin` goes into each call.
-std::vector<policy::ObservedCall> ObservedCallsOf(const Profile& profile, const std::string& origin);
+std::vector<policy::ObservedCall> ObservedCallsOf(const profile::Profile& recording, const std::string& origin);
 
 }  // namespace sysfence::record

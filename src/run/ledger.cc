@@ -9,11 +9,8 @@
 
 #include "core/arch.h"
 
-<<<<<<< HEAD
 #include "run/observed_call.h"
-=======
 #include "syscalls/arg_meanings.h"
->>>>>>> main
 #include "syscalls/syscalls.h"
 
 namespace sysfence::run {

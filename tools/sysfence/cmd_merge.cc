@@ -14,13 +14,9 @@
 #include "profile/coverage.h"
 #include "record/generate.h"
 #include "record/merge_policies.h"
-<<<<<<< HEAD
 #include "record/observed_calls.h"
-#include "record/profile_json.h"
 #include "run/events_reader.h"
-=======
 #include "profile/profile_json.h"
->>>>>>> main
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/record_common.h"
@@ -93,18 +89,13 @@ int MergeCommand(const MergeFlags& flags) {
   for (const std::string& input : flags.inputs) {
     auto text = ReadInputFile(input);
     if (!text.ok()) return ReportError(text.error());
-<<<<<<< HEAD
     if (run::LooksLikeEvents(*text)) {
       auto calls = run::ReadReportedCalls(*text, input);
       if (!calls.ok()) return ReportError(calls.error());
       reported.insert(reported.end(), calls->begin(), calls->end());
       ++event_files;
-    } else if (record::LooksLikeProfileJson(*text)) {
-      auto profile = record::ProfileFromJson(*text, input);
-=======
-    if (profile::LooksLikeProfileJson(*text)) {
+    } else if (profile::LooksLikeProfileJson(*text)) {
       auto profile = profile::ProfileFromJson(*text, input);
->>>>>>> main
       if (!profile.ok()) return ReportError(profile.error());
       profiles.push_back(std::move(profile.value()));
       profile_sources.push_back(input);
@@ -125,8 +116,8 @@ int MergeCommand(const MergeFlags& flags) {
       std::fprintf(stderr, "sysfence: error: --json needs recordings only; applying to a policy writes a policy\n");
       return kExitBadInput;
     }
-    for (const record::Profile& profile : profiles) {
-      const auto calls = record::ObservedCallsOf(profile, "recorded in " + profile_sources[&profile - profiles.data()]);
+    for (const profile::Profile& recording : profiles) {
+      const auto calls = record::ObservedCallsOf(recording, "recorded in " + profile_sources[&recording - profiles.data()]);
       reported.insert(reported.end(), calls.begin(), calls.end());
     }
     const policy::Amendment amendment = policy::AmendPolicy(policies.front(), reported);

@@ -19,12 +19,8 @@
 #include "policy/printer.h"
 #include "profile/coverage.h"
 #include "record/generate.h"
-<<<<<<< HEAD
 #include "record/launch_base.h"
-#include "record/profile_json.h"
-=======
 #include "profile/profile_json.h"
->>>>>>> main
 #include "record/recorder.h"
 #include "profile/summary.h"
 #include "tools/sysfence/cli_util.h"
@@ -154,7 +150,7 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
     return recorded.error().code == ErrorCode::kPermission ? kExitBadInput : kExitFailure;
   }
   const record::RecordResult& result = recorded.value();
-  if (record::TotalCalls(result.profile) == 0) {
+  if (profile::TotalCalls(result.profile) == 0) {
     std::fprintf(stderr,
                  "sysfence: warning: recorded no syscall%s: no policy written (was the process asleep the whole "
                  "time? record longer, or while it works)\n",
@@ -165,7 +161,6 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
   record::GenerateOptions generate;
   generate.default_action = default_action.value();
   generate.fs_rules = flags.fs;
-<<<<<<< HEAD
   policy::Policy policy = record::GeneratePolicy(result.profile, generate);
   if (flags.pid != 0) {
     const bool add_base = flags.launchable && !record::SawLaunch(result.profile);
@@ -174,13 +169,8 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
     }
     policy.comment = record::LaunchNote(result.profile, add_base);
   }
-  const std::string text = RenderGeneratedPolicy(result.profile, policy);
-  const record::CoverageReport coverage = record::AnalyzeCoverage(result.profile, policy);
-=======
-  const policy::Policy policy = record::GeneratePolicy(result.profile, generate);
   const std::string text = record::RenderGeneratedPolicy(result.profile, policy);
   const profile::CoverageReport coverage = profile::AnalyzeCoverage(result.profile, policy);
->>>>>>> main
 
   if (!flags.json_path.empty()) {
     nlohmann::json json = profile::ProfileToJson(result.profile);
