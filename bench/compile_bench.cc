@@ -103,7 +103,7 @@ void Measure(const std::string& title, const policy::Policy& policy, uint32_t la
     CountAllows(policy, programs[i], rows[i]);
   }
   // Numbers where sysfence executes more instructions than each libseccomp program.
-  bpf::SeccompData data;
+  SeccompData data;
   data.arch = GetArchInfo(arch).audit_arch;
   for (size_t i = 1; i < rows.size(); ++i) {
     for (uint64_t nr = first_nr; nr <= last_nr; ++nr) {

@@ -67,9 +67,9 @@ int main() {
   const double build_ns = NanosPerCall(200, [&](size_t) { policy::CompiledEvaluator e(policy); sink = sink + 1; });
 
   // Inputs: every x86_64 syscall number with varied arguments.
-  std::vector<bpf::SeccompData> inputs;
+  std::vector<SeccompData> inputs;
   for (const syscalls::SyscallEntry& entry : syscalls::AllOf(Arch::kX86_64)) {
-    bpf::SeccompData data;
+    SeccompData data;
     data.arch = GetArchInfo(Arch::kX86_64).audit_arch;
     data.nr = static_cast<int32_t>(entry.number);
     data.args[0] = entry.number % 11;

@@ -207,7 +207,7 @@ def generate():
     w("")
     w("}  // namespace")
     w("")
-    w("ArchTable TableOf(Arch arch) {")
+    w("SyscallTableOfArch TableOf(Arch arch) {")
     w("  switch (arch) {")
     for enum, _, _ in ARCHES:
         ident = enum[1:]

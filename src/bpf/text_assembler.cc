@@ -12,7 +12,6 @@
 #include "bpf/disassembler.h"
 #include "bpf/opcodes.h"
 #include "core/action.h"
-#include "core/errno_names.h"
 
 namespace sysfence::bpf {
 namespace {
@@ -73,31 +72,12 @@ std::optional<uint32_t> ParseFieldOffset(std::string_view field) {
   return std::nullopt;
 }
 
+// An action as the disassembler prints it ("errno(EPERM)", "trap(3)", "kill"), by the grammar of
+// core/action.h, with any data a filter may return.
 std::optional<uint32_t> ParseActionValue(std::string_view text) {
-  text = Trim(text);
-  std::string_view keyword = text, argument;
-  const size_t open = text.find('(');
-  if (open != std::string_view::npos) {
-    if (text.back() != ')') return std::nullopt;
-    keyword = Trim(text.substr(0, open));
-    argument = Trim(text.substr(open + 1, text.size() - open - 2));
-  }
-  auto kind = ActionKindFromKeyword(keyword);
-  if (!kind) return std::nullopt;
-  Action action{*kind, 0};
-  if (!argument.empty()) {
-    if (*kind != ActionKind::kErrno && *kind != ActionKind::kTrap && *kind != ActionKind::kTrace) return std::nullopt;
-    if (auto number = ParseUnsigned(argument); number && *number <= 0xffff) {
-      action.data = static_cast<uint16_t>(*number);
-    } else if (auto err = ErrnoFromName(argument); err && *kind == ActionKind::kErrno) {
-      action.data = static_cast<uint16_t>(*err);
-    } else {
-      return std::nullopt;
-    }
-  } else if (*kind == ActionKind::kErrno) {
-    return std::nullopt;  // errno needs its value
-  }
-  return action.ToSeccompRet();
+  const ActionTextResult<Action> action = ParseActionText(text, ActionTextMode::kFilterReturn);
+  if (!action.ok()) return std::nullopt;
+  return action.value->ToSeccompRet();
 }
 
 class LineAssembler {

@@ -30,8 +30,8 @@ policy::Condition Compare(int arg, CompareOp op, uint64_t value, uint64_t mask =
 
 uint32_t Nr(Arch arch, std::string_view name) { return *syscalls::NumberOf(arch, name); }
 
-bpf::SeccompData Data(Arch arch, uint32_t nr, std::initializer_list<uint64_t> args = {}) {
-  bpf::SeccompData data;
+SeccompData Data(Arch arch, uint32_t nr, std::initializer_list<uint64_t> args = {}) {
+  SeccompData data;
   data.arch = GetArchInfo(arch).audit_arch;
   data.nr = static_cast<int32_t>(nr);
   int i = 0;
@@ -39,7 +39,7 @@ bpf::SeccompData Data(Arch arch, uint32_t nr, std::initializer_list<uint64_t> ar
   return data;
 }
 
-Action Decide(const bpf::Program& program, const bpf::SeccompData& data) {
+Action Decide(const bpf::Program& program, const SeccompData& data) {
   auto run = bpf::Evaluate(program, data);
   EXPECT_TRUE(run.ok());
   return run.ok() ? run->action : Action::KillProcess();

@@ -13,7 +13,7 @@ namespace sysfence::codegen {
 PathStats MeasurePaths(const bpf::Program& program, Arch arch, uint32_t first, uint32_t last) {
   PathStats stats;
   if (first > last) return stats;
-  bpf::SeccompData data;
+  SeccompData data;
   data.arch = GetArchInfo(arch).audit_arch;
   double total = 0;
   for (uint64_t nr = first; nr <= last; ++nr) {

@@ -106,15 +106,15 @@ uint64_t InputValue(std::mt19937_64& rng) {
   }
 }
 
-bpf::SeccompData Input(std::mt19937_64& rng, std::string_view name) {
-  bpf::SeccompData data;
+SeccompData Input(std::mt19937_64& rng, std::string_view name) {
+  SeccompData data;
   data.arch = kAuditX86_64;
   data.nr = static_cast<int32_t>(*syscalls::NumberOf(Arch::kX86_64, name));
   for (uint64_t& arg : data.args) arg = InputValue(rng);
   return data;
 }
 
-Action RuncDecides(const bpf::Program& program, const bpf::SeccompData& data) {
+Action RuncDecides(const bpf::Program& program, const SeccompData& data) {
   auto run = bpf::Evaluate(program, data);
   EXPECT_TRUE(run.ok());
   return run.ok() ? run->action : Action::KillProcess();
@@ -187,7 +187,7 @@ bool RuncDecidesByASharedWord(const nlohmann::json& profile, const std::string& 
 // is not the default action). libseccomp 2.5.4's merged word trees drop parts of rules that share
 // nodes (_db_tree_add stops at a node that already has an action on that branch) and send failed
 // branches into other rules' subtrees; runc's decision is then not defined by the profile.
-bool RuncContradictsItsRules(const nlohmann::json& profile, const std::string& name, const bpf::SeccompData& data,
+bool RuncContradictsItsRules(const nlohmann::json& profile, const std::string& name, const SeccompData& data,
                              Action decision) {
   const auto chains = RuncChains(profile, name);
   if (chains.empty()) return false;  // a rule without arguments decides alone: always defined
@@ -267,7 +267,7 @@ TEST(LibseccompDifferential, SharedWordClassifierNeedsActionsOnOneHighWordBranch
   const std::optional<bpf::Program> runc = testing::RuncFilter(shared);
   ASSERT_TRUE(runc);
   std::mt19937_64 rng(1);
-  bpf::SeccompData high = Input(rng, "mremap");
+  SeccompData high = Input(rng, "mremap");
   high.args[0] = uint64_t{1} << 32;
   EXPECT_EQ(RuncDecides(*runc, high), Action::Allow());
   high.args[0] = 8;  // high word 0: the low words' order (9 first) decides
@@ -290,7 +290,7 @@ TEST(LibseccompDifferential, SharedWordClassifierNeedsActionsOnOneHighWordBranch
 
 TEST(LibseccompDifferential, ContradictionClassifierChecksTheProfilesOwnRules) {
   const nlohmann::json profile = OneSyscallProfile("SCMP_ACT_ALLOW", {{"SCMP_ACT_TRAP", {Arg(0, "SCMP_CMP_GT", 5)}}});
-  bpf::SeccompData data;
+  SeccompData data;
   data.args[0] = 3;  // no rule holds: only the default is defined
   EXPECT_FALSE(RuncContradictsItsRules(profile, "mremap", data, Action::Allow()));
   EXPECT_TRUE(RuncContradictsItsRules(profile, "mremap", data, Action::Trap()));
@@ -358,7 +358,7 @@ TEST(LibseccompDifferential, ImportedProfilesDecideLikeRunc) {
     enum class Cause { kNone, kSharedWord, kContradicts } cause = Cause::kNone;
     for (int sample = 0; sample < 60; ++sample) {
       const std::string name = sample % 2 ? "remap_file_pages" : "mremap";
-      const bpf::SeccompData data = Input(input_rng, name);
+      const SeccompData data = Input(input_rng, name);
       ++compared;
       const Action ours = policy::Evaluate(*imported, data).action;
       const Action theirs = RuncDecides(*outcome.program, data);
@@ -486,7 +486,7 @@ TEST(LibseccompDifferential, ExportedPoliciesDecideTheSameUnderRunc) {
     ASSERT_TRUE(reimported) << *json;
     bool libseccomp_wrong = false;
     for (int sample = 0; sample < 60; ++sample) {
-      const bpf::SeccompData data = Input(rng, sample % 2 ? "ioctl" : "ptrace");
+      const SeccompData data = Input(rng, sample % 2 ? "ioctl" : "ptrace");
       const Action expected = policy::Evaluate(p, data).action;
       // The re-imported profile must mean what the policy means, always.
       ASSERT_EQ(policy::Evaluate(*reimported, data).action, expected) << policy::PrintPolicy(p) << "\n" << *json;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/action.h"
 #include "core/suggest.h"
 #include "formats/json_reader.h"
 #include "formats/oci_names.h"
@@ -239,11 +240,14 @@ class Importer {
   std::optional<uint16_t> GetErrno(const Json& value, const std::string& path) {
     auto number = GetUnsigned(value, path);
     if (!number) return std::nullopt;
-    if (*number < 1 || *number > kMaxErrno) {
-      Error(path, "errno " + std::to_string(*number) + " is out of range 1..4095");
+    // The range of an errno action's value (core/action.h); runc gives TRACE the same range.
+    const ActionTextResult<Action> action =
+        ActionWithNumber(ActionKind::kErrno, false, *number, std::to_string(*number));
+    if (!action.ok()) {
+      Error(path, action.error.message);
       return std::nullopt;
     }
-    return static_cast<uint16_t>(*number);
+    return action.value->data;
   }
 
   std::optional<OciActionName> GetActionName(const Json& value, const std::string& path) {

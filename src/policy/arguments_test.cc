@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include "policy/builder.h"
 #include "policy/checks.h"
 #include "policy/compiled_evaluator.h"
 #include "policy/evaluate.h"
@@ -24,8 +23,8 @@ Policy MustParse(std::string_view text) {
   return parsed.policy.value_or(Policy{});
 }
 
-bpf::SeccompData Call(Arch arch, std::string_view name, std::initializer_list<uint64_t> args) {
-  bpf::SeccompData data;
+SeccompData Call(Arch arch, std::string_view name, std::initializer_list<uint64_t> args) {
+  SeccompData data;
   data.arch = GetArchInfo(arch).audit_arch;
   data.nr = static_cast<int32_t>(syscalls::NumberOf(arch, name).value_or(0));
   size_t i = 0;
@@ -34,7 +33,7 @@ bpf::SeccompData Call(Arch arch, std::string_view name, std::initializer_list<ui
 }
 
 // The reference and the compiled evaluator must agree; returns the action.
-Action Decide(const Policy& policy, const bpf::SeccompData& data) {
+Action Decide(const Policy& policy, const SeccompData& data) {
   const Decision reference = Evaluate(policy, data);
   EXPECT_EQ(CompiledEvaluator(policy).Evaluate(data).action, reference.action);
   return reference.action;

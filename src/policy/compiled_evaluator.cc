@@ -11,7 +11,7 @@
 namespace sysfence::policy {
 namespace {
 
-bool Holds(const Condition& condition, const uint8_t (&widths)[6], const bpf::SeccompData& data) {
+bool Holds(const Condition& condition, const uint8_t (&widths)[6], const SeccompData& data) {
   switch (condition.kind) {
     case Condition::Kind::kCompare: {
       const Comparison& compare = condition.compare;
@@ -77,7 +77,7 @@ CompiledEvaluator::CompiledEvaluator(Policy policy) : policy_(std::move(policy))
   }
 }
 
-Decision CompiledEvaluator::Evaluate(const bpf::SeccompData& data) const {
+Decision CompiledEvaluator::Evaluate(const SeccompData& data) const {
   const uint32_t nr = static_cast<uint32_t>(data.nr);
   const std::optional<Arch> arch = ArchOfSyscall(data.arch, nr);
   const ArchIndex* index = nullptr;

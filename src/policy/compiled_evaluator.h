@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "bpf/program.h"
 #include "core/arch.h"
+#include "core/seccomp_data.h"
 #include "policy/evaluate.h"
 #include "policy/policy.h"
 
@@ -22,7 +22,7 @@ class CompiledEvaluator {
   explicit CompiledEvaluator(Policy policy);
 
   /// What the policy decides for `data`; never allocates.
-  Decision Evaluate(const bpf::SeccompData& data) const;
+  Decision Evaluate(const SeccompData& data) const;
 
   /// The policy being evaluated.
   const Policy& policy() const { return policy_; }

@@ -12,7 +12,7 @@
 namespace sysfence::policy {
 namespace {
 
-bool Holds(const Condition& condition, Arch arch, std::string_view name, const bpf::SeccompData& data) {
+bool Holds(const Condition& condition, Arch arch, std::string_view name, const SeccompData& data) {
   switch (condition.kind) {
     case Condition::Kind::kCompare: {
       const Comparison& compare = condition.compare;
@@ -35,11 +35,7 @@ bool Holds(const Condition& condition, Arch arch, std::string_view name, const b
 
 }  // namespace
 
-bool ConditionHolds(const Condition& condition, Arch arch, std::string_view syscall, const bpf::SeccompData& data) {
-  return Holds(condition, arch, syscall, data);
-}
-
-Decision Evaluate(const Policy& policy, const bpf::SeccompData& data) {
+Decision Evaluate(const Policy& policy, const SeccompData& data) {
   const uint32_t nr = static_cast<uint32_t>(data.nr);
   const std::optional<Arch> arch = ArchOfSyscall(data.arch, nr);
   if (!arch || std::find(policy.arches.begin(), policy.arches.end(), *arch) == policy.arches.end()) {

@@ -6,9 +6,9 @@
 #include <random>
 
 #include "policy/compiled_evaluator.h"
-#include "policy/random_policy.h"
 #include "policy/test_util.h"
 #include "syscalls/syscalls.h"
+#include "tests/support/random_policy.h"
 
 namespace sysfence::policy {
 namespace {
@@ -19,8 +19,8 @@ Policy MustParse(std::string_view text) {
   return parsed.policy.value_or(Policy{});
 }
 
-bpf::SeccompData Call(Arch arch, std::string_view name, std::initializer_list<uint64_t> args = {}) {
-  bpf::SeccompData data;
+SeccompData Call(Arch arch, std::string_view name, std::initializer_list<uint64_t> args = {}) {
+  SeccompData data;
   data.arch = GetArchInfo(arch).audit_arch;
   const std::optional<uint32_t> nr = syscalls::NumberOf(arch, name);
   EXPECT_TRUE(nr.has_value()) << name;
@@ -31,7 +31,7 @@ bpf::SeccompData Call(Arch arch, std::string_view name, std::initializer_list<ui
 }
 
 // Both evaluators must agree; returns the reference decision.
-Decision Decide(const Policy& policy, const bpf::SeccompData& data) {
+Decision Decide(const Policy& policy, const SeccompData& data) {
   const Decision reference = Evaluate(policy, data);
   const Decision compiled = CompiledEvaluator(policy).Evaluate(data);
   EXPECT_EQ(compiled.action, reference.action);
@@ -58,7 +58,7 @@ TEST(EvaluateTest, DefaultForUnnamedAndUnknownNumbers) {
   EXPECT_EQ(d.action, Action::Errno(38));
   EXPECT_EQ(d.by, DecidedBy::kDefault);
   EXPECT_EQ(d.rule_index, -1);
-  bpf::SeccompData unknown = Call(Arch::kX86_64, "read");
+  SeccompData unknown = Call(Arch::kX86_64, "read");
   for (int32_t nr : {4000, 0x3fffffff}) {
     unknown.nr = nr;
     EXPECT_EQ(Decide(policy, unknown).by, DecidedBy::kDefault) << nr;
@@ -75,14 +75,14 @@ TEST(EvaluateTest, UnlistedArchGetsBadArch) {
   EXPECT_EQ(d.by, DecidedBy::kBadArch);
   d = Decide(policy, Call(Arch::kX86, "read"));  // int 0x80 from a 64-bit process
   EXPECT_EQ(d.by, DecidedBy::kBadArch);
-  bpf::SeccompData garbage;
+  SeccompData garbage;
   garbage.arch = 0x12345678;
   EXPECT_EQ(Decide(policy, garbage).by, DecidedBy::kBadArch);
 }
 
 TEST(EvaluateTest, X32NumbersAreBadArchUnlessX32IsListed) {
   const Policy without = MustParse("arch x86_64\nbadarch kill\nallow read\n");
-  const bpf::SeccompData x32_read = Call(Arch::kX32, "read");
+  const SeccompData x32_read = Call(Arch::kX32, "read");
   EXPECT_EQ(x32_read.arch, GetArchInfo(Arch::kX86_64).audit_arch);
   EXPECT_NE(static_cast<uint32_t>(x32_read.nr) & kX32SyscallBit, 0u);
   EXPECT_EQ(Decide(without, x32_read).by, DecidedBy::kBadArch);
@@ -165,7 +165,7 @@ TEST(EvaluateTest, CompiledEvaluatorMatchesReference) {
     const CompiledEvaluator compiled(policy);
     for (int i = 0; i < 200; ++i) {
       const Arch arch = arches[random() % arches.size()];
-      bpf::SeccompData data;
+      SeccompData data;
       data.arch = GetArchInfo(arch).audit_arch;
       const auto all = syscalls::AllOf(arch);
       data.nr = random() % 8 == 0 ? static_cast<int32_t>(random()) : static_cast<int32_t>(all[random() % all.size()].number);

@@ -10,7 +10,6 @@
 #include <map>
 #include <set>
 
-#include "core/errno_names.h"
 #include "core/input_file.h"
 #include "core/suggest.h"
 #include "policy/arguments.h"
@@ -29,23 +28,10 @@ constexpr int kMaxConditionDepth = 100;
 constexpr std::string_view kStatementKeywords[] = {
     "arch", "default", "badarch", "include", "fs", "net", "allow", "log", "errno",
     "kill", "kill-process", "kill-thread", "trap", "notify", "trace"};
-constexpr std::string_view kActionKeywords[] = {"allow", "log",    "errno", "kill", "kill-process",
-                                                "kill-thread", "trap", "notify", "trace"};
 
 std::string Hint(std::string_view name, std::span<const std::string_view> candidates) {
   auto nearest = NearestName(name, candidates);
   return nearest ? "did you mean '" + *nearest + "'?" : std::string();
-}
-
-const std::vector<std::string_view>& ErrnoNames() {
-  static const std::vector<std::string_view> names = [] {
-    std::vector<std::string_view> out;
-    for (int value = 1; value <= static_cast<int>(kMaxErrno); ++value) {
-      if (std::string_view name = ErrnoName(value); !name.empty()) out.push_back(name);
-    }
-    return out;
-  }();
-  return names;
 }
 
 const std::vector<std::string_view>& ArchNames() {
@@ -378,63 +364,47 @@ class FileParser {
     }
   }
 
-  // Parses an action whose keyword is `keyword` (already consumed).
+  // Parses an action whose keyword is `keyword` (already consumed), by the grammar of core/action.h.
   std::optional<Action> ParseAction(const Token& keyword) {
     if (keyword.kind != TokenKind::kWord) {
       Fail(keyword.span, "expected an action, found " + Describe(keyword));
       return std::nullopt;
     }
-    std::optional<ActionKind> kind = ActionKindFromKeyword(keyword.text);
-    if (!kind) {
-      std::string hint = Hint(keyword.text, kActionKeywords);
-      if (hint.empty()) hint = "actions: allow, log, errno NAME, kill, kill-thread, trap, notify, trace";
-      Fail(keyword.span, "unknown action '" + keyword.text + "'", hint);
-      return std::nullopt;
+    const ActionTextResult<ActionKind> kind = ParseActionKeyword(keyword.text);
+    if (!kind.ok()) return Rejected(keyword.span, kind.error);
+    if (ActionValueUseOf(*kind.value) == ActionValueUse::kNone) return Action{*kind.value, 0};
+    const Token& token = Peek();
+    if (*kind.value != ActionKind::kErrno) {  // trap and trace: optional data, a number
+      if (token.kind != TokenKind::kNumber) return Action{*kind.value, 0};
+      Next();
+      return Accepted(token.span, ActionWithNumber(*kind.value, false, token.value, token.text));
     }
-    switch (*kind) {
-      case ActionKind::kErrno: {
-        const Token& token = Peek();
-        if (token.kind == TokenKind::kWord) {
-          Next();
-          std::optional<int> value = ErrnoFromName(token.text);
-          if (!value) {
-            Fail(token.span, "unknown errno '" + token.text + "'", Hint(token.text, ErrnoNames()));
-            return std::nullopt;
-          }
-          return Action::Errno(static_cast<uint16_t>(*value));
-        }
-        if (token.kind == TokenKind::kNumber || token.kind == TokenKind::kMinus) {
-          const Token& first = Next();
-          const bool negative = first.kind == TokenKind::kMinus;
-          const Token& number = negative ? Next() : first;
-          if (number.kind != TokenKind::kNumber) {
-            Fail(number.span, "expected an errno number after '-'");
-            return std::nullopt;
-          }
-          if (negative || number.value < 1 || number.value > kMaxErrno) {
-            auto problem = CheckErrnoValue(negative ? 0 : number.value);
-            Fail(Cover(first.span, number.span),
-                 "errno " + std::string(negative ? "-" : "") + number.text + " is out of range 1..4095",
-                 problem ? problem->hint : "");
-            return std::nullopt;
-          }
-          return Action::Errno(static_cast<uint16_t>(number.value));
-        }
-        Fail(token.span, "'errno' needs an errno name or number, e.g. 'errno EPERM'");
+    if (token.kind == TokenKind::kWord) {
+      Next();
+      return Accepted(token.span, ActionWithErrnoName(token.text));
+    }
+    if (token.kind == TokenKind::kNumber || token.kind == TokenKind::kMinus) {
+      const Token& first = Next();
+      const bool negative = first.kind == TokenKind::kMinus;
+      const Token& number = negative ? Next() : first;
+      if (number.kind != TokenKind::kNumber) {
+        Fail(number.span, "expected an errno number after '-'");
         return std::nullopt;
       }
-      case ActionKind::kTrap:
-      case ActionKind::kTrace: {
-        if (Peek().kind != TokenKind::kNumber) return Action{*kind, 0};
-        const Token& number = Next();
-        if (number.value > 0xffff) {
-          Fail(number.span, "'" + keyword.text + "' data " + number.text + " is out of range 0..65535");
-          return std::nullopt;
-        }
-        return Action{*kind, static_cast<uint16_t>(number.value)};
-      }
-      default: return Action{*kind, 0};
+      return Accepted(Cover(first.span, number.span),
+                      ActionWithNumber(*kind.value, negative, number.value, (negative ? "-" : "") + number.text));
     }
+    return Rejected(token.span, MissingActionValue(*kind.value));
+  }
+
+  // The action of `result`, or nullopt after reporting its error at `span` (the tokens it read).
+  std::optional<Action> Accepted(const SourceSpan& span, const ActionTextResult<Action>& result) {
+    if (!result.ok()) return Rejected(span, result.error);
+    return result.value;
+  }
+  std::nullopt_t Rejected(const SourceSpan& span, const ActionTextError& error) {
+    Fail(span, error.message, error.hint);
+    return std::nullopt;
   }
 
   void ParseInclude() {

@@ -27,6 +27,7 @@
 #include "os/exit_status.h"
 #include "run/denial_observer.h"
 #include "run/isolation.h"
+#include "run/landlock_grants.h"
 #include "run/launcher.h"
 #include "run/supervisor.h"
 
@@ -52,12 +53,11 @@ std::string StartRecordJson(const RunOptions& options, const Isolation& isolatio
 // domain for the walls of run/isolation.h. Returns the note to print (what was not enforced).
 std::function<Result<std::string>()> LandlockStep(const policy::Policy& policy, os::LandlockMode landlock_mode) {
   const bool has_rules = !policy.fs_rules.empty() || !policy.net_rules.empty();
-  return [&policy, landlock_mode, has_rules]() -> Result<std::string> {
+  return [grants = LandlockGrantsOf(policy), landlock_mode, has_rules]() -> Result<std::string> {
     os::LandlockOptions landlock_options;
     landlock_options.isolation = true;
     Result<os::LandlockReport> report =
-        os::ApplyLandlock(policy.fs_rules, policy.net_rules, has_rules ? landlock_mode : os::LandlockMode::kBestEffort,
-                          landlock_options);
+        os::ApplyLandlock(grants, has_rules ? landlock_mode : os::LandlockMode::kBestEffort, landlock_options);
     if (!report.ok()) return report.error();
     if (has_rules && (report->status == os::LandlockStatus::kPartiallyEnforced ||
                       report->status == os::LandlockStatus::kNotEnforced)) {

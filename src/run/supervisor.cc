@@ -72,7 +72,7 @@ int Supervisor::KeyArgFor(uint32_t audit_arch, int32_t nr, std::string_view name
 // The event of a notified call: who, what, which rule, the decoded arguments (confirmed with
 // NOTIF_ID_VALID after reading the target) and a suggestion. Returns whether the call was still
 // pending after the target was read.
-bool Supervisor::DescribeNotified(Event& event, const bpf::SeccompData& data, std::optional<Arch> arch,
+bool Supervisor::DescribeNotified(Event& event, const SeccompData& data, std::optional<Arch> arch,
                                   std::string_view name, int tid, int64_t now_ns, const policy::Decision& decision,
                                   uint64_t id) {
   const TaskInfo& task = tasks_.Get(tid, now_ns);
@@ -119,7 +119,7 @@ Result<bool> Supervisor::HandleOne() {
   }
   ++stats_.notifications;
   const int64_t now_ns = RealtimeNs();
-  bpf::SeccompData data;
+  SeccompData data;
   static_assert(sizeof(data) == sizeof(request->data));
   std::memcpy(static_cast<void*>(&data), &request->data, sizeof(data));
   const int tid = static_cast<int>(request->pid);

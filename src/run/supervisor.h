@@ -105,7 +105,7 @@ class Supervisor {
 
  private:
   void Flush();
-  bool DescribeNotified(Event& event, const bpf::SeccompData& data, std::optional<Arch> arch,
+  bool DescribeNotified(Event& event, const SeccompData& data, std::optional<Arch> arch,
                         std::string_view name, int tid, int64_t now_ns, const policy::Decision& decision,
                         uint64_t id);
   /// Reports the `count`th call of `event`'s shape: JSON within the limits, a terminal line and a

@@ -235,8 +235,8 @@ sysfence::bpf::Program ReadProgram(const std::string& path) {
   return program.ok() ? *program : sysfence::bpf::Program{};
 }
 
-sysfence::bpf::SeccompData X86_64Call(uint32_t nr) {
-  sysfence::bpf::SeccompData d;
+sysfence::SeccompData X86_64Call(uint32_t nr) {
+  sysfence::SeccompData d;
   d.arch = sysfence::GetArchInfo(sysfence::Arch::kX86_64).audit_arch;
   d.nr = static_cast<int32_t>(nr);
   return d;

@@ -32,7 +32,7 @@ TEST(ModelDifferentialTest, BpfIrAndReferenceAgreeOnRandomPolicies) {
     auto program = codegen::Compile(p);
     ASSERT_TRUE(program.ok()) << "policy " << i << ": " << program.error().message;
     ASSERT_TRUE(bpf::Verify(*program).ok()) << "policy " << i;
-    for (const bpf::SeccompData& d : RandomInputs(p, rng, kInputsPerPolicy, false)) {
+    for (const SeccompData& d : RandomInputs(p, rng, kInputsPerPolicy, false)) {
       const policy::Decision want = policy::Evaluate(p, d);
       const policy::Decision got = ir::Evaluate(*ir, d);
       ASSERT_EQ(got.action, want.action) << "policy " << i << " " << DescribeInput(d);

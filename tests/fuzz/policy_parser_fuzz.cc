@@ -35,7 +35,7 @@ void CheckEvaluators(const Policy& policy, std::string_view input) {
     const auto all = sysfence::syscalls::AllOf(arch);
     if (all.empty()) continue;
     for (size_t i = 0; i < 8; ++i) {
-      sysfence::bpf::SeccompData data;
+      sysfence::SeccompData data;
       data.arch = sysfence::GetArchInfo(arch).audit_arch;
       const size_t pick = input.empty() ? i : static_cast<unsigned char>(input[i % input.size()]) * 7 + i;
       data.nr = static_cast<int32_t>(all[pick % all.size()].number);

@@ -19,8 +19,8 @@
 #include "codegen/compile.h"
 #include "core/diagnostic.h"
 #include "formats/load.h"
-#include "policy/random_policy.h"
 #include "tests/support/long_jumps.h"
+#include "tests/support/random_policy.h"
 #include "tests/support/test_paths.h"
 
 namespace sysfence {

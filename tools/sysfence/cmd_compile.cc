@@ -108,11 +108,6 @@ nlohmann::ordered_json StatsJson(const bpf::Program& program, const policy::Poli
   return out;
 }
 
-int BadInput(const std::string& message) {
-  std::fprintf(stderr, "sysfence: error: %s\n", message.c_str());
-  return kExitBadInput;
-}
-
 // The syscall counts of a recording (record/profile_json.h's layout, version 1): name -> the sum
 // of syscalls[].count over the ABIs recorded. Read here, with only what weighting needs, so that
 // compiling does not depend on the recorder. Errors name the file and the JSON path.

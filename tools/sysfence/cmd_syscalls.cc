@@ -68,11 +68,6 @@ struct SyscallsFlags {
   bool json = false;
 };
 
-int BadInput(const std::string& message) {
-  std::fprintf(stderr, "sysfence: error: %s\n", message.c_str());
-  return kExitBadInput;
-}
-
 void PrintJson(const ordered_json& json) { std::printf("%s\n", json.dump(2).c_str()); }
 
 std::string_view KindName(ArgKind kind) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "codegen/assembler.h"
+#include "codegen/instruction_dag.h"
 
 #include <cassert>
 #include <string>
@@ -15,32 +15,32 @@ bool IsConditionalJump(uint16_t code) {
 
 }  // namespace
 
-size_t Assembler::InsnHash::operator()(const Insn& insn) const {
+size_t InstructionDag::InsnHash::operator()(const Insn& insn) const {
   uint64_t h = uint64_t{insn.code} << 32 | insn.k;
   h ^= (uint64_t{insn.first} << 32 | insn.second) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
   return static_cast<size_t>(h);
 }
 
-Label Assembler::Append(const Insn& insn) {
+InsnRef InstructionDag::Append(const Insn& insn) {
   insns_.push_back(insn);
-  return static_cast<Label>(insns_.size() - 1);
+  return static_cast<InsnRef>(insns_.size() - 1);
 }
 
 // Whether an instruction created next could jump to `target` with an 8-bit offset.
-bool Assembler::InReach(Label target) const { return insns_.size() - target - 1 <= kMaxJumpOffset; }
+bool InstructionDag::InReach(InsnRef target) const { return insns_.size() - target - 1 <= kMaxJumpOffset; }
 
 // An instruction created now that behaves like `target`: a copy of a RET, else a JA to it.
-Label Assembler::NearCopy(Label target) {
+InsnRef InstructionDag::NearCopy(InsnRef target) {
   const Insn& insn = insns_[target];
   if (bpf::op::Class(insn.code) == bpf::op::kRet) {
-    const Label copy = Append(insn);
+    const InsnRef copy = Append(insn);
     memo_[insn] = copy;  // later users find the nearer copy
     return copy;
   }
   return Append({static_cast<uint16_t>(bpf::op::kJmp | bpf::op::kJa), 0, target, 0});
 }
 
-Label Assembler::CreateJump(uint16_t code, uint32_t k, Label if_true, Label if_false) {
+InsnRef InstructionDag::CreateJump(uint16_t code, uint32_t k, InsnRef if_true, InsnRef if_false) {
   // Each fix puts a stand-in right here, which moves the other target one further away: re-check.
   while (!InReach(if_true) || !InReach(if_false)) {
     if (!InReach(if_true)) {
@@ -52,28 +52,28 @@ Label Assembler::CreateJump(uint16_t code, uint32_t k, Label if_true, Label if_f
   return Append({code, k, if_true, if_false});
 }
 
-Label Assembler::Ret(uint32_t value) {
+InsnRef InstructionDag::Ret(uint32_t value) {
   const Insn insn{static_cast<uint16_t>(bpf::op::kRet | bpf::op::kK), value, 0, 0};
   if (auto it = memo_.find(insn); it != memo_.end()) return it->second;
-  const Label label = Append(insn);
+  const InsnRef label = Append(insn);
   memo_.emplace(insn, label);
   return label;
 }
 
-Label Assembler::Jump(uint16_t jump_op, uint32_t k, Label if_true, Label if_false) {
+InsnRef InstructionDag::Jump(uint16_t jump_op, uint32_t k, InsnRef if_true, InsnRef if_false) {
   assert(jump_op == bpf::op::kJeq || jump_op == bpf::op::kJgt || jump_op == bpf::op::kJge ||
          jump_op == bpf::op::kJset);
   if (if_true == if_false) return if_true;
   const Insn key{static_cast<uint16_t>(bpf::op::kJmp | jump_op | bpf::op::kK), k, if_true, if_false};
   if (auto it = memo_.find(key); it != memo_.end()) return it->second;
-  const Label label = CreateJump(key.code, k, if_true, if_false);
+  const InsnRef label = CreateJump(key.code, k, if_true, if_false);
   memo_.emplace(key, label);
   return label;
 }
 
 // `next`, or an equivalent instruction created now, so that a straight-line instruction created
 // right after falls through to it.
-Label Assembler::Adjacent(Label next) {
+InsnRef InstructionDag::Adjacent(InsnRef next) {
   if (next + 1 == insns_.size()) return next;
   const Insn insn = insns_[next];
   const uint16_t cls = bpf::op::Class(insn.code);
@@ -81,28 +81,28 @@ Label Assembler::Adjacent(Label next) {
   if (IsConditionalJump(insn.code)) return CreateJump(insn.code, insn.k, insn.first, insn.second);
   if (cls == bpf::op::kJmp) return Append(insn);  // a JA: its 32-bit offset reaches anything
   // A straight-line instruction: copy it together with what it falls through to.
-  const Label successor = Adjacent(insn.first);
+  const InsnRef successor = Adjacent(insn.first);
   return Append({insn.code, insn.k, successor, 0});
 }
 
-Label Assembler::StraightLine(uint16_t code, uint32_t k, Label next) {
+InsnRef InstructionDag::StraightLine(uint16_t code, uint32_t k, InsnRef next) {
   const Insn key{code, k, next, 0};
   if (auto it = memo_.find(key); it != memo_.end()) return it->second;
-  const Label successor = Adjacent(next);
-  const Label label = Append({code, k, successor, 0});
+  const InsnRef successor = Adjacent(next);
+  const InsnRef label = Append({code, k, successor, 0});
   memo_.emplace(key, label);
   return label;
 }
 
-Label Assembler::LoadWord(uint32_t offset, Label next) {
+InsnRef InstructionDag::LoadWord(uint32_t offset, InsnRef next) {
   return StraightLine(static_cast<uint16_t>(bpf::op::kLd | bpf::op::kW | bpf::op::kAbs), offset, next);
 }
 
-Label Assembler::And(uint32_t mask, Label next) {
+InsnRef InstructionDag::And(uint32_t mask, InsnRef next) {
   return StraightLine(static_cast<uint16_t>(bpf::op::kAlu | bpf::op::kAnd | bpf::op::kK), mask, next);
 }
 
-Result<bpf::Program> Assembler::Finish(Label entry) {
+Result<bpf::Program> InstructionDag::Finish(InsnRef entry) {
   assert(entry < insns_.size());
   if (entry + 1 != insns_.size()) entry = Append({static_cast<uint16_t>(bpf::op::kJmp | bpf::op::kJa), 0, entry, 0});
   const size_t n = insns_.size();

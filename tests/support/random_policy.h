@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Random valid policies, for property tests (print/parse round trips) and differential tests
-// (the compiler and the BPF evaluator against the reference evaluator).
+// Random valid policies, for property tests (print/parse round trips) and differential tests (the
+// compiler and the BPF evaluator against the reference evaluator). A test helper: it lives in the
+// test-support library, not in sysfence_policy.
 #pragma once
 
 #include <cstdint>

@@ -17,49 +17,49 @@
 
 namespace sysfence::codegen {
 
-/// A handle to an instruction of an Assembler (its creation index).
-using Label = uint32_t;
+/// A handle to an instruction of an InstructionDag (its creation index).
+using InsnRef = uint32_t;
 
 /// Builds a program bottom-up; see the file comment.
-class Assembler {
+class InstructionDag {
  public:
   /// `ret k`.
-  Label Ret(uint32_t value);
+  InsnRef Ret(uint32_t value);
   /// A conditional jump `jump_op` (bpf::op::kJeq, kJgt, kJge or kJset) against constant `k`:
   /// continues at `if_true` or `if_false`. Returns `if_true` when both are the same.
-  Label Jump(uint16_t jump_op, uint32_t k, Label if_true, Label if_false);
+  InsnRef Jump(uint16_t jump_op, uint32_t k, InsnRef if_true, InsnRef if_false);
   /// `ld [offset]` (a 32-bit word of seccomp_data), then `next`.
-  Label LoadWord(uint32_t offset, Label next);
+  InsnRef LoadWord(uint32_t offset, InsnRef next);
   /// `and #mask`, then `next`.
-  Label And(uint32_t mask, Label next);
+  InsnRef And(uint32_t mask, InsnRef next);
 
   /// Instructions created so far.
   size_t size() const { return insns_.size(); }
 
   /// The program starting at `entry`. Fails (kLimit) past bpf::kMaxInstructions, with the count.
-  Result<bpf::Program> Finish(Label entry);
+  Result<bpf::Program> Finish(InsnRef entry);
 
  private:
   struct Insn {
     uint16_t code = 0;
     uint32_t k = 0;
-    Label first = 0;   // jt, a JA's target, or a straight-line instruction's successor
-    Label second = 0;  // jf
+    InsnRef first = 0;   // jt, a JA's target, or a straight-line instruction's successor
+    InsnRef second = 0;  // jf
     bool operator==(const Insn&) const = default;
   };
   struct InsnHash {
     size_t operator()(const Insn& insn) const;
   };
 
-  Label Append(const Insn& insn);
-  bool InReach(Label target) const;
-  Label NearCopy(Label target);
-  Label CreateJump(uint16_t code, uint32_t k, Label if_true, Label if_false);
-  Label Adjacent(Label next);
-  Label StraightLine(uint16_t code, uint32_t k, Label next);
+  InsnRef Append(const Insn& insn);
+  bool InReach(InsnRef target) const;
+  InsnRef NearCopy(InsnRef target);
+  InsnRef CreateJump(uint16_t code, uint32_t k, InsnRef if_true, InsnRef if_false);
+  InsnRef Adjacent(InsnRef next);
+  InsnRef StraightLine(uint16_t code, uint32_t k, InsnRef next);
 
   std::vector<Insn> insns_;
-  std::unordered_map<Insn, Label, InsnHash> memo_;
+  std::unordered_map<Insn, InsnRef, InsnHash> memo_;
 };
 
 }  // namespace sysfence::codegen

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "policy/random_policy.h"
+#include "tests/support/random_policy.h"
 
 #include <algorithm>
 #include <random>
