@@ -24,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 
+from generated_file import write_or_check
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "syscalls" / "constants_gen.cc"
 DATA = ROOT / "data" / "constants.tsv"
@@ -309,14 +311,7 @@ def main():
     if "--refresh-data" in sys.argv[1:]:
         write_data(collect())
         return 0
-    text = generate(read_data())
-    if "--check" in sys.argv[1:]:
-        if OUT.read_text() != text:
-            print(f"{OUT} is stale: run scripts/gen_constants.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text)
-    return 0
+    return write_or_check(OUT, generate(read_data()), "scripts/gen_constants.py", "--check" in sys.argv[1:])
 
 
 if __name__ == "__main__":

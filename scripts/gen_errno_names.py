@@ -13,6 +13,8 @@ Usage: scripts/gen_errno_names.py [--check | --refresh-data]
 import pathlib
 import sys
 
+from generated_file import write_or_check
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "core" / "errno_names.cc"
 DATA = ROOT / "data" / "errno.tsv"
@@ -72,14 +74,7 @@ def main():
     if "--refresh-data" in sys.argv[1:]:
         DATA.write_text(DATA_HEADER + "".join(f"{name}\t{value}\n" for name, value in from_python()))
         return 0
-    text = generate(read_data())
-    if "--check" in sys.argv[1:]:
-        if OUT.read_text() != text:
-            print(f"{OUT} is stale: run scripts/gen_errno_names.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text)
-    return 0
+    return write_or_check(OUT, generate(read_data()), "scripts/gen_errno_names.py", "--check" in sys.argv[1:])
 
 
 if __name__ == "__main__":

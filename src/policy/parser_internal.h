@@ -230,6 +230,11 @@ class FileParser {
   void ParseInclude();
 
   void ParseRule();
+  // The syscalls and @groups of a rule up to `on`/`if`; unknown names are reported and clear
+  // `targets_ok`. False when the statement failed.
+  bool ParseRuleTargets(const Token& keyword, Rule& rule, bool& targets_ok);
+  // `on ABI...` of a rule (the `on` not yet consumed). False when the statement failed.
+  bool ParseRuleArches(Rule& rule, std::vector<PendingRuleArch>& rule_arches);
 
   void ParseFs();
 

@@ -191,53 +191,9 @@ void FileParser::ParseRule() {
   rule.action = *action;
   rule.span = keyword.span;
   bool targets_ok = true;
-  while (!AtStatementEnd() && !PeekWord("if") && !PeekWord("on")) {
-    const Token& token = Next();
-    if (token.kind == TokenKind::kGroup) {
-      if (!syscalls::FindGroup(token.text)) {
-        context_.diagnostics.Error(token.span, "unknown group '" + token.text + "'", Hint(token.text, GroupNames()));
-        targets_ok = false;
-      }
-    } else if (token.kind == TokenKind::kWord) {
-      if (!syscalls::IsKnownName(token.text)) {
-        std::string hint = Hint(token.text, syscalls::AllNames());
-        if (hint.empty() && syscalls::FindGroup("@" + token.text)) hint = "did you mean the group '@" + token.text + "'?";
-        context_.diagnostics.Error(token.span, "unknown syscall '" + token.text + "'", hint);
-        targets_ok = false;
-      }
-    } else {
-      Fail(token.span, "expected a syscall name or @group, found " + Describe(token),
-           token.kind == TokenKind::kNumber ? "rules name syscalls, not numbers" : "");
-      return;
-    }
-    rule.targets.push_back(token.text);
-  }
-  if (rule.targets.empty()) {
-    Fail(Peek().span, "'" + keyword.text + "' needs at least one syscall or @group, e.g. '" + keyword.text + " read'");
-    return;
-  }
+  if (!ParseRuleTargets(keyword, rule, targets_ok)) return;
   std::vector<PendingRuleArch> rule_arches;
-  if (PeekWord("on")) {
-    const Token on = Next();
-    while (!AtStatementEnd() && !PeekWord("if")) {
-      const Token& token = Next();
-      std::optional<Arch> arch = token.kind == TokenKind::kWord ? ArchFromName(token.text) : std::nullopt;
-      if (!arch) {
-        Fail(token.span, "unknown ABI " + Describe(token), Hint(token.text, ArchNames()));
-        return;
-      }
-      if (std::find(rule.only_arches.begin(), rule.only_arches.end(), *arch) != rule.only_arches.end()) {
-        Fail(token.span, "ABI " + std::string(ArchName(*arch)) + " is listed twice");
-        return;
-      }
-      rule.only_arches.push_back(*arch);
-      rule_arches.push_back({*arch, token.span});
-    }
-    if (rule.only_arches.empty()) {
-      Fail(on.span, "'on' needs at least one ABI, e.g. 'on x86_64'");
-      return;
-    }
-  }
+  if (PeekWord("on") && !ParseRuleArches(rule, rule_arches)) return;
   std::vector<PendingWidth> widths;
   std::vector<PendingArgument> arguments;
   if (PeekWord("if")) {
@@ -277,6 +233,58 @@ void FileParser::ParseRule() {
   }
   context_.rule_arches.insert(context_.rule_arches.end(), rule_arches.begin(), rule_arches.end());
   context_.policy.rules.push_back(std::move(rule));
+}
+
+bool FileParser::ParseRuleTargets(const Token& keyword, Rule& rule, bool& targets_ok) {
+  while (!AtStatementEnd() && !PeekWord("if") && !PeekWord("on")) {
+    const Token& token = Next();
+    if (token.kind == TokenKind::kGroup) {
+      if (!syscalls::FindGroup(token.text)) {
+        context_.diagnostics.Error(token.span, "unknown group '" + token.text + "'", Hint(token.text, GroupNames()));
+        targets_ok = false;
+      }
+    } else if (token.kind == TokenKind::kWord) {
+      if (!syscalls::IsKnownName(token.text)) {
+        std::string hint = Hint(token.text, syscalls::AllNames());
+        if (hint.empty() && syscalls::FindGroup("@" + token.text)) hint = "did you mean the group '@" + token.text + "'?";
+        context_.diagnostics.Error(token.span, "unknown syscall '" + token.text + "'", hint);
+        targets_ok = false;
+      }
+    } else {
+      Fail(token.span, "expected a syscall name or @group, found " + Describe(token),
+           token.kind == TokenKind::kNumber ? "rules name syscalls, not numbers" : "");
+      return false;
+    }
+    rule.targets.push_back(token.text);
+  }
+  if (rule.targets.empty()) {
+    Fail(Peek().span, "'" + keyword.text + "' needs at least one syscall or @group, e.g. '" + keyword.text + " read'");
+    return false;
+  }
+  return true;
+}
+
+bool FileParser::ParseRuleArches(Rule& rule, std::vector<PendingRuleArch>& rule_arches) {
+  const Token on = Next();
+  while (!AtStatementEnd() && !PeekWord("if")) {
+    const Token& token = Next();
+    std::optional<Arch> arch = token.kind == TokenKind::kWord ? ArchFromName(token.text) : std::nullopt;
+    if (!arch) {
+      Fail(token.span, "unknown ABI " + Describe(token), Hint(token.text, ArchNames()));
+      return false;
+    }
+    if (std::find(rule.only_arches.begin(), rule.only_arches.end(), *arch) != rule.only_arches.end()) {
+      Fail(token.span, "ABI " + std::string(ArchName(*arch)) + " is listed twice");
+      return false;
+    }
+    rule.only_arches.push_back(*arch);
+    rule_arches.push_back({*arch, token.span});
+  }
+  if (rule.only_arches.empty()) {
+    Fail(on.span, "'on' needs at least one ABI, e.g. 'on x86_64'");
+    return false;
+  }
+  return true;
 }
 
 void FileParser::ParseFs() {
