@@ -299,6 +299,45 @@ TEST(LibseccompDifferential, ContradictionClassifierChecksTheProfilesOwnRules) {
   EXPECT_TRUE(RuncContradictsItsRules(profile, "mremap", data, Action::Allow()));
 }
 
+// Why sysfence and runc decided one profile differently.
+enum class Cause { kNone, kSharedWord, kContradicts };
+
+// The first sample where they differ (nullopt when none), and its cause.
+struct Judgement {
+  std::optional<std::string> disagreement;
+  Cause cause = Cause::kNone;
+};
+
+// Compares the imported policy with runc's program on 60 random calls of remap_file_pages and
+// mremap (counted in `compared`).
+Judgement CompareOnSamples(const nlohmann::json& profile, const policy::Policy& imported,
+                           const bpf::Program& program, std::mt19937_64& input_rng, int& compared) {
+  Judgement judgement;
+  for (int sample = 0; sample < 60; ++sample) {
+    const std::string name = sample % 2 ? "remap_file_pages" : "mremap";
+    const SeccompData data = Input(input_rng, name);
+    ++compared;
+    const Action ours = policy::Evaluate(imported, data).action;
+    const Action theirs = RuncDecides(program, data);
+    if (ours == theirs || judgement.disagreement) continue;
+    judgement.cause = RuncDecidesByASharedWord(profile, name)              ? Cause::kSharedWord
+                      : RuncContradictsItsRules(profile, name, data, theirs) ? Cause::kContradicts
+                                                                              : Cause::kNone;
+    judgement.disagreement = name + " args " + std::to_string(data.args[0]) + " " + std::to_string(data.args[1]) +
+                             " " + std::to_string(data.args[2]) + ": sysfence " + ours.ToString() + ", runc " +
+                             theirs.ToString();
+  }
+  return judgement;
+}
+
+// Exact counts of each named cause (2026-12-03, docs/libseccomp-differences.md): a change either
+// way must be looked at.
+constexpr int kExpectedSharedWord = 5;
+constexpr int kExpectedContradicting = 3;
+// Profiles libseccomp refuses and sysfence accepts (docs/libseccomp-differences.md): exact, like
+// the classes above.
+constexpr int kExpectedRefusedByLibseccompOnly = 14;
+
 // Random Docker profiles read by sysfence and compiled by libseccomp the way runc does must decide
 // alike. Every profile where they do not must be explained by a named cause, each counted exactly
 // (docs/libseccomp-differences.md, "Reading OCI profiles"): libseccomp 2.5.4's accumulator defect
@@ -311,10 +350,6 @@ TEST(LibseccompDifferential, ImportedProfilesDecideLikeRunc) {
   for (const char* name : {"remap_file_pages", "mremap"}) {
     for (int i = 0; i < 3; ++i) ASSERT_EQ(syscalls::ArgWidthBits(Arch::kX86_64, name, i), 64) << name;
   }
-  // Exact counts of each named cause (2026-12-03, docs/libseccomp-differences.md): a change either
-  // way must be looked at.
-  constexpr int kExpectedSharedWord = 5;
-  constexpr int kExpectedContradicting = 3;
   std::mt19937_64 rng(20260623);
   int compared = 0;
   int judged = 0;
@@ -354,30 +389,15 @@ TEST(LibseccompDifferential, ImportedProfilesDecideLikeRunc) {
       continue;
     }
     ++judged;
-    std::optional<std::string> disagreement;
-    enum class Cause { kNone, kSharedWord, kContradicts } cause = Cause::kNone;
-    for (int sample = 0; sample < 60; ++sample) {
-      const std::string name = sample % 2 ? "remap_file_pages" : "mremap";
-      const SeccompData data = Input(input_rng, name);
-      ++compared;
-      const Action ours = policy::Evaluate(*imported, data).action;
-      const Action theirs = RuncDecides(*outcome.program, data);
-      if (ours == theirs || disagreement) continue;
-      cause = RuncDecidesByASharedWord(profile, name)              ? Cause::kSharedWord
-              : RuncContradictsItsRules(profile, name, data, theirs) ? Cause::kContradicts
-                                                                      : Cause::kNone;
-      disagreement = name + " args " + std::to_string(data.args[0]) + " " + std::to_string(data.args[1]) + " " +
-                     std::to_string(data.args[2]) + ": sysfence " + ours.ToString() + ", runc " +
-                     theirs.ToString();
-    }
-    if (!disagreement) continue;
-    if (cause == Cause::kSharedWord) {
+    const Judgement judgement = CompareOnSamples(profile, *imported, *outcome.program, input_rng, compared);
+    if (!judgement.disagreement) continue;
+    if (judgement.cause == Cause::kSharedWord) {
       ++shared_word;
-    } else if (cause == Cause::kContradicts) {
+    } else if (judgement.cause == Cause::kContradicts) {
       ++contradicting;
     } else {
       ++unexplained;
-      std::cout << "unexplained: round " << round << ", " << *disagreement << "\n" << profile.dump() << "\n"
+      std::cout << "unexplained: round " << round << ", " << *judgement.disagreement << "\n" << profile.dump() << "\n"
                 << policy::PrintPolicy(*imported) << "\n";
     }
   }
@@ -398,9 +418,6 @@ TEST(LibseccompDifferential, ImportedProfilesDecideLikeRunc) {
     EXPECT_LE(contradicting, kExpectedContradicting);
   }
   EXPECT_EQ(unexplained, 0) << "profiles where sysfence and runc decide differently for no named cause";
-  // Profiles libseccomp refuses and sysfence accepts (docs/libseccomp-differences.md): exact, like
-  // the classes above.
-  constexpr int kExpectedRefusedByLibseccompOnly = 14;
   if (too_slow == 0) {
     EXPECT_EQ(accepted_refused, kExpectedRefusedByLibseccompOnly);
   } else {
