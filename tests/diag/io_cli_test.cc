@@ -257,7 +257,7 @@ TEST(CliInputs, DefaultActionOfARecordingUsesTheActionGrammar) {
   TempDir dir;
   const std::string recording = dir.Write(
       "run.json", R"({"sysfence_profile": 1, "backend": "ptrace", "arch": "x86_64",)"
-                  R"( "syscalls": [{"name": "read", "arch": "x86_64", "count": 3}]})");
+                  R"( "syscalls": [{"name": "read", "arch": "x86_64", "nr": 0, "count": 3}]})");
   struct Case {
     std::string flag;
     std::string default_line;

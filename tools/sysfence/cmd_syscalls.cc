@@ -16,6 +16,7 @@
 #include "core/arch.h"
 #include "core/suggest.h"
 #include "syscalls/syscalls.h"
+#include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 
 namespace sysfence::cli {
