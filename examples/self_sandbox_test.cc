@@ -134,7 +134,7 @@ class SelfSandboxFilter : public ::testing::Test {
     for (const sysfence::FilterInstruction& insn : *filter) program_.push_back({insn.code, insn.jt, insn.jf, insn.k});
   }
   sysfence::Action Run(uint32_t arch, uint32_t nr) {
-    sysfence::bpf::SeccompData data;
+    sysfence::SeccompData data;
     data.arch = arch;
     data.nr = static_cast<int32_t>(nr);
     sysfence::Result<sysfence::bpf::EvalResult> result = sysfence::bpf::Evaluate(program_, data);
