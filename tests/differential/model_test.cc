@@ -12,6 +12,7 @@
 #include "codegen/compile.h"
 #include "ir/build.h"
 #include "ir/evaluate.h"
+#include "policy/compiled_evaluator.h"
 #include "policy/evaluate.h"
 #include "syscalls/syscalls.h"
 #include "tests/differential/random_policies.h"
@@ -59,6 +60,31 @@ TEST(ModelDifferentialTest, BpfIrAndReferenceAgreeOnRandomPolicies) {
   }
   EXPECT_EQ(inputs_checked, kPolicies * kInputsPerPolicy);
   EXPECT_GT(cache_checked, 1000u);
+}
+
+// The run supervisor names the deciding rule with the IR evaluator instead of CompiledEvaluator:
+// on the random model policies both give the same action and the same deciding rule, inputs
+// included that fall between rules, on unlisted ABIs and past the syscall tables.
+TEST(ModelDifferentialTest, IrEvaluatorNamesTheRuleCompiledEvaluatorNamed) {
+  std::mt19937_64 rng(20261203);
+  size_t inputs_checked = 0, by_rule = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const policy::Policy p = RandomModelPolicy(rng);
+    auto ir = ir::BuildIr(p);
+    ASSERT_TRUE(ir.ok()) << "policy " << i << ": " << ir.error().message;
+    const policy::CompiledEvaluator compiled(p);
+    for (const bpf::SeccompData& d : RandomInputs(p, rng, kInputsPerPolicy, false)) {
+      const policy::Decision want = compiled.Evaluate(d);
+      const policy::Decision got = ir::Evaluate(*ir, d);
+      ASSERT_EQ(got.action, want.action) << "policy " << i << " " << DescribeInput(d);
+      ASSERT_EQ(got.by, want.by) << "policy " << i << " " << DescribeInput(d);
+      ASSERT_EQ(got.rule_index, want.rule_index) << "policy " << i << " " << DescribeInput(d);
+      ++inputs_checked;
+      if (want.by == policy::DecidedBy::kRule) ++by_rule;
+    }
+  }
+  EXPECT_EQ(inputs_checked, 2000 * kInputsPerPolicy);
+  EXPECT_GT(by_rule, inputs_checked / 10);
 }
 
 }  // namespace
