@@ -120,6 +120,12 @@ class SpawnedChild {
 /// message is "step 'NAME' failed: REASON" (callers prefix what could not start).
 Result<SpawnedChild> Spawn(const SpawnSpec& spec);
 
+/// Starts a helper command, `/bin/sh -c COMMAND` (not a confined program: no steps, no gate), with
+/// `stdin_fd` as its standard input and `env` as its environment, an empty signal mask, SIGPIPE at
+/// its default, in a process group of its own (kill(-pid) ends all it started). posix_spawn, so it
+/// is safe from a thread of a multi-threaded process. Returns the pid (the caller reaps it).
+Result<pid_t> SpawnHelperCommand(const std::string& command, int stdin_fd, const std::vector<std::string>& env);
+
 /// Resolves `program` like execvp (a name without '/' is searched in $PATH). kNotFound when it is
 /// missing, kInvalidInput when it is a folder or not executable.
 Result<std::string> ResolveProgram(const std::string& program);
