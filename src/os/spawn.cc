@@ -173,13 +173,35 @@ int RunStep(const SpawnStep& step, Shared* shared, std::string& message) {
 }
 
 // Runs in the forked child. Everything it needs after the filter is in place was prepared before.
-[[noreturn]] void ChildMain(const SpawnSpec& spec, Shared* shared, int status_fd, char* const* argv) {
+// Waits at the gate until the parent opens it. Without a filter the child may block in read() on
+// the go pipe (EOF opens it); under a filter every syscall could be notified or traced, so it spins
+// instead: the clock is read through the vDSO, and a long wait means the parent is gone.
+void AwaitGo(Shared* shared, int go_fd, bool filtered) {
+  if (!filtered) {
+    char byte;
+    while (read(go_fd, &byte, 1) < 0 && errno == EINTR) {
+    }
+    return;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (unsigned spins = 0; shared->state.load(std::memory_order_acquire) != kGo; ++spins) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if ((spins & 0xffff) == 0 && std::chrono::steady_clock::now() > deadline) _exit(126);
+  }
+}
+
+// Runs in the forked child. Everything it needs after the filter is in place was prepared before.
+[[noreturn]] void ChildMain(const SpawnSpec& spec, Shared* shared, int status_fd, int go_fd, char* const* argv) {
+  bool filtered = false;
   for (size_t i = 0; i < spec.steps.size(); ++i) {
     const SpawnStep& step = spec.steps[i];
     if (step.kind == SpawnStepKind::kSeccomp) {
       // Tell the parent the filter is next; from here on no syscall but seccomp() and execve().
       const char ready = 'F';
       if (write(status_fd, &ready, 1) != 1) ChildFail(shared, kHandOverStep, errno, std::strerror(errno));
+      filtered = true;
     }
     std::string message;
     const int error = RunStep(step, shared, message);
@@ -188,14 +210,7 @@ int RunStep(const SpawnStep& step, Shared* shared, std::string& message) {
     }
   }
   shared->state.store(kAtGate, std::memory_order_release);
-  // Wait at the gate. Reading the clock goes through the vDSO; a long wait means the parent is gone.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  for (unsigned spins = 0; shared->state.load(std::memory_order_acquire) != kGo; ++spins) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-    if ((spins & 0xffff) == 0 && std::chrono::steady_clock::now() > deadline) _exit(126);
-  }
+  AwaitGo(shared, go_fd, filtered);
   shared->state.store(kExecuting, std::memory_order_release);
   execve(spec.path.c_str(), argv, environ);
   shared->failed_step = kExecStep;
@@ -267,6 +282,7 @@ SpawnedChild& SpawnedChild::operator=(SpawnedChild&& other) noexcept {
   pidfd_ = std::move(other.pidfd_);
   listener_ = std::move(other.listener_);
   status_ = std::move(other.status_);
+  go_ = std::move(other.go_);
   note_ = std::move(other.note_);
   shared_ = std::move(other.shared_);
   step_names_ = std::move(other.step_names_);
@@ -281,6 +297,7 @@ void SpawnedChild::Release() {
   if (!shared_ || released_) return;
   released_ = true;
   shared_->state.store(kGo, std::memory_order_release);
+  go_.reset();  // EOF for a child blocked on the go pipe
 }
 
 Result<void> SpawnedChild::AwaitExec() {
@@ -424,8 +441,15 @@ Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
   if (!child.shared_) return MakeError(ErrorCode::kOs, fmt::format("cannot map shared memory: {}", std::strerror(errno)));
   for (const SpawnStep& step : spec.steps) child.step_names_.emplace_back(StepName(step));
   int status_pipe[2];
+  int go_pipe[2];
   if (pipe2(status_pipe, O_CLOEXEC) != 0) {
     return MakeError(ErrorCode::kOs, fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+  }
+  if (pipe2(go_pipe, O_CLOEXEC) != 0) {
+    const int err = errno;
+    close(status_pipe[0]);
+    close(status_pipe[1]);
+    return MakeError(ErrorCode::kOs, fmt::format("cannot create a pipe: {}", std::strerror(err)));
   }
   // argv for execve, built before fork: the child allocates nothing once the filter is in.
   std::vector<char*> argv;
@@ -435,15 +459,17 @@ Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
   const pid_t pid = fork();
   if (pid < 0) {
     const int err = errno;
-    close(status_pipe[0]);
-    close(status_pipe[1]);
+    for (int fd : {status_pipe[0], status_pipe[1], go_pipe[0], go_pipe[1]}) close(fd);
     return MakeError(ErrorCode::kOs, fmt::format("cannot fork: {}", std::strerror(err)));
   }
   if (pid == 0) {
     close(status_pipe[0]);
-    ChildMain(spec, child.shared_.get(), status_pipe[1], argv.data());
+    close(go_pipe[1]);
+    ChildMain(spec, child.shared_.get(), status_pipe[1], go_pipe[0], argv.data());
   }
   close(status_pipe[1]);
+  close(go_pipe[0]);
+  child.go_.reset(go_pipe[1]);
   child.pid_ = pid;
   child.status_.reset(status_pipe[0]);
   child.pidfd_.reset(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));

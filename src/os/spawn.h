@@ -8,7 +8,7 @@
 // status pipe: once a filter is installed every syscall of the child goes through it, so from the
 // filter on the child makes no syscall but execve: it publishes the listener's fd number and its
 // state with plain stores, and spins at the gate until the parent holds the listener
-// (pidfd_getfd(2)) and opens it. EOF on the status pipe then means execve succeeded or the child
+// (pidfd_getfd(2)) and opens it. A child without a filter blocks on a go pipe at the gate instead. EOF on the status pipe then means execve succeeded or the child
 // died; the shared state says which.
 #pragma once
 
@@ -110,6 +110,7 @@ class SpawnedChild {
   UniqueFd pidfd_;
   UniqueFd listener_;
   UniqueFd status_;
+  UniqueFd go_;  ///< write end of the go pipe: closing it opens the gate of an unfiltered child
   std::string note_;
   std::shared_ptr<Shared> shared_;
   std::vector<std::string> step_names_;

@@ -163,13 +163,16 @@ TEST(ProcTest, SignalTreeReachesGrandchildren) {
   ASSERT_TRUE(child->ReleaseAndAwaitExec().ok());
   const pid_t pid = child->pid();
   child->Detach();
+  // Wait until both children of the shell have exec'd sleep.
   std::vector<pid_t> below;
-  for (int i = 0; i < 500 && below.size() < 2; ++i) {
+  auto both_sleep = [&below] {
+    return below.size() == 2 && CommandOf(below[0]) == "sleep" && CommandOf(below[1]) == "sleep";
+  };
+  for (int i = 0; i < 500 && !both_sleep(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     below = DescendantsOf(pid);
   }
-  ASSERT_EQ(below.size(), 2u);
-  for (pid_t sleeper : below) EXPECT_EQ(CommandOf(sleeper), "sleep");
+  ASSERT_TRUE(both_sleep()) << below.size();
   SignalTree(pid, SIGTERM);
   const int status = WaitStatus(pid);
   EXPECT_TRUE(WIFSIGNALED(status));

@@ -121,6 +121,12 @@ class SignalsCliTest : public ::testing::TestWithParam<std::string> {
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
+  // A sleep length no other test (and no other backend's run of this one, with ctest -j) uses:
+  // the test finds its processes by command line.
+  std::string Marker(int base) const {
+    const std::string& backend = GetParam();
+    return std::to_string(base * 10 + (backend == "ptrace" ? 1 : backend == "unotify" ? 2 : 3));
+  }
   TempDir dir_;
 };
 
@@ -134,10 +140,10 @@ TEST_P(SignalsCliTest, NohupStaysInTheRecordedProgram) {
 }
 
 TEST_P(SignalsCliTest, SigtermReachesTheWholeRecordedTree) {
-  const std::vector<std::string> sleeper = {"sleep", "9741"};
+  const std::vector<std::string> sleeper = {"sleep", Marker(9741)};
   const std::string err = dir_.path() + "/err";
   std::vector<std::string> args = Record();
-  args.insert(args.end(), {"--", "/bin/sh", "-c", "sleep 9741 & wait"});
+  args.insert(args.end(), {"--", "/bin/sh", "-c", "sleep " + sleeper[1] + " & wait"});
   const pid_t pid = StartSysfence(args, err);
   ASSERT_TRUE(AwaitProcess(sleeper)) << ReadAll(err);
   const auto sent = Clock::now();
@@ -152,11 +158,11 @@ TEST_P(SignalsCliTest, SigtermReachesTheWholeRecordedTree) {
 }
 
 TEST_P(SignalsCliTest, RecordingEndsWithTheProgramAndNamesOrphans) {
-  const std::vector<std::string> sleeper = {"sleep", "9742"};
+  const std::vector<std::string> sleeper = {"sleep", Marker(9742)};
   const std::string err = dir_.path() + "/err", json = dir_.path() + "/rec.json";
   std::vector<std::string> args = Record({"--json", json});
   // The pause lets the background child exec sleep before the shell exits.
-  args.insert(args.end(), {"--", "/bin/sh", "-c", "sleep 9742 & sleep 0.3; echo started"});
+  args.insert(args.end(), {"--", "/bin/sh", "-c", "sleep " + sleeper[1] + " & sleep 1; echo started"});
   const pid_t pid = StartSysfence(args, err);
   const int status = WaitAtMost(pid, std::chrono::seconds(30));
   const bool left_running = !ProcessesRunning(sleeper).empty();
