@@ -27,19 +27,19 @@
 
 #include "bpf/record_types.h"
 #include "record.skel.h"
-#include "record/interesting_args.h"
 #include "os/exit_status.h"
 #include "os/proc.h"
 #include "os/spawn.h"
+#include "profile/profile_builder.h"
 #include "record/process_util.h"
-#include "record/profile_builder.h"
+#include "syscalls/arg_meanings.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::record {
 namespace {
 
-static_assert(SF_MAX_ARG_VALUES == kMaxArgValues);
-static_assert(SF_STARTUP_CALLS == kStartupCalls);
+static_assert(SF_MAX_ARG_VALUES == profile::kMaxArgValues);
+static_assert(SF_STARTUP_CALLS == profile::kStartupCalls);
 static_assert(sizeof(sf_stats) % 8 == 0 && sizeof(sf_hot) % 8 == 0);  // per-CPU values: 8-byte strides
 
 // libbpf's messages are kept (the last few lines) for error reports instead of being printed.
@@ -79,7 +79,7 @@ Result<Skeleton> LoadSkeleton() {
 void FillArgMask(record_bpf* skeleton) {
   const Arch arch = NativeArch();
   for (const syscalls::SyscallEntry& entry : syscalls::AllOf(arch)) {
-    const uint8_t mask = InterestingArgMask(entry.name);
+    const uint8_t mask = syscalls::RecordedArgMask(arch, entry.name);
     if (mask == 0 || entry.number >= SF_ARG_SYSCALLS) continue;
     uint32_t bits = mask;
     for (int i = 0; i < 6; ++i) {
@@ -118,7 +118,7 @@ bool AnyTracedAlive(record_bpf* skeleton) {
 
 // Adds one CPU's counters of a key (a CPU that ran no call of it may still have its errors: a call
 // can exit on another CPU than it entered on).
-void AddCpuStats(ProfileBuilder::Aggregate& aggregate, const sf_stats& stats) {
+void AddCpuStats(profile::ProfileBuilder::Aggregate& aggregate, const sf_stats& stats) {
   aggregate.errors += stats.errors;
   if (stats.count == 0) return;
   aggregate.count += stats.count;
@@ -129,7 +129,7 @@ void AddCpuStats(ProfileBuilder::Aggregate& aggregate, const sf_stats& stats) {
 
 // The per-CPU stats hash: one sf_stats per possible CPU for each key; a CPU that never ran a call
 // of the key has count 0 (and may still have errors: a call can exit on another CPU).
-void CollectStats(record_bpf* skeleton, ProfileBuilder& builder, int cpus) {
+void CollectStats(record_bpf* skeleton, profile::ProfileBuilder& builder, int cpus) {
   const Arch native = NativeArch();
   const uint32_t native_audit = GetArchInfo(native).audit_arch;
   const std::optional<Arch> compat_arch = native == Arch::kX86_64 ? std::optional<Arch>(Arch::kX86) : std::nullopt;
@@ -141,7 +141,7 @@ void CollectStats(record_bpf* skeleton, ProfileBuilder& builder, int cpus) {
                              per_cpu.size() * sizeof(sf_stats), 0) == 0) {
       std::optional<Arch> arch = next.compat ? compat_arch : ArchOfSyscall(native_audit, next.nr);
       if (arch) {
-        ProfileBuilder::Aggregate aggregate;
+        profile::ProfileBuilder::Aggregate aggregate;
         aggregate.arch = *arch;
         aggregate.nr = next.nr;
         aggregate.image = next.image;
@@ -158,7 +158,7 @@ void CollectStats(record_bpf* skeleton, ProfileBuilder& builder, int cpus) {
 // The hot table (per-CPU array): each CPU's slot names the image it currently holds. Several
 // aggregates for one (image, call) add up in the builder. Read in one batch (one syscall for the
 // whole table) where the kernel can, else slot by slot.
-void CollectHot(record_bpf* skeleton, ProfileBuilder& builder, int cpus) {
+void CollectHot(record_bpf* skeleton, profile::ProfileBuilder& builder, int cpus) {
   const uint32_t native_audit = GetArchInfo(NativeArch()).audit_arch;
   constexpr uint32_t kHotSlots = SF_HOT_IMAGES * SF_HOT_NRS;
   std::vector<uint32_t> indexes(kHotSlots);
@@ -183,7 +183,7 @@ void CollectHot(record_bpf* skeleton, ProfileBuilder& builder, int cpus) {
     for (int cpu = 0; cpu < cpus; ++cpu) {
       const sf_hot& slot = hot[static_cast<size_t>(i) * cpus + cpu];
       if (slot.image == 0 || (slot.stats.count == 0 && slot.stats.errors == 0)) continue;
-      ProfileBuilder::Aggregate aggregate;
+      profile::ProfileBuilder::Aggregate aggregate;
       aggregate.arch = *arch;
       aggregate.nr = nr;
       aggregate.image = slot.image;
@@ -194,7 +194,7 @@ void CollectHot(record_bpf* skeleton, ProfileBuilder& builder, int cpus) {
   }
 }
 
-void Collect(record_bpf* skeleton, ProfileBuilder& builder) {
+void Collect(record_bpf* skeleton, profile::ProfileBuilder& builder) {
   const Arch native = NativeArch();
   const int cpus = libbpf_num_possible_cpus();
   if (cpus <= 0) return;
@@ -283,7 +283,7 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
                                                   std::strerror(-err) + "): " + LibbpfLog());
   }
   const uint64_t start = MonotonicNs();
-  ProfileBuilder builder(NativeArch(), start);
+  profile::ProfileBuilder builder(NativeArch(), start);
   builder.SetErrorsKnown(true);
   RecordResult result;
 

@@ -23,7 +23,7 @@
 #include "os/spawn.h"
 #include "record/backends.h"
 #include "record/process_util.h"
-#include "record/profile_builder.h"
+#include "profile/profile_builder.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::record {
@@ -223,7 +223,7 @@ class PtraceSession {
   bool root_exited_ = false;
   pid_t root_ = 0;
   int root_status_ = 0;
-  ProfileBuilder builder_;
+  profile::ProfileBuilder builder_;
   std::map<pid_t, Tracee> tracees_;
 };
 

@@ -19,9 +19,9 @@
 #include "os/notify.h"
 #include "os/proc.h"
 #include "os/spawn.h"
+#include "profile/profile_builder.h"
 #include "record/backends.h"
 #include "record/process_util.h"
-#include "record/profile_builder.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::record {
@@ -68,7 +68,7 @@ class UnotifyRecording : public os::NotifyHandler {
 
   /// Every process seen so far (the recorded tree), as it was when first seen.
   const std::vector<os::ProcessRef>& Processes() const { return seen_; }
-  ProfileBuilder& builder() { return builder_; }
+  profile::ProfileBuilder& builder() { return builder_; }
 
  private:
   pid_t ProcessOf(pid_t tid) {
@@ -85,7 +85,7 @@ class UnotifyRecording : public os::NotifyHandler {
   }
 
   const RecordOptions& options_;
-  ProfileBuilder builder_;
+  profile::ProfileBuilder builder_;
   std::map<pid_t, pid_t> tgid_of_;            // tid -> tgid
   std::map<pid_t, std::string> exe_of_;       // tgid -> executable before a pending exec
   std::map<pid_t, bool> exec_pending_;        // tgid -> an execve was let through
