@@ -29,7 +29,7 @@ allow futex rt_sigreturn rt_sigprocmask sigaltstack exit exit_group restart_sysc
 allow read write close fstat lseek pread64 writev sendfile dup dup3 pipe2
 allow openat newfstatat statx getdents64 readlink getcwd
 allow @time @signal
-allow mmap mprotect if (prot & PROT_EXEC) == 0
+allow mmap mprotect on x86_64 if (prot & PROT_EXEC) == 0
 allow socket if family in {AF_INET, AF_INET6, AF_UNIX}
 allow bind listen accept4 connect getsockname getpeername setsockopt getsockopt
 allow sendto recvfrom sendmsg recvmsg shutdown epoll_create1 epoll_ctl epoll_wait epoll_pwait
