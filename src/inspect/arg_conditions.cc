@@ -167,6 +167,14 @@ ArgumentCondition ConditionOf(const Region& region, Arch arch, uint32_t nr, std:
   return result;
 }
 
+bool OnlyUnnamedNumbers(const Region& region, Arch arch) {
+  const WordConstraint& nr = region.words[word::kNr];
+  for (const syscalls::SyscallEntry& entry : syscalls::AllOf(arch)) {
+    if (nr.Admits(entry.number)) return false;
+  }
+  return true;
+}
+
 bool OnlyIgnoredBits(const Region& region, Arch arch) {
   const WordConstraint& nr = region.words[word::kNr];
   if (uint64_t{nr.max} - nr.min > 4096) return false;

@@ -40,4 +40,8 @@ ArgumentCondition ConditionOf(const Region& region, Arch arch, uint32_t nr, std:
 /// another only in argument bits the kernel ignores. False when unsure.
 bool OnlyIgnoredBits(const Region& region, Arch arch);
 
+/// True when the nr word of `region` admits no number that names a syscall of `arch` (a policy
+/// decides all such numbers with its default).
+bool OnlyUnnamedNumbers(const Region& region, Arch arch);
+
 }  // namespace sysfence::inspect

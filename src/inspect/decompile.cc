@@ -236,10 +236,16 @@ Result<RoundTrip> ProveDecompiled(const FilterStack& stack, std::string_view pol
   if (!report.ok()) return report.error();
   trip.report = std::move(*report);
   for (const Difference& difference : trip.report.differences) {
+    const WordConstraint& arch_word = difference.region.words[word::kArch];
+    const std::optional<Arch> token = ArchFromAudit(arch_word.min);
+    if (arch_word.min != arch_word.max || !token) continue;
     auto arch = ArchOfSyscall(difference.witness.arch, static_cast<uint32_t>(difference.witness.nr));
-    if (arch && difference.region.words[word::kArch].min == difference.region.words[word::kArch].max &&
-        OnlyIgnoredBits(difference.region, *arch)) {
+    const std::vector<Arch> abis = *token == Arch::kX86_64 ? std::vector<Arch>{Arch::kX86_64, Arch::kX32}
+                                                           : std::vector<Arch>{*token};
+    if (arch && OnlyIgnoredBits(difference.region, *arch)) {
       ++trip.only_ignored_bits;
+    } else if (std::all_of(abis.begin(), abis.end(), [&](Arch a) { return OnlyUnnamedNumbers(difference.region, a); })) {
+      ++trip.only_unnamed_numbers;
     }
   }
   return trip;

@@ -37,6 +37,12 @@ struct RoundTrip {
   /// Of report.differences, those that hold no input a policy distinguishes (they differ only in
   /// argument bits above the argument's width, which the kernel ignores).
   size_t only_ignored_bits = 0;
+  /// Of report.differences, those on numbers that name no syscall of their ABI (a policy gives
+  /// them all its default; the filter decides some otherwise, e.g. runc's ENOSYS for numbers newer
+  /// than its profile).
+  size_t only_unnamed_numbers = 0;
+  /// The differences in neither class: inputs a policy could tell apart, decided differently.
+  size_t Unexplained() const { return report.difference_count - only_ignored_bits - only_unnamed_numbers; }
 };
 
 /// Parses `policy_text` (as written by PrintPolicy), compiles it, and checks it against `stack`.

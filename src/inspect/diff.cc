@@ -50,6 +50,32 @@ DiffEntry Entry(const Difference& d, std::optional<Arch> arch, std::string sysca
 // Splits one difference region into per-syscall entries of its ABI.
 void AddEntries(const Difference& d, std::vector<DiffEntry>& out) {
   const std::optional<Arch> arch = ArchOfRegion(d.region);
+  const WordConstraint& arch_word = d.region.words[word::kArch];
+  if (!arch && arch_word.min == arch_word.max && ArchFromAudit(arch_word.min) == Arch::kX86_64) {
+    // x86_64's token with numbers of both ABIs: one part per ABI.
+    for (const bool x32 : {false, true}) {
+      Difference part = d;
+      part.region.words[word::kNr].Add(kX32SyscallBit, WordTest::kSet, kX32SyscallBit, x32);
+      if (!x32) part.region.words[word::kNr].Add(UINT32_MAX, WordTest::kGe, kX32SyscallBit, false);
+      if (x32) {
+        part.region.words[word::kNr].Add(UINT32_MAX, WordTest::kGe, kX32SyscallBit, true);
+        part.region.words[word::kNr].Add(UINT32_MAX, WordTest::kGe, 2 * kX32SyscallBit, false);
+      }
+      auto witness = part.region.Witness();
+      if (!witness) continue;
+      part.witness = *witness;
+      AddEntries(part, out);
+    }
+    // Numbers from 0x80000000 up: x86_64's by the x32 bit rule when it is clear, x32's when set.
+    Difference high = d;
+    high.region.words[word::kNr].Add(UINT32_MAX, WordTest::kGe, 2 * kX32SyscallBit, true);
+    if (auto witness = high.region.Witness()) {
+      high.witness = *witness;
+      DiffEntry entry = Entry(high, std::nullopt, "numbers >= 0x80000000 under the x86_64 token", high.region.words[word::kNr].min);
+      out.push_back(std::move(entry));
+    }
+    return;
+  }
   if (!arch) {
     out.push_back(Entry(d, std::nullopt, "arch " + d.region.words[word::kArch].ToString(), 0));
     return;
@@ -118,8 +144,9 @@ void AddEntries(const Difference& d, std::vector<DiffEntry>& out) {
 
 std::string RuleText(const Action& action, const DiffEntry& entry) {
   std::string text = action.ToPolicyText() + " " + entry.syscall;
-  if (!entry.condition.empty()) text += entry.condition[0] == '(' || entry.condition[0] == '#' ? " " + entry.condition : " if " + entry.condition;
-  return text;
+  if (entry.condition.empty()) return text;
+  const bool prose = entry.only_ignored_bits || entry.condition.rfind("# ", 0) == 0;
+  return text + (prose ? " " : " if ") + entry.condition;
 }
 
 }  // namespace

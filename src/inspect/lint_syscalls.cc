@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The linter's per-syscall checks: argument halves, dangerous syscalls, the kernel's action cache,
 // and what numbers the filter does not name get.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -23,23 +24,23 @@ struct Danger {
 };
 
 constexpr Danger kDangers[] = {
-    {"ptrace", "lets the process control another one (and its syscalls, which this filter never sees)", nullptr},
-    {"process_vm_writev", "writes another process's memory", nullptr},
-    {"bpf", "loads eBPF programs into the kernel (a large attack surface)", nullptr},
+    {"ptrace", "it lets the process control another one (and its syscalls, which this filter never sees)", nullptr},
+    {"process_vm_writev", "it writes another process's memory", nullptr},
+    {"bpf", "it loads eBPF programs into the kernel (a large attack surface)", nullptr},
     {"io_uring_setup", "io_uring performs reads, writes, opens and connects without a syscall the filter sees", nullptr},
     {"io_uring_enter", "io_uring performs reads, writes, opens and connects without a syscall the filter sees", nullptr},
     {"io_uring_register", "io_uring performs reads, writes, opens and connects without a syscall the filter sees", nullptr},
-    {"kexec_load", "replaces the running kernel", nullptr},
-    {"kexec_file_load", "replaces the running kernel", nullptr},
-    {"userfaultfd", "stalls the kernel on page faults at chosen moments (a classic exploit primitive)", nullptr},
-    {"perf_event_open", "a large kernel attack surface and side channels", nullptr},
+    {"kexec_load", "it replaces the running kernel", nullptr},
+    {"kexec_file_load", "it replaces the running kernel", nullptr},
+    {"userfaultfd", "it stalls the kernel on page faults at chosen moments (a classic exploit primitive)", nullptr},
+    {"perf_event_open", "it is a large kernel attack surface and side channels", nullptr},
     {"add_key", "the kernel keyring is shared and rarely needed", nullptr},
     {"keyctl", "the kernel keyring is shared and rarely needed", nullptr},
     {"request_key", "the kernel keyring is shared and rarely needed", nullptr},
-    {"unshare", "creates a user namespace (CLONE_NEWUSER): root inside it reaches much more kernel code", "unshare_flags"},
-    {"clone", "creates a user namespace (CLONE_NEWUSER): root inside it reaches much more kernel code", "clone_flags"},
+    {"unshare", "it creates a user namespace (CLONE_NEWUSER): root inside it reaches much more kernel code", "unshare_flags"},
+    {"clone", "it creates a user namespace (CLONE_NEWUSER): root inside it reaches much more kernel code", "clone_flags"},
     {"clone3", "its flags (CLONE_NEWUSER among them) sit in memory the filter cannot read; answer errno ENOSYS so libc falls back to clone", nullptr},
-    {"setns", "joins other namespaces, user namespaces included", nullptr},
+    {"setns", "it joins other namespaces, user namespaces included", nullptr},
 };
 
 const Danger* DangerOf(std::string_view name) {
@@ -150,7 +151,7 @@ void CheckDanger(const FilterStack& stack, Arch arch, const syscalls::SyscallEnt
   if (leaf == nullptr) return;
   const std::string with = danger->flags_arg != nullptr ? " with CLONE_NEWUSER" : "";
   findings.push_back(Located(stack, "dangerous-syscall", Severity::kWarning,
-      fmt::format("{} {}{} is allowed: it {}", ArchName(arch), entry.name, with, danger->why),
+      fmt::format("{} {}{} is allowed: {}", ArchName(arch), entry.name, with, danger->why),
       danger->flags_arg != nullptr ? fmt::format("deny it when ({} & CLONE_NEWUSER) != 0", danger->flags_arg)
                                    : fmt::format("deny {} unless the program really needs it", entry.name),
       arch, entry.name, leaf->outcome.deciding_filter, std::nullopt, inside.Witness()));
@@ -184,10 +185,35 @@ Result<void> CheckDefault(const FilterStack& stack, Arch arch, std::vector<Findi
   return {};
 }
 
+// One finding per (check, syscall, message without its ABI): the ABIs named together.
+void MergeAcrossAbis(std::vector<Finding>& per_syscall, std::vector<Finding>& findings) {
+  std::vector<std::pair<Finding, std::vector<std::string>>> merged;
+  for (Finding& f : per_syscall) {
+    const std::string abi = f.arch ? std::string(ArchName(*f.arch)) : std::string();
+    const std::string tail = f.message.substr(abi.size());
+    auto same = std::find_if(merged.begin(), merged.end(), [&](const auto& m) {
+      const std::string other = m.first.arch ? std::string(ArchName(*m.first.arch)) : std::string();
+      return m.first.check == f.check && m.first.message.substr(other.size()) == tail;
+    });
+    if (same != merged.end()) {
+      same->second.push_back(abi);
+    } else {
+      merged.push_back({std::move(f), {abi}});
+    }
+  }
+  for (auto& [finding, abis] : merged) {
+    if (abis.size() > 1 && finding.arch) {
+      finding.message = fmt::format("{}{}", fmt::join(abis, ", "), finding.message.substr(ArchName(*finding.arch).size()));
+    }
+    findings.push_back(std::move(finding));
+  }
+}
+
 }  // namespace
 
 Result<void> LintSyscalls(const FilterStack& stack, const LintOptions& options, std::vector<Finding>& findings) {
   const std::vector<Arch> cached = CachedArches(options.kernel_arch);
+  std::vector<Finding> per_syscall;  // merged across ABIs below
   bool default_reported = false;
   for (Arch arch : AllArches()) {
     // Only ABIs the stack accepts (some input of the ABI is permitted).
@@ -209,8 +235,8 @@ Result<void> LintSyscalls(const FilterStack& stack, const LintOptions& options, 
     for (const syscalls::SyscallEntry& entry : syscalls::AllOf(arch)) {
       auto view = Look(stack, arch, entry.number);
       if (!view.ok()) return view.error();
-      CheckHalves(stack, arch, entry, *view, findings);
-      CheckDanger(stack, arch, entry, *view, findings);
+      CheckHalves(stack, arch, entry, *view, per_syscall);
+      CheckDanger(stack, arch, entry, *view, per_syscall);
       if (!kernel_caches || !AlwaysAllowed(*view) || IsKernelFilterException(arch, static_cast<int32_t>(entry.number))) continue;
       for (size_t f = 0; f < stack.size(); ++f) {
         if (IsConstantAllow(stack[f], GetArchInfo(arch).audit_arch, static_cast<int32_t>(entry.number))) continue;
@@ -228,6 +254,7 @@ Result<void> LintSyscalls(const FilterStack& stack, const LintOptions& options, 
           uncached_filter, std::nullopt, std::nullopt));
     }
   }
+  MergeAcrossAbis(per_syscall, findings);
   return {};
 }
 

@@ -36,8 +36,10 @@ constexpr const char* kDecompileHelp =
     "bits are reported apart: the policy then decides every call the kernel tells apart like the\n"
     "original.\n"
     "\n"
-    "Exit status: 0 the policy is proven to decide like the filter (every input, or every input up to\n"
-    "ignored argument bits); 1 some inputs are decided differently (listed); 2 bad input: a missing\n"
+    "Exit status: 0 the policy is proven to decide like the filter: on every input, or on every\n"
+    "syscall with the differences limited to ignored argument bits and to numbers that name no\n"
+    "syscall (both counted in the verdict); 1 other inputs are decided differently (counted; `sysfence\n"
+    "diff FILE POLICY` lists them); 2 bad input: a missing\n"
     "or malformed file, a program the kernel would refuse (with the verifier's reason), a pid that\n"
     "does not exist or may not be inspected, a process without filters.\n"
     "\n"
@@ -53,6 +55,31 @@ struct DecompileFlags {
   std::string output = "-";
 };
 
+// The proof's outcome in one sentence.
+std::string Verdict(const inspect::RoundTrip& trip) {
+  const auto& report = trip.report;
+  if (report.Equivalent()) {
+    return fmt::format("Proven: compiled back ({} instructions), it decides every input like the original ({} "
+                       "regions compared)", trip.recompiled.size(), report.regions);
+  }
+  if (trip.Unexplained() != 0) {
+    return fmt::format("NOT equivalent: compiled back, it decides {} region(s) differently ({} only in ignored "
+                       "argument bits, {} only on numbers without a syscall); see `sysfence diff`",
+                       report.difference_count, trip.only_ignored_bits, trip.only_unnamed_numbers);
+  }
+  std::string text = fmt::format("Proven: compiled back ({} instructions), it decides every syscall like the original "
+                                 "({} regions compared)", trip.recompiled.size(), report.regions);
+  if (trip.only_ignored_bits != 0) {
+    text += fmt::format("; {} region(s) differ only in argument bits above the argument's width, which the kernel "
+                        "ignores", trip.only_ignored_bits);
+  }
+  if (trip.only_unnamed_numbers != 0) {
+    text += fmt::format("; {} region(s) of numbers that name no syscall get the default here and another "
+                        "decision there (a policy gives every such number its default)", trip.only_unnamed_numbers);
+  }
+  return text;
+}
+
 std::string Header(const StackInput& input, const inspect::Decompilation& result, const inspect::RoundTrip& trip) {
   std::string text = fmt::format("Decompiled by sysfence from {}", input.name);
   if (input.process_filters > 1 && input.stack.size() == 1) {
@@ -63,19 +90,7 @@ std::string Header(const StackInput& input, const inspect::Decompilation& result
   size_t instructions = 0;
   for (const bpf::Program& p : input.stack) instructions += p.size();
   text += fmt::format(": {} instructions, {} regions explored.\n", instructions, result.regions);
-  const size_t real = trip.report.difference_count - trip.only_ignored_bits;
-  if (trip.report.Equivalent()) {
-    text += fmt::format("Proven: compiled back ({} instructions), it decides every input like the original "
-                        "({} regions compared).", trip.recompiled.size(), trip.report.regions);
-  } else if (real == 0) {
-    text += fmt::format("Proven: compiled back ({} instructions), it decides every input the kernel tells apart like "
-                        "the original ({} regions compared); {} region(s) differ only in argument bits above the "
-                        "argument's width, which the kernel ignores.", trip.recompiled.size(), trip.report.regions,
-                        trip.only_ignored_bits);
-  } else {
-    text += fmt::format("NOT equivalent: compiled back, it decides {} region(s) differently ({} only in ignored "
-                        "argument bits); see `sysfence diff`.", trip.report.difference_count, trip.only_ignored_bits);
-  }
+  text += Verdict(trip) + ".";
   if (!result.unexpressed.empty()) {
     text += fmt::format("\nA policy cannot express {} thing(s) the filter does:", result.unexpressed.size());
     for (const std::string& line : result.unexpressed) text += "\n  " + line;
@@ -94,14 +109,8 @@ int DecompileCommand(const DecompileFlags& flags) {
   result->policy.comment = Header(input, *result, *trip);
   const std::string text = policy::PrintPolicy(result->policy);
   if (auto written = WriteOutputFile(flags.output, text); !written.ok()) return ReportError(written.error());
-  const size_t real = trip->report.difference_count - trip->only_ignored_bits;
-  std::fprintf(stderr, "sysfence: %s\n",
-               real == 0 ? fmt::format("proven equivalent ({} regions{})", trip->report.regions,
-                                       trip->only_ignored_bits == 0 ? ""
-                                           : fmt::format(", {} differing only in ignored argument bits",
-                                                         trip->only_ignored_bits)).c_str()
-                         : fmt::format("not equivalent: {} region(s) decided differently", real).c_str());
-  return real == 0 ? kExitOk : kExitFindings;
+  std::fprintf(stderr, "sysfence: %s\n", Verdict(*trip).c_str());
+  return trip->Unexplained() == 0 ? kExitOk : kExitFindings;
 }
 
 const CommandRegistration kRegistration(62, [](CLI::App& app, int* exit_status) {
