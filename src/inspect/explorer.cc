@@ -8,6 +8,7 @@
 #include "bpf/evaluator.h"
 #include "bpf/instruction_text.h"
 #include "bpf/opcodes.h"
+#include "bpf/verifier.h"
 
 namespace sysfence::inspect {
 namespace {
@@ -79,6 +80,12 @@ class Explorer {
 
   Result<size_t> Run(const Region& start) {
     if (stack_.empty()) return MakeError(ErrorCode::kInvalidInput, "no filter to explore");
+    for (size_t i = 0; i < stack_.size(); ++i) {
+      if (auto failure = bpf::FindVerifyFailure(stack_[i])) {
+        return MakeError(ErrorCode::kInvalidInput, "filter " + std::to_string(i) +
+                                                       ": the kernel would refuse this program: " + failure->ToString());
+      }
+    }
     if (options_.reached != nullptr) {
       options_.reached->clear();
       for (const bpf::Program& program : stack_) options_.reached->emplace_back(program.size(), false);
