@@ -76,7 +76,8 @@ const CommandRegistration kRegistration(64, [](CLI::App& app, int* exit_status) 
   sub->footer(kDiffHelp);
   auto flags = std::make_shared<DiffFlags>();
   sub->add_option("operands", flags->operands, "A and B: policy, .bpf, .asm, or pid:PID");
-  sub->add_option("--pid", flags->pids, "A running thread's filters as an operand (root; repeat for both)");
+  sub->add_option("--pid", flags->pids, "A running thread's filters as an operand (root; repeat for both)")
+      ->allow_extra_args(false);
   sub->add_flag("--json", flags->json, "Print JSON for scripts");
   sub->callback([flags, exit_status] { *exit_status = DiffCommand(*flags); });
 });

@@ -10,6 +10,7 @@
 
 #include "inspect/cache_analysis.h"
 #include "inspect/disassembler.h"
+#include "inspect/explorer.h"
 #include "bpf/raw_file.h"
 #include "bpf/text_assembler.h"
 #include "bpf/verifier.h"
@@ -137,6 +138,23 @@ std::string CacheSummary(const bpf::Program& program, Arch kernel_arch) {
   return out;
 }
 
+// Which filter of a stack decides how many input regions (every filter runs; the kernel keeps the
+// most restrictive return, the newest filter's on ties).
+std::string DeciderSummary(const inspect::FilterStack& stack) {
+  if (stack.size() < 2) return {};
+  std::vector<size_t> decided(stack.size(), 0);
+  auto explored = inspect::Explore(stack, inspect::Region{}, [&](const inspect::Region&, const inspect::StackOutcome& o) {
+    ++decided[o.deciding_filter];
+    return true;
+  });
+  if (!explored.ok()) return "; which filter decides: " + explored.error().message + "\n";
+  std::string out = "; every filter runs; the most restrictive return wins (the newest filter's on ties):\n";
+  for (size_t i = 0; i < stack.size(); ++i) {
+    out += fmt::format(";   filter {} decides {} of {} input regions\n", i, decided[i], *explored);
+  }
+  return out;
+}
+
 int DisasmCommand(const DisasmFlags& flags) {
   std::optional<Arch> arch;
   if (int status = ParseArchFlag(flags.arch, &arch); status != kExitOk) return status;
@@ -160,6 +178,7 @@ int DisasmCommand(const DisasmFlags& flags) {
                   inspect::Disassemble((*filters)[i], options).c_str());
       if (flags.cache) std::fputs(CacheSummary((*filters)[i], NativeArch()).c_str(), stdout);
     }
+    std::fputs(DeciderSummary(*filters).c_str(), stdout);
     return kExitOk;
   }
   if (flags.path.empty()) {
