@@ -4,8 +4,8 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <stddef.h>
-#include <stdio.h>
+#include <cstddef>
+#include <cstdio>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,15 +20,15 @@ static int Install(unsigned int nr, unsigned int ret) {
       BPF_STMT(BPF_RET | BPF_K, ret),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
-  struct sock_fprog program = {sizeof(code) / sizeof(code[0]), code};
-  return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program);
+  struct sock_fprog program = {static_cast<unsigned short>(sizeof(code) / sizeof(code[0])), code};
+  return static_cast<int>(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program));
 }
 
 int main(void) {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return 1;
   if (Install(SYS_ptrace, SECCOMP_RET_ERRNO | 1) != 0) return 2;
   if (Install(SYS_mount, SECCOMP_RET_KILL_PROCESS) != 0) return 3;
-  printf("ready %d\n", (int)getpid());
+  printf("ready %d\n", static_cast<int>(getpid()));
   fflush(stdout);
   sleep(600);
   return 0;
