@@ -218,10 +218,10 @@ TEST(CompileTest, FrequenciesPutHotSyscallsNearTheRoot) {
     p.rules.push_back(MakeRule(Action::Errno(static_cast<uint16_t>(2 + i % 200)), {std::string(table[i].name)}));
   }
   const uint32_t hot = table[table.size() / 3 * 2].number;
-  const std::string hot_name(table[table.size() / 3 * 2].name);
   const bpf::Program balanced = CompileOk(p);
   CompileOptions options;
-  options.frequencies = {{hot_name, 1000000}, {"read", 10}};
+  options.frequencies = {{{Arch::kX86_64, hot}, 1000000},
+                         {{Arch::kX86_64, *syscalls::NumberOf(Arch::kX86_64, "read")}, 10}};
   const bpf::Program weighted = CompileOk(p, options);
   const auto data = Data(Arch::kX86_64, hot);
   const size_t before = bpf::Evaluate(balanced, data)->executed;

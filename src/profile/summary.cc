@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "record/summary.h"
+#include "profile/summary.h"
 
 #include <algorithm>
 #include <set>
@@ -8,7 +8,7 @@
 
 #include "fmt/format.h"
 
-namespace sysfence::record {
+namespace sysfence::profile {
 
 std::string RenderSummary(const Profile& profile) {
   std::vector<const SyscallRecord*> rows;
@@ -40,4 +40,4 @@ std::string RenderSummary(const Profile& profile) {
   return out;
 }
 
-}  // namespace sysfence::record
+}  // namespace sysfence::profile

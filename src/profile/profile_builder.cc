@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "record/profile_builder.h"
+#include "profile/profile_builder.h"
 
 #include <algorithm>
 
 #include "fmt/format.h"
-#include "record/interesting_args.h"
+#include "syscalls/arg_meanings.h"
 #include "syscalls/syscalls.h"
 
-namespace sysfence::record {
+namespace sysfence::profile {
 namespace {
 
 std::string NameFor(Arch arch, uint32_t nr) {
@@ -43,7 +43,7 @@ void ProfileBuilder::OnSyscall(int tgid, Arch arch, uint32_t nr, const uint64_t 
   entry.images.insert(image.id);
   if (image.calls >= kStartupCalls) entry.startup_only = false;
   ++image.calls;
-  const uint8_t mask = InterestingArgMask(NameFor(arch, nr));
+  const uint8_t mask = syscalls::RecordedArgMask(arch, NameFor(arch, nr));
   for (int i = 0; i < 6; ++i) {
     if ((mask & (1u << i)) != 0) AddArgValue(arch, nr, i, args[i]);
   }
@@ -107,4 +107,4 @@ Profile ProfileBuilder::Finish(const std::string& backend, uint64_t end_ns) cons
   return profile;
 }
 
-}  // namespace sysfence::record
+}  // namespace sysfence::profile

@@ -10,9 +10,9 @@
 #include <tuple>
 
 #include "core/arch.h"
-#include "record/profile.h"
+#include "profile/profile.h"
 
-namespace sysfence::record {
+namespace sysfence::profile {
 
 /// Collects observations; Finish() returns the Profile. Not thread-safe.
 class ProfileBuilder {
@@ -88,4 +88,4 @@ class ProfileBuilder {
   std::map<std::string, uint32_t> paths_;
 };
 
-}  // namespace sysfence::record
+}  // namespace sysfence::profile

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
-#include "record/profile.h"
+#include "profile/profile.h"
 
-namespace sysfence::record {
+namespace sysfence::profile {
 
 /// Version of the JSON layout written by ProfileToJson.
 inline constexpr int kProfileJsonVersion = 1;
@@ -25,4 +25,4 @@ Result<Profile> ProfileFromJson(std::string_view text, std::string_view file);
 /// True when `text` looks like a profile (a JSON object with "sysfence_profile"), not a policy.
 bool LooksLikeProfileJson(std::string_view text);
 
-}  // namespace sysfence::record
+}  // namespace sysfence::profile

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "record/profile.h"
+#include "profile/profile.h"
 
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <tuple>
 
-namespace sysfence::record {
+#include "fmt/format.h"
+#include "syscalls/syscalls.h"
+
+namespace sysfence::profile {
 
 void ArgValues::Add(uint64_t value) {
   if (values.count(value) != 0) return;
@@ -33,6 +36,36 @@ uint64_t TotalCalls(const Profile& profile) {
   uint64_t total = 0;
   for (const SyscallRecord& record : profile.syscalls) total += record.count;
   return total;
+}
+
+std::map<std::pair<Arch, uint32_t>, uint64_t> CallCounts(const Profile& profile) {
+  std::map<std::pair<Arch, uint32_t>, uint64_t> counts;
+  for (const SyscallRecord& record : profile.syscalls) {
+    uint64_t& total = counts[{record.arch, record.number}];
+    total = record.count > UINT64_MAX - total ? UINT64_MAX : total + record.count;
+  }
+  return counts;
+}
+
+std::vector<std::string> UnnamedSyscalls(const Profile& profile) {
+  std::vector<std::string> unnamed;
+  for (const SyscallRecord& record : profile.syscalls) {
+    if (!syscalls::IsKnownName(record.name)) {
+      unnamed.push_back(fmt::format("{} nr {}", ArchName(record.arch), record.number));
+    }
+  }
+  return unnamed;
+}
+
+std::optional<uint64_t> SingleValueOf(const SyscallRecord& record, std::string_view arg_name) {
+  const std::span<const syscalls::ArgInfo> signature = syscalls::ArgsOfOn(record.arch, record.name);
+  for (size_t i = 0; i < signature.size(); ++i) {
+    if (signature[i].name != arg_name) continue;
+    auto it = record.args.find(static_cast<int>(i));
+    if (it == record.args.end() || it->second.overflow || it->second.values.size() != 1) return std::nullopt;
+    return *it->second.values.begin();
+  }
+  return std::nullopt;
 }
 
 int CompareKernelReleases(std::string_view a, std::string_view b) {
@@ -111,4 +144,4 @@ Profile MergeProfiles(const std::vector<Profile>& profiles) {
   return merged;
 }
 
-}  // namespace sysfence::record
+}  // namespace sysfence::profile

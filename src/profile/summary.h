@@ -4,12 +4,12 @@
 
 #include <string>
 
-#include "record/profile.h"
+#include "profile/profile.h"
 
-namespace sysfence::record {
+namespace sysfence::profile {
 
 /// A table sorted by calls (most first, then by name): "% calls", "calls", "errors", "syscall",
 /// and a total line. Errors show "-" when the backend cannot see return values.
 std::string RenderSummary(const Profile& profile);
 
-}  // namespace sysfence::record
+}  // namespace sysfence::profile

@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/policy.h"
-#include "record/profile.h"
+#include "profile/profile.h"
 
-namespace sysfence::record {
+namespace sysfence::profile {
 
 /// What a reviewer should know about a recording and the policy generated from it.
 struct CoverageReport {
@@ -32,4 +32,4 @@ std::string RenderCoverage(const CoverageReport& report);
 /// The report as a JSON object (every list complete).
 nlohmann::json CoverageToJson(const CoverageReport& report);
 
-}  // namespace sysfence::record
+}  // namespace sysfence::profile

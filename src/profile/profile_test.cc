@@ -1,22 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // The profile model: building from observations, JSON round trips and bad JSON, merging
-// recordings and policies, the coverage report and the summary table.
+// recordings, call counts for weighting and the summary table.
 #include <gtest/gtest.h>
 
-#include <cerrno>
+#include <map>
+#include <set>
 
-#include "policy/evaluate.h"
-#include "record/coverage.h"
-#include "record/generate.h"
-#include "record/interesting_args.h"
-#include "record/merge_policies.h"
-#include "record/profile.h"
-#include "record/profile_builder.h"
-#include "record/profile_json.h"
-#include "record/summary.h"
+#include <nlohmann/json.hpp>
+
+#include "profile/profile.h"
+#include "profile/profile_builder.h"
+#include "profile/profile_json.h"
+#include "profile/summary.h"
 #include "syscalls/syscalls.h"
 
-namespace sysfence::record {
+namespace sysfence::profile {
 namespace {
 
 uint32_t Nr(std::string_view name, Arch arch = Arch::kX86_64) { return syscalls::NumberOf(arch, name).value(); }
@@ -96,7 +94,7 @@ TEST(ProfileJsonTest, BadInputNamesTheJsonPath) {
   expect_error("{", "p.json: offset");
   expect_error("[]", "$: expected an object");
   expect_error(R"({"backend":"x","arch":"x86_64","syscalls":[]})", "$.sysfence_profile: missing");
-  expect_error(R"({"sysfence_profile":9,"backend":"x","arch":"x86_64","syscalls":[]})", "unsupported version");
+  expect_error(R"({"sysfence_profile":9,"backend":"x","arch":"x86_64","syscalls":[]})", "unsupported recording version");
   expect_error(R"({"sysfence_profile":1,"backend":"x","arch":"vax","syscalls":[]})", "$.arch: unknown architecture");
   expect_error(R"({"sysfence_profile":1,"backend":"x","arch":"x86_64"})", "$.syscalls: missing");
   expect_error(R"({"sysfence_profile":1,"backend":"x","arch":"x86_64","syscalls":[{"arch":"x86_64","name":"read","nr":0,"count":"many"}]})",
@@ -133,72 +131,6 @@ TEST(MergeProfilesTest, KernelReleasesCompareNumerically) {
   EXPECT_LT(CompareKernelReleases("5.10", "5.10.1"), 0);
 }
 
-policy::Rule MakeRule(Action action, std::string target, std::optional<policy::Condition> condition = std::nullopt) {
-  policy::Rule rule;
-  rule.action = action;
-  rule.targets = {std::move(target)};
-  rule.condition = std::move(condition);
-  return rule;
-}
-
-policy::Condition ArgEquals(int arg, uint64_t value) {
-  policy::Condition condition;
-  condition.compare.arg = arg;
-  condition.compare.value = value;
-  return condition;
-}
-
-TEST(MergePoliciesTest, WhatAnyAllowsTheUnionAllows) {
-  policy::Policy a;
-  a.arches = {Arch::kX86_64};
-  a.rules = {MakeRule(Action::Allow(), "read"), MakeRule(Action::Errno(ENOSYS), "clone3"),
-             MakeRule(Action::Allow(), "socket", ArgEquals(0, 1))};
-  policy::Policy b;
-  b.arches = {Arch::kX86_64};
-  b.rules = {MakeRule(Action::Allow(), "clone3"), MakeRule(Action::Allow(), "socket", ArgEquals(0, 2)),
-             MakeRule(Action::Allow(), "read")};
-  const policy::Policy merged = MergePolicies({a, b});
-  auto decide = [&](std::string_view name, uint64_t arg0 = 0) {
-    bpf::SeccompData data;
-    data.arch = GetArchInfo(Arch::kX86_64).audit_arch;
-    data.nr = static_cast<int32_t>(Nr(name));
-    data.args[0] = arg0;
-    return policy::Evaluate(merged, data).action;
-  };
-  EXPECT_EQ(decide("read"), Action::Allow());
-  EXPECT_EQ(decide("clone3"), Action::Allow());  // b allows it: a's ENOSYS must not shadow that
-  EXPECT_EQ(decide("socket", 1), Action::Allow());
-  EXPECT_EQ(decide("socket", 2), Action::Allow());
-  EXPECT_EQ(decide("socket", 10), Action::Errno(1));
-  EXPECT_EQ(decide("mount"), Action::Errno(1));
-  int read_rules = 0;
-  for (const policy::Rule& rule : merged.rules) read_rules += rule.targets.front() == "read";
-  EXPECT_EQ(read_rules, 1);
-}
-
-TEST(CoverageTest, FlagsRareStartupSingleProcessAndDangerous) {
-  const Profile profile = Built();
-  const policy::Policy policy = GeneratePolicy(profile);
-  CoverageReport report = AnalyzeCoverage(profile, policy);
-  EXPECT_NE(std::find(report.seen_once.begin(), report.seen_once.end(), "x86_64/socket"), report.seen_once.end());
-  EXPECT_NE(std::find(report.single_process.begin(), report.single_process.end(), "x86_64/read"),
-            report.single_process.end());
-  EXPECT_TRUE(report.dangerous.empty());
-  EXPECT_FALSE(report.limits.empty());
-  Profile risky = profile;
-  risky.syscalls.push_back(FindSyscall(profile, Arch::kX86_64, "read") ? *FindSyscall(profile, Arch::kX86_64, "read")
-                                                                       : SyscallRecord{});
-  risky.syscalls.back().name = "ptrace";
-  risky.syscalls.back().number = Nr("ptrace");
-  report = AnalyzeCoverage(risky, GeneratePolicy(risky));
-  ASSERT_EQ(report.dangerous.size(), 1u);
-  EXPECT_EQ(report.dangerous.front().rfind("ptrace:", 0), 0u);
-  const std::string text = RenderCoverage(report);
-  EXPECT_NE(text.find("dangerous syscalls allowed (1): ptrace"), std::string::npos) << text;
-  EXPECT_NE(text.find("cannot prove"), std::string::npos);
-  EXPECT_EQ(CoverageToJson(report)["dangerous_allowed"].size(), 1u);
-}
-
 TEST(SummaryTest, ListsCallsErrorsAndShareMostFirst) {
   const std::string text = RenderSummary(Built());
   const size_t read = text.find("read");
@@ -213,16 +145,69 @@ TEST(SummaryTest, ListsCallsErrorsAndShareMostFirst) {
   EXPECT_NE(RenderSummary(unknown_errors).find("      -"), std::string::npos);
 }
 
-TEST(InterestingArgsTest, NamesValuesWithConstants) {
-  EXPECT_EQ(DescribeValue("AF", false, 2), "AF_INET");
-  EXPECT_EQ(DescribeValue("PROT", true, 3), "PROT_READ|PROT_WRITE");
-  EXPECT_EQ(DescribeValue("", false, 255), "0xff");
-  // clone's low byte is the exit signal, not flag bits.
-  EXPECT_EQ(DescribeValue("CLONE", true, 0x1200011), "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD");
-  EXPECT_EQ(DescribeValue("CLONE", true, 0x11), "SIGCHLD");
-  EXPECT_EQ(InterestingArgMask("socket"), 0b111);
-  EXPECT_EQ(InterestingArgMask("read"), 0);
+TEST(CallCountsTest, KeyByAbiAndNumberAndKeepUnnamedNumbers) {
+  Profile profile = Built();
+  SyscallRecord unnamed;
+  unnamed.arch = Arch::kX86_64;
+  unnamed.name = "nr999";
+  unnamed.number = 999;
+  unnamed.count = 7;
+  profile.syscalls.push_back(unnamed);
+  const auto counts = CallCounts(profile);
+  EXPECT_EQ(counts.at({Arch::kX86_64, Nr("read")}), 100u);
+  EXPECT_EQ(counts.at({Arch::kX86, Nr("getuid", Arch::kX86)}), 1u);
+  EXPECT_EQ(counts.count({Arch::kX86_64, Nr("getuid", Arch::kX86)}), 0u);  // an i386 call stays i386's
+  EXPECT_EQ(counts.at({Arch::kX86_64, 999}), 7u);
+  // Read back from JSON the same.
+  auto parsed = ProfileFromJson(ProfileToJson(profile).dump(), "p.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(CallCounts(*parsed), counts);
+}
+
+TEST(ProfileJsonTest, UnknownNamesAreRefusedButUnnamedNumbersRead) {
+  const std::string unnamed =
+      R"({"sysfence_profile":1,"backend":"x","arch":"x86_64","syscalls":[{"arch":"x86_64","name":"nr999","nr":999,"count":3}]})";
+  auto parsed = ProfileFromJson(unnamed, "p.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->syscalls.at(0).number, 999u);
+  auto bad = ProfileFromJson(
+      R"({"sysfence_profile":1,"backend":"x","arch":"x86_64","syscalls":[{"arch":"x86_64","name":"no_such_call","nr":1,"count":3}]})",
+      "p.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("$.syscalls[0].name: unknown syscall 'no_such_call'"), std::string::npos)
+      << bad.error().message;
+}
+
+// Recorded values are named with the argument table, by each ABI's own positions, and options by
+// the level recorded with them.
+TEST(ProfileJsonTest, NamesValuesByArgumentNameLevelAndAbi) {
+  ProfileBuilder builder(Arch::kX86_64, 0);
+  builder.OnNewProcess(1);
+  const uint64_t tcp_nodelay[6] = {3, 6, 1, 0, 4, 0};  // setsockopt(fd, SOL_TCP, TCP_NODELAY, ...)
+  builder.OnSyscall(1, Arch::kX86_64, Nr("setsockopt"), tcp_nodelay, 10);
+  const uint64_t unix_pair[6] = {1, 0x80001, 0, 0, 0, 0};
+  builder.OnSyscall(1, Arch::kX86_64, Nr("socketpair"), unix_pair, 20);
+  const uint64_t s390x_clone[6] = {0x7ff000, 0x1200011, 0, 0, 0, 0};  // s390x: newsp, then flags
+  builder.OnSyscall(1, Arch::kS390x, Nr("clone", Arch::kS390x), s390x_clone, 30);
+  const Profile profile = builder.Finish("ptrace", 40);
+  const SyscallRecord* clone = FindSyscall(profile, Arch::kS390x, "clone");
+  ASSERT_NE(clone, nullptr);
+  EXPECT_EQ(clone->args.count(0), 0u);  // the stack is not worth recording
+  EXPECT_EQ(clone->args.at(1).values, (std::set<uint64_t>{0x1200011}));
+  EXPECT_EQ(SingleValueOf(*FindSyscall(profile, Arch::kX86_64, "setsockopt"), "level"), 6u);
+  const nlohmann::json json = ProfileToJson(profile);
+  std::map<std::string, nlohmann::json> args;  // "syscall.arg" -> decoded
+  for (const nlohmann::json& entry : json["syscalls"]) {
+    for (const nlohmann::json& arg : entry["args"]) {
+      args[entry["name"].get<std::string>() + "." + arg["name"].get<std::string>()] = arg["decoded"];
+    }
+  }
+  EXPECT_EQ(args["setsockopt.level"], nlohmann::json({"SOL_TCP"}));
+  EXPECT_EQ(args["setsockopt.optname"], nlohmann::json({"TCP_NODELAY"}));
+  EXPECT_EQ(args["socketpair.family"], nlohmann::json({"AF_UNIX"}));
+  EXPECT_EQ(args["socketpair.type"], nlohmann::json({"SOCK_STREAM|SOCK_CLOEXEC"}));
+  EXPECT_EQ(args["clone.clone_flags"], nlohmann::json({"CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"}));
 }
 
 }  // namespace
-}  // namespace sysfence::record
+}  // namespace sysfence::profile

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "record/coverage.h"
+#include "profile/coverage.h"
 
 #include <set>
 
 #include "fmt/format.h"
-#include "record/generate.h"
-#include "record/syscall_facts.h"
+#include "syscalls/facts.h"
 #include "syscalls/syscalls.h"
 
-namespace sysfence::record {
+namespace sysfence::profile {
 namespace {
 
 // Syscalls some rule of `policy` can let through (expanding groups).
@@ -55,7 +54,7 @@ CoverageReport AnalyzeCoverage(const Profile& profile, const policy::Policy& pol
     if (profile.process_images > 1 && record.processes == 1) report.single_process.push_back(label);
   }
   for (const std::string& name : PermittedNames(policy)) {
-    if (auto reason = DangerReason(name)) report.dangerous.push_back(fmt::format("{}: {}", name, *reason));
+    if (auto reason = syscalls::DangerReason(name)) report.dangerous.push_back(fmt::format("{}: {}", name, *reason));
   }
   report.unnamed = UnnamedSyscalls(profile);
   report.limits = {
@@ -93,4 +92,4 @@ nlohmann::json CoverageToJson(const CoverageReport& report) {
           {"unnamed", report.unnamed},               {"limits", report.limits}};
 }
 
-}  // namespace sysfence::record
+}  // namespace sysfence::profile

@@ -7,7 +7,7 @@
 #include <span>
 #include <string_view>
 
-namespace sysfence::record {
+namespace sysfence::syscalls {
 
 /// Syscalls every generated policy allows whether seen or not: exiting, returning from signal
 /// handlers and restarting interrupted calls (rare, so a recording easily misses them).
@@ -36,4 +36,4 @@ std::optional<std::string_view> IntroducedIn(std::string_view name);
 /// Why allowing `name` widens what a compromised program can do, or nullopt if not dangerous.
 std::optional<std::string_view> DangerReason(std::string_view name);
 
-}  // namespace sysfence::record
+}  // namespace sysfence::syscalls

@@ -5,14 +5,16 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/arch.h"
 
-namespace sysfence::record {
+namespace sysfence::profile {
 
 /// How many distinct values of one argument a recording keeps; past that, it only notes overflow.
 inline constexpr size_t kMaxArgValues = 16;
@@ -77,7 +79,19 @@ uint64_t TotalCalls(const Profile& profile);
 /// oldest one (so syscalls newer than any recording kernel are still answered with ENOSYS).
 Profile MergeProfiles(const std::vector<Profile>& profiles);
 
+/// How often each syscall was called, by ABI and number as a filter sees them (names play no part,
+/// so numbers the tables cannot name count too): what `compile --weights` weights the search by.
+std::map<std::pair<Arch, uint32_t>, uint64_t> CallCounts(const Profile& profile);
+
+/// Syscalls of `profile` that the tables cannot name ("x86_64 nr 512"), so no rule can allow them.
+std::vector<std::string> UnnamedSyscalls(const Profile& profile);
+
+/// The one value recorded for argument `arg_name` of `record` (named as on the record's ABI), or
+/// nullopt when it was not recorded, took several values or overflowed. Decoding an argument whose
+/// constants depend on another (setsockopt's optname on its level) needs that other value.
+std::optional<uint64_t> SingleValueOf(const SyscallRecord& record, std::string_view arg_name);
+
 /// Compares two kernel releases ("6.1.0-18-amd64" < "6.18.4"), by their numeric parts.
 int CompareKernelReleases(std::string_view a, std::string_view b);
 
-}  // namespace sysfence::record
+}  // namespace sysfence::profile

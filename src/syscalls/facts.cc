@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "record/syscall_facts.h"
+#include "syscalls/facts.h"
 
 #include <utility>
 
-namespace sysfence::record {
+namespace sysfence::syscalls {
 namespace {
 
 constexpr std::string_view kAlwaysNeeded[] = {"exit", "exit_group", "restart_syscall", "rt_sigreturn", "sigreturn"};
@@ -113,4 +113,4 @@ std::optional<std::string_view> DangerReason(std::string_view name) {
   return std::nullopt;
 }
 
-}  // namespace sysfence::record
+}  // namespace sysfence::syscalls
