@@ -48,32 +48,67 @@ DiffEntry Entry(const Difference& d, std::optional<Arch> arch, std::string sysca
 }
 
 // Splits one difference region into per-syscall entries of its ABI.
+void AddEntries(const Difference& d, std::vector<DiffEntry>& out);
+
+// A region under x86_64's token holding numbers of both ABIs: one part per ABI, and the numbers
+// from 0x80000000 up as one entry.
+void SplitX86Token(const Difference& d, std::vector<DiffEntry>& out) {
+  // x86_64's token with numbers of both ABIs: one part per ABI.
+  for (const bool x32 : {false, true}) {
+    Difference part = d;
+    part.region.words[word::kNr].Add(kX32SyscallBit, WordTest::kSet, kX32SyscallBit, x32);
+    if (!x32) part.region.words[word::kNr].Add(UINT32_MAX, WordTest::kGe, kX32SyscallBit, false);
+    if (x32) {
+      part.region.words[word::kNr].Add(UINT32_MAX, WordTest::kGe, kX32SyscallBit, true);
+      part.region.words[word::kNr].Add(UINT32_MAX, WordTest::kGe, 2 * kX32SyscallBit, false);
+    }
+    auto witness = part.region.Witness();
+    if (!witness) continue;
+    part.witness = *witness;
+    AddEntries(part, out);
+  }
+  // Numbers from 0x80000000 up: x86_64's by the x32 bit rule when it is clear, x32's when set.
+  Difference high = d;
+  high.region.words[word::kNr].Add(UINT32_MAX, WordTest::kGe, 2 * kX32SyscallBit, true);
+  if (auto witness = high.region.Witness()) {
+    high.witness = *witness;
+    DiffEntry entry = Entry(high, std::nullopt, "numbers >= 0x80000000 under the x86_64 token", high.region.words[word::kNr].min);
+    out.push_back(std::move(entry));
+  }
+}
+
+// The entry of one named syscall `number` inside the region.
+DiffEntry NamedEntry(const Difference& d, Arch arch, uint32_t number, const std::string& name) {
+  Region sub = d.region;
+  sub.words[word::kNr] = WordConstraint{};
+  sub.words[word::kNr].Add(UINT32_MAX, WordTest::kEq, number, true);
+  const Region canonical = CanonicalRegion(arch, number, name);
+  Region inside = sub;
+  for (uint32_t w = 0; w < kWordCount; ++w) inside.words[w].Intersect(canonical.words[w]);
+  DiffEntry entry = Entry(d, arch, name, number);
+  if (!inside.Satisfiable()) {
+    entry.only_ignored_bits = true;
+    entry.condition = "(only argument values with bits above the argument's width set)";
+    return entry;
+  }
+  if (auto witness = inside.Witness()) entry.witness = *witness;
+  ArgumentCondition condition = ConditionOf(inside, arch, number, name);
+  if (condition.condition) {
+    const std::vector<std::string> targets = {name};
+    entry.condition = policy::PrintCondition(*condition.condition, targets, {arch});
+  }
+  for (const std::string& what : condition.unexpressed) {
+    entry.condition += (entry.condition.empty() ? "" : " ") + std::string("# and ") + what;
+  }
+  return entry;
+}
+
+// Splits one difference region into per-syscall entries of its ABI.
 void AddEntries(const Difference& d, std::vector<DiffEntry>& out) {
   const std::optional<Arch> arch = ArchOfRegion(d.region);
   const WordConstraint& arch_word = d.region.words[word::kArch];
   if (!arch && arch_word.min == arch_word.max && ArchFromAudit(arch_word.min) == Arch::kX86_64) {
-    // x86_64's token with numbers of both ABIs: one part per ABI.
-    for (const bool x32 : {false, true}) {
-      Difference part = d;
-      part.region.words[word::kNr].Add(kX32SyscallBit, WordTest::kSet, kX32SyscallBit, x32);
-      if (!x32) part.region.words[word::kNr].Add(UINT32_MAX, WordTest::kGe, kX32SyscallBit, false);
-      if (x32) {
-        part.region.words[word::kNr].Add(UINT32_MAX, WordTest::kGe, kX32SyscallBit, true);
-        part.region.words[word::kNr].Add(UINT32_MAX, WordTest::kGe, 2 * kX32SyscallBit, false);
-      }
-      auto witness = part.region.Witness();
-      if (!witness) continue;
-      part.witness = *witness;
-      AddEntries(part, out);
-    }
-    // Numbers from 0x80000000 up: x86_64's by the x32 bit rule when it is clear, x32's when set.
-    Difference high = d;
-    high.region.words[word::kNr].Add(UINT32_MAX, WordTest::kGe, 2 * kX32SyscallBit, true);
-    if (auto witness = high.region.Witness()) {
-      high.witness = *witness;
-      DiffEntry entry = Entry(high, std::nullopt, "numbers >= 0x80000000 under the x86_64 token", high.region.words[word::kNr].min);
-      out.push_back(std::move(entry));
-    }
+    SplitX86Token(d, out);
     return;
   }
   if (!arch) {
@@ -81,13 +116,14 @@ void AddEntries(const Difference& d, std::vector<DiffEntry>& out) {
     return;
   }
   const WordConstraint& nr = d.region.words[word::kNr];
-  std::optional<uint32_t> unnamed_first, unnamed_last;
+  bool in_unnamed = false;  // a run of unnamed numbers [unnamed_first, unnamed_last] is open
+  uint32_t unnamed_first = 0, unnamed_last = 0;
   auto flush_unnamed = [&] {
-    if (!unnamed_first) return;
-    DiffEntry entry = Entry(d, arch, NumberRange(*unnamed_first, *unnamed_last), *unnamed_first);
-    entry.witness.nr = static_cast<int32_t>(*unnamed_first);
+    if (!in_unnamed) return;
+    DiffEntry entry = Entry(d, arch, NumberRange(unnamed_first, unnamed_last), unnamed_first);
+    entry.witness.nr = static_cast<int32_t>(unnamed_first);
     out.push_back(std::move(entry));
-    unnamed_first.reset();
+    in_unnamed = false;
   };
   // Named numbers one by one; runs of unnamed numbers as one entry (a huge range stays one entry).
   const auto table = syscalls::AllOf(*arch);
@@ -105,7 +141,8 @@ void AddEntries(const Difference& d, std::vector<DiffEntry>& out) {
         first = within.Witness();
       }
       if (first) {
-        if (!unnamed_first) unnamed_first = *first;
+        if (!in_unnamed) unnamed_first = *first;
+        in_unnamed = true;
         unnamed_last = static_cast<uint32_t>(stop - 1);
       }
       n = stop;
@@ -114,30 +151,7 @@ void AddEntries(const Difference& d, std::vector<DiffEntry>& out) {
     const uint32_t number = static_cast<uint32_t>(n++);
     if (!nr.Admits(number)) continue;
     flush_unnamed();
-    const std::string name(next_named->name);
-    Region sub = d.region;
-    sub.words[word::kNr] = WordConstraint{};
-    sub.words[word::kNr].Add(UINT32_MAX, WordTest::kEq, number, true);
-    const Region canonical = CanonicalRegion(*arch, number, name);
-    Region inside = sub;
-    for (uint32_t w = 0; w < kWordCount; ++w) inside.words[w].Intersect(canonical.words[w]);
-    DiffEntry entry = Entry(d, arch, name, number);
-    if (!inside.Satisfiable()) {
-      entry.only_ignored_bits = true;
-      entry.condition = "(only argument values with bits above the argument's width set)";
-    } else {
-      if (auto witness = inside.Witness()) entry.witness = *witness;
-      ArgumentCondition condition = ConditionOf(inside, *arch, number, name);
-      if (condition.condition) {
-        policy::Rule rule;
-        rule.targets = {name};
-        entry.condition = policy::PrintCondition(*condition.condition, rule.targets, {*arch});
-      }
-      for (const std::string& what : condition.unexpressed) {
-        entry.condition += (entry.condition.empty() ? "" : " ") + std::string("# and ") + what;
-      }
-    }
-    out.push_back(std::move(entry));
+    out.push_back(NamedEntry(d, *arch, number, std::string(next_named->name)));
   }
   flush_unnamed();
 }

@@ -46,18 +46,8 @@ Finding Make(std::string check, Severity severity, std::string message, std::str
   return f;
 }
 
-// Per filter: the arch check, x32 numbers, unreachable code.
-Result<void> LintFilterShape(const FilterStack& stack, size_t index, std::vector<Finding>& findings) {
-  const FilterStack one = {stack[index]};
-  std::vector<Leaf> leaves;
-  std::vector<std::vector<bool>> reached;
-  ExploreOptions options;
-  options.reached = &reached;
-  auto explored = Explore(one, Region{}, [&](const Region& r, const StackOutcome& o) {
-    leaves.push_back({r, o});
-    return true;
-  }, options);
-  if (!explored.ok()) return explored.error();
+// The arch check: none at all, or a number deciding before it.
+void CheckArch(const FilterStack& one, size_t index, const std::vector<Leaf>& leaves, std::vector<Finding>& findings) {
   const bool checks_arch = std::any_of(leaves.begin(), leaves.end(), [](const Leaf& l) { return !l.region.words[word::kArch].IsFull(); });
   for (const Leaf& leaf : leaves) {
     // Without any arch check every leaf counts; with one, a leaf decided by nr with arch unknown.
@@ -78,7 +68,10 @@ Result<void> LintFilterShape(const FilterStack& stack, size_t index, std::vector
     findings.push_back(std::move(f));
     break;
   }
-  // x32 numbers under the x86_64 token reaching a permitting return.
+}
+
+// x32 numbers under the x86_64 token reaching a permitting return.
+void CheckX32(const FilterStack& one, size_t index, const std::vector<Leaf>& leaves, std::vector<Finding>& findings) {
   const uint32_t x86_64_token = GetArchInfo(Arch::kX86_64).audit_arch;
   for (const Leaf& leaf : leaves) {
     if (!Action::FromSeccompRet(leaf.outcome.value).Permits() || !leaf.region.words[word::kArch].Admits(x86_64_token)) continue;
@@ -120,8 +113,10 @@ Result<void> LintFilterShape(const FilterStack& stack, size_t index, std::vector
     findings.push_back(std::move(f));
     break;
   }
-  // Unreachable instructions, as ranges.
-  const std::vector<bool>& seen = reached[0];
+}
+
+// Unreachable instructions, as ranges.
+void CheckUnreachable(size_t index, const std::vector<bool>& seen, std::vector<Finding>& findings) {
   for (uint32_t pc = 0; pc < seen.size();) {
     if (seen[pc]) {
       ++pc;
@@ -138,6 +133,23 @@ Result<void> LintFilterShape(const FilterStack& stack, size_t index, std::vector
     findings.push_back(std::move(f));
     pc = end + 1;
   }
+}
+
+// Per filter: the arch check, x32 numbers, unreachable code.
+Result<void> LintFilterShape(const FilterStack& stack, size_t index, std::vector<Finding>& findings) {
+  const FilterStack one = {stack[index]};
+  std::vector<Leaf> leaves;
+  std::vector<std::vector<bool>> reached;
+  ExploreOptions options;
+  options.reached = &reached;
+  auto explored = Explore(one, Region{}, [&](const Region& r, const StackOutcome& o) {
+    leaves.push_back({r, o});
+    return true;
+  }, options);
+  if (!explored.ok()) return explored.error();
+  CheckArch(one, index, leaves, findings);
+  CheckX32(one, index, leaves, findings);
+  CheckUnreachable(index, reached[0], findings);
   return {};
 }
 
