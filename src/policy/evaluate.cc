@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The reference evaluator, written as directly from the semantics in policy.h as possible: it
-// favours obviousness over speed (CompiledEvaluator is the fast one, tested against this).
+// favours obviousness over speed (the IR evaluator, ir::Evaluate, is the fast one, tested against
+// this).
 #include "policy/evaluate.h"
 
 #include <algorithm>

@@ -13,7 +13,6 @@
 #include "codegen/compile.h"
 #include "ir/build.h"
 #include "ir/evaluate.h"
-#include "policy/compiled_evaluator.h"
 #include "policy/evaluate.h"
 #include "policy/parser.h"
 #include "syscalls/syscalls.h"
@@ -46,11 +45,10 @@ bool IsKeyword(std::string_view name) {
   return name == "in" || name == "if" || name == "on";
 }
 
-// What all four judges decide for `data`; fails the test when they disagree.
+// What all three judges decide for `data`; fails the test when they disagree.
 uint32_t Decide(const policy::Policy& p, const ir::Ir& ir, const bpf::Program& program, const SeccompData& data,
                 const std::string& what) {
   const uint32_t reference = policy::Evaluate(p, data).action.ToSeccompRet();
-  EXPECT_EQ(policy::CompiledEvaluator(p).Evaluate(data).action.ToSeccompRet(), reference) << what;
   EXPECT_EQ(ir::Evaluate(ir, data).action.ToSeccompRet(), reference) << what;
   auto bpf = bpf::Evaluate(program, data);
   EXPECT_TRUE(bpf.ok()) << what;

@@ -11,14 +11,14 @@
 #include "bpf/program.h"
 #include "core/arch.h"
 
-namespace sysfence::bpf {
+namespace sysfence::inspect {
 
 /// seccomp_is_const_allow without the kernel's built-in exceptions: walks `program` with only
 /// `nr` and `arch` known. Returns true when it reaches `ret` of exactly SECCOMP_RET_ALLOW through
 /// only `ld [nr]`, `ld [arch]`, `and #k`, `ja` and conditional jumps against k. Any other
 /// instruction on the path (another load, ret a, a jump against x, ...) makes it false, as does
 /// ALLOW with non-zero data. `program` must pass the verifier.
-bool IsConstantAllow(const Program& program, uint32_t audit_arch, int32_t nr);
+bool IsConstantAllow(const bpf::Program& program, uint32_t audit_arch, int32_t nr);
 
 /// The syscalls the kernel lets through without the filter on `arch` whatever the filter says
 /// (seccomp_uprobe_exception: uretprobe 335 and uprobe 336 on x86_64 kernels, native ABI only).
@@ -46,10 +46,10 @@ struct CacheReport {
 uint32_t CacheBitmapSize(Arch arch);
 
 /// Runs the kernel's analysis for every number of `arch`'s bitmap (`bitmap_size` 0: CacheBitmapSize).
-CacheReport AnalyzeCache(const Program& program, Arch arch, uint32_t bitmap_size = 0);
+CacheReport AnalyzeCache(const bpf::Program& program, Arch arch, uint32_t bitmap_size = 0);
 
 /// The ABIs a kernel of `kernel_arch` keeps a cache for: its native ABI and its compat ABI
 /// (x86_64: x86_64 and x86; aarch64: aarch64 and arm; others: native only).
 std::vector<Arch> CachedArches(Arch kernel_arch);
 
-}  // namespace sysfence::bpf
+}  // namespace sysfence::inspect

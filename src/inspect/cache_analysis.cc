@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "bpf/cache_analysis.h"
+#include "inspect/cache_analysis.h"
 
 #include "bpf/opcodes.h"
 #include "core/action.h"
 #include "syscalls/syscalls.h"
 
-namespace sysfence::bpf {
+namespace sysfence::inspect {
 
-bool IsConstantAllow(const Program& program, uint32_t audit_arch, int32_t nr) {
+using bpf::Instruction;
+using bpf::JumpOp;
+namespace op = bpf::op;
+namespace opcode = bpf::opcode;
+namespace offset = bpf::offset;
+
+bool IsConstantAllow(const bpf::Program& program, uint32_t audit_arch, int32_t nr) {
   uint32_t value = 0;
   for (size_t pc = 0; pc < program.size(); ++pc) {
     const Instruction& insn = program[pc];
@@ -53,7 +59,7 @@ uint32_t CacheBitmapSize(Arch arch) {
   return all.back().number + 1;
 }
 
-CacheReport AnalyzeCache(const Program& program, Arch arch, uint32_t bitmap_size) {
+CacheReport AnalyzeCache(const bpf::Program& program, Arch arch, uint32_t bitmap_size) {
   CacheReport report;
   report.arch = arch;
   if (bitmap_size == 0) bitmap_size = CacheBitmapSize(arch);
@@ -82,4 +88,4 @@ std::vector<Arch> CachedArches(Arch kernel_arch) {
   }
 }
 
-}  // namespace sysfence::bpf
+}  // namespace sysfence::inspect

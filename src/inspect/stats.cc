@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "codegen/stats.h"
+#include "inspect/stats.h"
 
 #include <cassert>
 
-#include "bpf/cache_analysis.h"
+#include "inspect/cache_analysis.h"
 #include "bpf/evaluator.h"
 #include "ir/build.h"
 #include "syscalls/syscalls.h"
 
-namespace sysfence::codegen {
+namespace sysfence::inspect {
 
 PathStats MeasurePaths(const bpf::Program& program, Arch arch, uint32_t first, uint32_t last) {
   PathStats stats;
@@ -51,10 +51,10 @@ CompileStats ComputeStats(const bpf::Program& program, const policy::Policy& pol
       const ir::Node& node = ir->nodes[ir::Ir::Lookup(arch_table, entry.number)];
       if (!node.is_leaf || node.outcome.action != Action::Allow()) continue;
       ++stats.allows;
-      if (bpf::IsConstantAllow(program, audit, static_cast<int32_t>(entry.number))) ++stats.cacheable_allows;
+      if (IsConstantAllow(program, audit, static_cast<int32_t>(entry.number))) ++stats.cacheable_allows;
     }
   }
   return stats;
 }
 
-}  // namespace sysfence::codegen
+}  // namespace sysfence::inspect

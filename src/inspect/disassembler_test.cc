@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "bpf/disassembler.h"
+#include "inspect/disassembler.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,8 @@
 #include "core/errno_names.h"
 #include "tests/support/random_program.h"
 
-namespace sysfence::bpf {
+namespace sysfence::inspect {
+using namespace sysfence::bpf;  // NOLINT: the test reads like the bpf code it disassembles
 namespace {
 
 Program Sample() {
@@ -112,4 +113,4 @@ TEST(DisassemblerTest, UnreachableCodeIsMarked) {
 }
 
 }  // namespace
-}  // namespace sysfence::bpf
+}  // namespace sysfence::inspect

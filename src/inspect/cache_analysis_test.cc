@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "bpf/cache_analysis.h"
+#include "inspect/cache_analysis.h"
 
 #include <gtest/gtest.h>
 
 #include "bpf/opcodes.h"
 #include "core/action.h"
 
-namespace sysfence::bpf {
+namespace sysfence::inspect {
+using namespace sysfence::bpf;  // NOLINT: the test builds bpf programs
 namespace {
 
 constexpr uint32_t kX86_64 = 0xc000003e;
@@ -80,4 +81,4 @@ TEST(CacheAnalysisTest, ReportPerArch) {
 }
 
 }  // namespace
-}  // namespace sysfence::bpf
+}  // namespace sysfence::inspect
