@@ -182,7 +182,7 @@ Measured Measure(Setup setup, const policy::Policy& policy, const char* mode, lo
     spec.before_filter = []() -> sysfence::Result<std::string> {
       os::LandlockOptions isolation;
       isolation.isolation = true;
-      auto applied = os::ApplyLandlock({}, {}, os::LandlockMode::kBestEffort, isolation);
+      auto applied = os::ApplyLandlock({}, os::LandlockMode::kBestEffort, isolation);
       if (!applied.ok()) return applied.error();
       return std::string();
     };

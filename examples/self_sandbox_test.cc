@@ -15,7 +15,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "bpf/disassembler.h"
+#include "inspect/disassembler.h"
 #include "bpf/evaluator.h"
 #include "core/arch.h"
 #include "self_sandbox_policy.h"
@@ -134,7 +134,7 @@ class SelfSandboxFilter : public ::testing::Test {
     for (const sysfence::FilterInstruction& insn : *filter) program_.push_back({insn.code, insn.jt, insn.jf, insn.k});
   }
   sysfence::Action Run(uint32_t arch, uint32_t nr) {
-    sysfence::bpf::SeccompData data;
+    sysfence::SeccompData data;
     data.arch = arch;
     data.nr = static_cast<int32_t>(nr);
     sysfence::Result<sysfence::bpf::EvalResult> result = sysfence::bpf::Evaluate(program_, data);
@@ -149,7 +149,7 @@ TEST_F(SelfSandboxFilter, ChecksTheArchitectureFirst) {
   // The first instruction loads seccomp_data.arch (offset 4), before the number is looked at.
   EXPECT_EQ(program_[0].code, sysfence::bpf::op::kLd | sysfence::bpf::op::kW | sysfence::bpf::op::kAbs);
   EXPECT_EQ(program_[0].k, sysfence::bpf::offset::kArch);
-  EXPECT_THAT(sysfence::bpf::Disassemble(program_), HasSubstr("[arch]"));
+  EXPECT_THAT(sysfence::inspect::Disassemble(program_), HasSubstr("[arch]"));
 }
 
 TEST_F(SelfSandboxFilter, DecidesEachCase) {

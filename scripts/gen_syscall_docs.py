@@ -13,6 +13,8 @@ import pathlib
 import subprocess
 import sys
 
+from generated_file import write_or_check
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "syscalls.md"
 
@@ -66,13 +68,7 @@ def main():
     text = DOC.read_text()
     new = replace(text, "GROUPS", groups_section(binary))
     new = replace(new, "CONSTANTS", constants_section(binary))
-    if "--check" in sys.argv[2:]:
-        if new != text:
-            print(f"{DOC} is stale: run scripts/gen_syscall_docs.py BUILD_DIR", file=sys.stderr)
-            return 1
-        return 0
-    DOC.write_text(new)
-    return 0
+    return write_or_check(DOC, new, "scripts/gen_syscall_docs.py BUILD_DIR", "--check" in sys.argv[2:])
 
 
 if __name__ == "__main__":

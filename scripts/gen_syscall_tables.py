@@ -14,6 +14,8 @@ import csv
 import pathlib
 import sys
 
+from generated_file import write_or_check
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CSV = ROOT / "data" / "syscalls.csv"
 TSV = ROOT / "data" / "x86_64-syscall-args.tsv"
@@ -247,7 +249,7 @@ def generate():
     w("")
     w("}  // namespace")
     w("")
-    w("ArchTable TableOf(Arch arch) {")
+    w("SyscallTableOfArch TableOf(Arch arch) {")
     w("  switch (arch) {")
     for enum, _, _ in ARCHES:
         ident = enum[1:]
@@ -268,14 +270,7 @@ def generate():
 
 
 def main():
-    text = generate()
-    if "--check" in sys.argv[1:]:
-        if OUT.read_text() != text:
-            print(f"{OUT} is stale: run scripts/gen_syscall_tables.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text)
-    return 0
+    return write_or_check(OUT, generate(), "scripts/gen_syscall_tables.py", "--check" in sys.argv[1:])
 
 
 if __name__ == "__main__":

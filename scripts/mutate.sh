@@ -85,7 +85,7 @@ mutation landlock-isolation-off src/run/runner.cc \
   'landlock_options.isolation = false;' \
   sysfence_run_test 'run_live_test=*Isolation*:*Landlock*'
 
-mutation long-jump-range src/codegen/assembler.cc \
+mutation long-jump-range src/codegen/instruction_dag.cc \
   'constexpr uint32_t kMaxJumpOffset = 255;' \
   'constexpr uint32_t kMaxJumpOffset = 256;' \
   sysfence_codegen_test golden_test differential_test

@@ -41,24 +41,31 @@
 #include <utility>
 #include <vector>
 
+#include "sysfence/error_code.h"  // ErrorCode: what kind of failure a Status reports
+
 namespace sysfence {
 
 /// The outcome of a library call: ok, or the step that failed ("load", "build", "compile",
-/// "landlock", "seccomp", "strict-mode") and a complete message saying what and why.
+/// "landlock", "seccomp", "strict-mode"), the kind of failure and a complete message saying what and
+/// why.
 class [[nodiscard]] Status {
  public:
   /// Success.
   Status() = default;
-  /// A failure in `step` with `message`.
-  static Status Failure(std::string step, std::string message) {
+  /// A failure of kind `code` in `step` with `message`.
+  static Status Failure(ErrorCode code, std::string step, std::string message) {
     Status status;
     status.ok_ = false;
+    status.code_ = code;
     status.step_ = std::move(step);
     status.message_ = std::move(message);
     return status;
   }
   /// True on success.
   bool ok() const { return ok_; }
+  /// What kind of failure: kInvalidInput for a bad policy or call, kNotFound for a missing file,
+  /// kUnsupported / kPermission / kOs when the kernel refused. Meaningless on success.
+  ErrorCode code() const { return code_; }
   /// The failed step; empty on success.
   const std::string& step() const { return step_; }
   /// The complete message ("landlock: fs rule at app.sfp:7:1: cannot open '/data': ENOENT: ...").
@@ -66,6 +73,7 @@ class [[nodiscard]] Status {
 
  private:
   bool ok_ = true;
+  ErrorCode code_ = ErrorCode::kInternal;
   std::string step_;
   std::string message_;
 };
@@ -104,6 +112,10 @@ struct FilterInstruction {
   uint32_t k = 0;
 };
 
+namespace api {
+struct PolicyAccess;  // defined in src/api, not part of the API
+}  // namespace api
+
 /// A loaded or built policy: seccomp rules plus Landlock `fs`/`net` rules. Copyable value.
 class Policy {
  public:
@@ -127,14 +139,10 @@ class Policy {
   /// True when the policy has `fs` or `net` rules (ApplySandbox will use Landlock).
   bool HasLandlockRules() const;
 
-  /// Internal representation (defined in src/api; not part of the stable API).
-  struct Impl;
-  /// Internal access for the implementation.
-  const Impl& impl() const { return *impl_; }
-  /// Wraps an internal representation.
-  explicit Policy(std::unique_ptr<Impl> impl);
-
  private:
+  struct Impl;                      // the internal model, defined in src/api
+  friend struct api::PolicyAccess;  // the implementation's only way in
+  explicit Policy(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -15,7 +15,7 @@ namespace api {
 Status StatusFromError(std::string step, const Error& error) {
   std::string message = error.message;
   if (message.rfind(step + ":", 0) != 0 && message.rfind(step + " ", 0) != 0) message = step + ": " + message;
-  return Status::Failure(std::move(step), std::move(message));
+  return Status::Failure(error.code, std::move(step), std::move(message));
 }
 
 Status StatusFromDiagnostics(std::string step, const Diagnostics& diagnostics) {
@@ -26,14 +26,16 @@ Status StatusFromDiagnostics(std::string step, const Diagnostics& diagnostics) {
     message += RenderDiagnostic(diagnostic);
   }
   if (message.empty()) message = step + ": failed without a diagnostic";
-  return Status::Failure(std::move(step), std::move(message));
+  return Status::Failure(ErrorCode::kInvalidInput, std::move(step), std::move(message));
 }
 
-Policy WrapPolicy(policy::Policy model) {
+Policy PolicyAccess::Wrap(policy::Policy model) {
   auto impl = std::make_unique<Policy::Impl>();
   impl->model = std::move(model);
   return Policy(std::move(impl));
 }
+
+Policy WrapPolicy(policy::Policy model) { return PolicyAccess::Wrap(std::move(model)); }
 
 }  // namespace api
 

@@ -2,6 +2,7 @@
 // The public PolicyBuilder: builds the internal model directly, checking each call as it comes and
 // keeping the first error. Each call gets a span "PolicyBuilder:N" (N = the call's number), so
 // errors found later (a missing Landlock path, a width check) still point at the call.
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <string>
@@ -9,8 +10,8 @@
 #include <vector>
 
 #include "api/policy_impl.h"
+#include "core/action.h"
 #include "core/arch.h"
-#include "core/errno_names.h"
 #include "core/suggest.h"
 #include "policy/checks.h"
 #include "policy/fs_access.h"
@@ -34,7 +35,7 @@ struct PolicyBuilder::State {
   }
   // Records the first error; returns `builder` so a method can `return state_->Fail(..., *this)`.
   PolicyBuilder& Fail(const std::string& message, PolicyBuilder& builder) {
-    if (!error) error = Status::Failure("build", "build: " + current_call + ": " + message);
+    if (!error) error = Status::Failure(ErrorCode::kInvalidInput, "build", "build: " + current_call + ": " + message);
     return builder;
   }
 };
@@ -60,53 +61,29 @@ std::vector<std::string> Words(std::string_view text) {
 
 std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
-// "errno EPERM", "errno 38", "kill", "trap 7", ... -> Action, or a message.
+// "errno EPERM", "errno 38", "kill", "trap 7", ... -> Action (the grammar of core/action.h), or a
+// message in the builder's words.
 std::optional<Action> ParseAction(std::string_view text, std::string* problem) {
-  const std::vector<std::string> words = Words(text);
-  if (words.empty() || words.size() > 2) {
-    *problem = "expected an action such as \"allow\", \"kill\" or \"errno EPERM\", got " + Quoted(text);
-    return std::nullopt;
-  }
-  const std::optional<ActionKind> kind = ActionKindFromKeyword(words[0]);
-  if (!kind) {
-    static constexpr std::string_view kKeywords[] = {"allow", "log", "errno", "kill", "kill-thread",
-                                                      "trap", "notify", "trace"};
-    *problem = "unknown action " + Quoted(words[0]) + DidYouMean(words[0], kKeywords);
-    return std::nullopt;
-  }
-  const bool takes_value = *kind == ActionKind::kErrno || *kind == ActionKind::kTrap || *kind == ActionKind::kTrace;
-  if (*kind == ActionKind::kErrno && words.size() != 2) {
-    *problem = "\"errno\" needs a value, e.g. \"errno EPERM\"";
-    return std::nullopt;
-  }
-  if (!takes_value && words.size() == 2) {
-    *problem = "action " + Quoted(words[0]) + " takes no value";
-    return std::nullopt;
-  }
-  uint64_t value = 0;
-  if (words.size() == 2) {
-    const std::string& word = words[1];
-    if (std::optional<int> number = ErrnoFromName(word); number && *kind == ActionKind::kErrno) {
-      value = static_cast<uint64_t>(*number);
-    } else {
-      size_t used = 0;
-      try {
-        value = std::stoull(word, &used, 0);
-      } catch (...) {
-        used = 0;
-      }
-      if (used == 0 || used != word.size()) {
-        *problem = "unknown errno or number " + Quoted(word);
-        return std::nullopt;
-      }
-    }
-    const uint64_t limit = *kind == ActionKind::kErrno ? kMaxErrno : 0xffff;
-    if ((*kind == ActionKind::kErrno && value == 0) || value > limit) {
-      *problem = "value " + word + " is out of range (1.." + std::to_string(limit) + ")";
+  const ActionTextResult<Action> parsed = ParseActionText(text);
+  if (parsed.ok()) return parsed.value;
+  const ActionTextError& error = parsed.error;
+  const std::string_view part = text.substr(std::min(error.offset, text.size()), error.length);
+  switch (error.kind) {
+    case ActionTextError::Kind::kMissingValue:
+      *problem = "\"errno\" needs a value, e.g. \"errno EPERM\"";
+      break;
+    case ActionTextError::Kind::kUnknownValue:
+      *problem = "unknown errno or number " + Quoted(part);
+      break;
+    case ActionTextError::Kind::kUnknownAction:
+      *problem = "unknown action " + Quoted(part) + DidYouMean(part, ActionKeywords());
       return std::nullopt;
-    }
+    default:
+      *problem = error.message;
+      break;
   }
-  return Action{*kind, static_cast<uint16_t>(value)};
+  if (!error.hint.empty()) *problem += " (" + error.hint + ")";
+  return std::nullopt;
 }
 
 std::optional<std::string> CheckTargets(const std::vector<std::string>& targets) {

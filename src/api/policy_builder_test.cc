@@ -24,7 +24,7 @@ TEST(PolicyBuilder, BuildsTheModel) {
                                 .Net("connect", 443)
                                 .Build();
   ASSERT_TRUE(policy.ok()) << policy.status().message();
-  const policy::Policy& model = policy->impl().model;
+  const policy::Policy& model = api::ModelOf(*policy);
   EXPECT_EQ(model.arches, (std::vector<sysfence::Arch>{sysfence::Arch::kX86_64, sysfence::Arch::kX86}));
   EXPECT_EQ(model.default_action, Action::Errno(38));
   EXPECT_EQ(model.badarch_action, Action::KillThread());
@@ -57,9 +57,9 @@ TEST(PolicyBuilder, AConditionAnAbiCannotCheckIsAnError) {
 TEST(PolicyBuilder, DefaultsToTheNativeAbiAndEperm) {
   StatusOr<Policy> policy = PolicyBuilder().Allow({"read"}).Build();
   ASSERT_TRUE(policy.ok()) << policy.status().message();
-  EXPECT_EQ(policy->impl().model.arches, std::vector<sysfence::Arch>{NativeArch()});
-  EXPECT_EQ(policy->impl().model.default_action, Action::Errno(1));
-  EXPECT_EQ(policy->impl().model.badarch_action, Action::KillProcess());
+  EXPECT_EQ(api::ModelOf(*policy).arches, std::vector<sysfence::Arch>{NativeArch()});
+  EXPECT_EQ(api::ModelOf(*policy).default_action, Action::Errno(1));
+  EXPECT_EQ(api::ModelOf(*policy).badarch_action, Action::KillProcess());
   EXPECT_FALSE(policy->HasLandlockRules());
 }
 
@@ -121,7 +121,7 @@ TEST(Policy, FromTextRoundTripsThroughToText) {
   ASSERT_TRUE(policy.ok()) << policy.status().message();
   StatusOr<Policy> again = Policy::FromText(policy->ToText(), "printed.sfp");
   ASSERT_TRUE(again.ok()) << again.status().message();
-  EXPECT_EQ(policy->impl().model, again->impl().model);
+  EXPECT_EQ(api::ModelOf(*policy), api::ModelOf(*again));
 }
 
 TEST(Policy, FromFileMissingFileIsALoadError) {
@@ -141,6 +141,17 @@ TEST(Policy, CompileFilterGivesTheProgram) {
   EXPECT_EQ(filter->front().k, 4u);       // seccomp_data.arch
   Policy copy = *policy;                  // a value type
   EXPECT_EQ(copy.ToText(), policy->ToText());
+}
+
+TEST(Status, KeepsTheKindOfFailure) {
+  StatusOr<Policy> built = PolicyBuilder().Default("alow").Build();
+  ASSERT_FALSE(built.ok());
+  EXPECT_EQ(built.status().code(), ErrorCode::kInvalidInput);
+  const Status limit = api::StatusFromError("compile", MakeError(ErrorCode::kLimit, "4097 instructions"));
+  EXPECT_EQ(limit.code(), ErrorCode::kLimit);
+  EXPECT_EQ(limit.step(), "compile");
+  const Status refused = api::StatusFromError("landlock", MakeError(ErrorCode::kUnsupported, "no Landlock"));
+  EXPECT_EQ(refused.code(), ErrorCode::kUnsupported);
 }
 
 }  // namespace

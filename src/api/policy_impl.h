@@ -18,6 +18,17 @@ struct Policy::Impl {
 
 namespace api {
 
+/// The implementation's door to a public Policy's internals (a friend of Policy).
+struct PolicyAccess {
+  /// The model behind `policy`.
+  static const policy::Policy& Model(const Policy& policy) { return policy.impl_->model; }
+  /// A public Policy holding `model`.
+  static Policy Wrap(policy::Policy model);
+};
+
+/// The model behind `policy`.
+inline const policy::Policy& ModelOf(const Policy& policy) { return PolicyAccess::Model(policy); }
+
 /// A failed Status for `step` from an internal Error (its message is kept whole).
 Status StatusFromError(std::string step, const Error& error);
 

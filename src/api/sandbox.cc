@@ -9,6 +9,7 @@
 #include "os/landlock.h"
 #include "os/seccomp_install.h"
 #include "os/strict_mode.h"
+#include "run/landlock_grants.h"
 
 namespace sysfence {
 
@@ -24,7 +25,7 @@ std::string SandboxReport::ToString() const {
 }
 
 StatusOr<SandboxReport> ApplySandbox(const Policy& policy, const SandboxOptions& options) {
-  const policy::Policy& model = policy.impl().model;
+  const policy::Policy& model = api::ModelOf(policy);
 
   // 1. Compile: pure, so a failure changes nothing.
   Result<bpf::Program> program = codegen::Compile(model);
@@ -38,7 +39,7 @@ StatusOr<SandboxReport> ApplySandbox(const Policy& policy, const SandboxOptions&
   landlock_options.scope_abstract_unix_socket = options.scope_abstract_unix;
   std::string unavailable_reason;
   const int abi = os::ProbeLandlockAbi(&unavailable_reason);
-  Result<os::LandlockPlan> plan = os::PlanLandlock(model.fs_rules, model.net_rules, abi, mode, landlock_options);
+  Result<os::LandlockPlan> plan = os::PlanLandlock(run::LandlockGrantsOf(model), abi, mode, landlock_options);
   if (!plan.ok()) {
     Error error = plan.error();
     if (abi == 0) error.message += " [" + unavailable_reason + "]";
@@ -84,7 +85,7 @@ int LandlockAbi() { return os::ProbeLandlockAbi(); }
 
 Status EnterStrictMode() {
   Result<void> entered = os::EnterStrictMode();
-  if (!entered.ok()) return Status::Failure("strict-mode", entered.error().message);
+  if (!entered.ok()) return Status::Failure(entered.error().code, "strict-mode", entered.error().message);
   return Status();
 }
 

@@ -60,11 +60,8 @@ void Assembler::Ret(uint32_t value) { Emit(Stmt(opcode::kRetK, value)); }
 
 void Assembler::RetA() { Emit(Stmt(opcode::kRetA)); }
 
-Result<Program> Assembler::Finish() const {
-  if (first_error_) return MakeError(ErrorCode::kInvalidInput, *first_error_);
+Result<void> Assembler::ResolveLabels(std::vector<size_t>& jt_item, std::vector<size_t>& jf_item) const {
   const size_t count = items_.size();
-  // Resolve every label use to the index of the item it is bound to, and check direction.
-  std::vector<size_t> jt_item(count, 0), jf_item(count, 0);
   for (size_t i = 0; i < count; ++i) {
     for (int side = 0; side < 2; ++side) {
       const std::optional<uint32_t>& label = side == 0 ? items_[i].jt : items_[i].jf;
@@ -89,6 +86,14 @@ Result<Program> Assembler::Finish() const {
       (side == 0 ? jt_item : jf_item)[i] = *info.item;
     }
   }
+  return Ok();
+}
+
+Result<Program> Assembler::Finish() const {
+  if (first_error_) return MakeError(ErrorCode::kInvalidInput, *first_error_);
+  const size_t count = items_.size();
+  std::vector<size_t> jt_item(count, 0), jf_item(count, 0);
+  if (Result<void> resolved = ResolveLabels(jt_item, jf_item); !resolved.ok()) return resolved.error();
   // Trampolines: bit 0 = the true branch goes through a `ja` placed right after the jump, bit 1 =
   // the false branch does. Each insertion can push other jumps out of range, so iterate to a fixed
   // point; insertions only grow, so this terminates.

@@ -74,6 +74,9 @@ class Assembler {
     std::optional<size_t> item;  // index of the item it is bound to
   };
   std::string LabelName(uint32_t id) const;
+  // Resolves every label use to the index of the item it is bound to (jt_item/jf_item, one per
+  // item), checking that each is bound, forward and inside the program.
+  Result<void> ResolveLabels(std::vector<size_t>& jt_item, std::vector<size_t>& jf_item) const;
   void RecordError(std::string message);
 
   std::vector<Item> items_;

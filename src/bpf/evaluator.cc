@@ -19,6 +19,52 @@ uint32_t LoadWord(const SeccompData& data, uint32_t offset) {
   return word;
 }
 
+// What an ALU instruction did.
+enum class AluStep { kNotAlu, kDone, kDivideByXZero, kError };
+
+// Runs `insn` when it is an ALU instruction (operand: X or k), updating `a`; errors in `error`.
+AluStep RunAlu(const Instruction& insn, uint32_t operand, uint32_t& a, std::string& error) {
+  switch (insn.code) {
+    case opcode::kNeg: a = 0u - a; return AluStep::kDone;
+    case op::kAlu | op::kAdd:
+    case op::kAlu | op::kAdd | op::kX: a += operand; return AluStep::kDone;
+    case op::kAlu | op::kSub:
+    case op::kAlu | op::kSub | op::kX: a -= operand; return AluStep::kDone;
+    case op::kAlu | op::kMul:
+    case op::kAlu | op::kMul | op::kX: a *= operand; return AluStep::kDone;
+    case op::kAlu | op::kDiv:
+    case op::kAlu | op::kDiv | op::kX:
+      if (operand == 0) {
+        if (UsesX(insn.code)) return AluStep::kDivideByXZero;
+        error = "division by constant zero";
+        return AluStep::kError;
+      }
+      a /= operand;
+      return AluStep::kDone;
+    case op::kAlu | op::kOr:
+    case op::kAlu | op::kOr | op::kX: a |= operand; return AluStep::kDone;
+    case op::kAlu | op::kAnd:
+    case op::kAlu | op::kAnd | op::kX: a &= operand; return AluStep::kDone;
+    case op::kAlu | op::kXor:
+    case op::kAlu | op::kXor | op::kX: a ^= operand; return AluStep::kDone;
+    case op::kAlu | op::kLsh:
+    case op::kAlu | op::kLsh | op::kX:
+    case op::kAlu | op::kRsh:
+    case op::kAlu | op::kRsh | op::kX:
+      if (!UsesX(insn.code) && insn.k >= 32) {
+        error = "shift by 32 or more";
+        return AluStep::kError;
+      }
+      if ((insn.code & 0xf0) == op::kLsh) {
+        a <<= (operand & 31);
+      } else {
+        a >>= (operand & 31);
+      }
+      return AluStep::kDone;
+    default: return AluStep::kNotAlu;
+  }
+}
+
 }  // namespace
 
 Result<EvalResult> Evaluate(const Program& program, const SeccompData& data, const EvalOptions& options) {
@@ -61,42 +107,6 @@ Result<EvalResult> Evaluate(const Program& program, const SeccompData& data, con
         break;
       case opcode::kTax: x = a; break;
       case opcode::kTxa: a = x; break;
-      case opcode::kNeg: a = 0u - a; break;
-      case op::kAlu | op::kAdd:
-      case op::kAlu | op::kAdd | op::kX: a += operand; break;
-      case op::kAlu | op::kSub:
-      case op::kAlu | op::kSub | op::kX: a -= operand; break;
-      case op::kAlu | op::kMul:
-      case op::kAlu | op::kMul | op::kX: a *= operand; break;
-      case op::kAlu | op::kDiv:
-      case op::kAlu | op::kDiv | op::kX:
-        if (operand == 0) {
-          if (!UsesX(insn.code)) return RunError(pc, "division by constant zero");
-          // bpf_convert_filter guards `div x`: with X == 0 the program returns 0 at once.
-          result.value = 0;
-          result.action = Action::FromSeccompRet(0);
-          result.exit_offset = pc;
-          result.divided_by_zero = true;
-          return result;
-        }
-        a /= operand;
-        break;
-      case op::kAlu | op::kOr:
-      case op::kAlu | op::kOr | op::kX: a |= operand; break;
-      case op::kAlu | op::kAnd:
-      case op::kAlu | op::kAnd | op::kX: a &= operand; break;
-      case op::kAlu | op::kXor:
-      case op::kAlu | op::kXor | op::kX: a ^= operand; break;
-      case op::kAlu | op::kLsh:
-      case op::kAlu | op::kLsh | op::kX:
-        if (!UsesX(insn.code) && insn.k >= 32) return RunError(pc, "shift by 32 or more");
-        a <<= (operand & 31);
-        break;
-      case op::kAlu | op::kRsh:
-      case op::kAlu | op::kRsh | op::kX:
-        if (!UsesX(insn.code) && insn.k >= 32) return RunError(pc, "shift by 32 or more");
-        a >>= (operand & 31);
-        break;
       case opcode::kJa:
         if (insn.k >= length - pc - 1) return RunError(pc, "jump past the end of the program");
         pc += insn.k;
@@ -107,7 +117,19 @@ Result<EvalResult> Evaluate(const Program& program, const SeccompData& data, con
         result.action = Action::FromSeccompRet(result.value);
         result.exit_offset = pc;
         return result;
-      default:
+      default: {
+        std::string alu_error;
+        const AluStep alu = RunAlu(insn, operand, a, alu_error);
+        if (alu == AluStep::kDone) break;
+        if (alu == AluStep::kError) return RunError(pc, alu_error);
+        if (alu == AluStep::kDivideByXZero) {
+          // bpf_convert_filter guards `div x`: with X == 0 the program returns 0 at once.
+          result.value = 0;
+          result.action = Action::FromSeccompRet(0);
+          result.exit_offset = pc;
+          result.divided_by_zero = true;
+          return result;
+        }
         if (IsConditionalJump(insn.code)) {
           bool taken = false;
           switch (JumpOp(insn.code)) {
@@ -120,6 +142,7 @@ Result<EvalResult> Evaluate(const Program& program, const SeccompData& data, con
           break;
         }
         return RunError(pc, "opcode " + std::to_string(insn.code) + " is not accepted by seccomp");
+      }
     }
     ++pc;
   }

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/seccomp_data.h"
+
 namespace sysfence::bpf {
 
 /// One classic-BPF instruction, laid out exactly as the kernel's `struct sock_filter`.
@@ -24,14 +26,8 @@ using Program = std::vector<Instruction>;
 /// Most instructions one filter may have (BPF_MAXINSNS).
 inline constexpr size_t kMaxInstructions = 4096;
 
-/// What a seccomp filter sees, laid out as the kernel's `struct seccomp_data`.
-struct SeccompData {
-  int32_t nr = 0;
-  uint32_t arch = 0;
-  uint64_t instruction_pointer = 0;
-  uint64_t args[6] = {0, 0, 0, 0, 0, 0};
-};
-static_assert(sizeof(SeccompData) == 64);
+/// What a seccomp filter sees (defined in core, where the evaluators above bpf take it from).
+using SeccompData = ::sysfence::SeccompData;
 
 /// Byte offsets of the fields of SeccompData (what `ld [k]` loads).
 namespace offset {

@@ -9,10 +9,9 @@
 #include <vector>
 
 #include "bpf/assembler.h"
-#include "bpf/disassembler.h"
+#include "bpf/instruction_text.h"
 #include "bpf/opcodes.h"
 #include "core/action.h"
-#include "core/errno_names.h"
 
 namespace sysfence::bpf {
 namespace {
@@ -73,31 +72,12 @@ std::optional<uint32_t> ParseFieldOffset(std::string_view field) {
   return std::nullopt;
 }
 
+// An action as the disassembler prints it ("errno(EPERM)", "trap(3)", "kill"), by the grammar of
+// core/action.h, with any data a filter may return.
 std::optional<uint32_t> ParseActionValue(std::string_view text) {
-  text = Trim(text);
-  std::string_view keyword = text, argument;
-  const size_t open = text.find('(');
-  if (open != std::string_view::npos) {
-    if (text.back() != ')') return std::nullopt;
-    keyword = Trim(text.substr(0, open));
-    argument = Trim(text.substr(open + 1, text.size() - open - 2));
-  }
-  auto kind = ActionKindFromKeyword(keyword);
-  if (!kind) return std::nullopt;
-  Action action{*kind, 0};
-  if (!argument.empty()) {
-    if (*kind != ActionKind::kErrno && *kind != ActionKind::kTrap && *kind != ActionKind::kTrace) return std::nullopt;
-    if (auto number = ParseUnsigned(argument); number && *number <= 0xffff) {
-      action.data = static_cast<uint16_t>(*number);
-    } else if (auto err = ErrnoFromName(argument); err && *kind == ActionKind::kErrno) {
-      action.data = static_cast<uint16_t>(*err);
-    } else {
-      return std::nullopt;
-    }
-  } else if (*kind == ActionKind::kErrno) {
-    return std::nullopt;  // errno needs its value
-  }
-  return action.ToSeccompRet();
+  const ActionTextResult<Action> action = ParseActionText(text, ActionTextMode::kFilterReturn);
+  if (!action.ok()) return std::nullopt;
+  return action.value->ToSeccompRet();
 }
 
 class LineAssembler {
@@ -182,10 +162,6 @@ class LineAssembler {
 
   std::optional<std::string> Instruction(const std::string& mnemonic, const std::vector<std::string_view>& operands) {
     const std::string_view first = operands.empty() ? std::string_view() : operands[0];
-    auto immediate = [&](std::string_view text) -> std::optional<uint32_t> {
-      if (!text.starts_with('#')) return std::nullopt;
-      return ParseU32(text.substr(1));
-    };
     if (mnemonic == ".insn") {
       if (auto error = Expect(operands, 4, mnemonic)) return error;
       auto code = ParseU32(operands[0]);
@@ -204,43 +180,11 @@ class LineAssembler {
       assembler_.Emit(Stmt(mnemonic == "tax" ? opcode::kTax : mnemonic == "txa" ? opcode::kTxa : opcode::kNeg));
       return std::nullopt;
     }
-    if (mnemonic == "ld" || mnemonic == "ldx") {
-      if (auto error = Expect(operands, 1, mnemonic)) return error;
-      const bool x = mnemonic == "ldx";
-      if (auto k = immediate(first)) {
-        assembler_.Emit(Stmt(x ? opcode::kLdxImm : opcode::kLdImm, *k));
-      } else if (first == "len") {
-        assembler_.Emit(Stmt(x ? opcode::kLdxLen : opcode::kLdLen));
-      } else if (auto cell = Memory(first)) {
-        assembler_.Emit(Stmt(x ? opcode::kLdxMem : opcode::kLdMem, *cell));
-      } else if (!x && first.size() >= 2 && first.front() == '[' && first.back() == ']') {
-        auto field = ParseFieldOffset(first.substr(1, first.size() - 2));
-        if (!field) return "unknown seccomp_data field " + std::string(first);
-        assembler_.Emit(Stmt(opcode::kLdAbs, *field));
-      } else {
-        return "bad operand '" + std::string(first) + "' for '" + mnemonic + "' (#k, len, M[k]" +
-               (x ? ")" : " or [field])");
-      }
-      return std::nullopt;
-    }
     if (mnemonic == "st" || mnemonic == "stx") {
       if (auto error = Expect(operands, 1, mnemonic)) return error;
       auto cell = Memory(first);
       if (!cell) return "'" + mnemonic + "' needs M[k]";
       assembler_.Emit(Stmt(mnemonic == "st" ? opcode::kSt : opcode::kStx, *cell));
-      return std::nullopt;
-    }
-    if (mnemonic == "ret") {
-      if (auto error = Expect(operands, 1, mnemonic)) return error;
-      if (first == "a" || first == "A") {
-        assembler_.RetA();
-      } else if (auto k = immediate(first)) {
-        assembler_.Ret(*k);
-      } else if (auto action = ParseActionValue(first)) {
-        assembler_.Ret(*action);
-      } else {
-        return "bad return value '" + std::string(first) + "' (#k, a, or an action such as errno(EPERM))";
-      }
       return std::nullopt;
     }
     if (mnemonic == "ja") {
@@ -249,13 +193,59 @@ class LineAssembler {
       assembler_.Ja(LabelFor(first));
       return std::nullopt;
     }
+    if (mnemonic == "ld" || mnemonic == "ldx") return Load(mnemonic, operands);
+    if (mnemonic == "ret") return Return(operands);
+    return JumpOrAlu(mnemonic, operands);
+  }
+
+  // `ld`/`ldx` #k, len, M[k] or [field].
+  std::optional<std::string> Load(const std::string& mnemonic, const std::vector<std::string_view>& operands) {
+    if (auto error = Expect(operands, 1, mnemonic)) return error;
+    const std::string_view first = operands[0];
+    const bool x = mnemonic == "ldx";
+    if (auto k = Immediate(first)) {
+      assembler_.Emit(Stmt(x ? opcode::kLdxImm : opcode::kLdImm, *k));
+    } else if (first == "len") {
+      assembler_.Emit(Stmt(x ? opcode::kLdxLen : opcode::kLdLen));
+    } else if (auto cell = Memory(first)) {
+      assembler_.Emit(Stmt(x ? opcode::kLdxMem : opcode::kLdMem, *cell));
+    } else if (!x && first.size() >= 2 && first.front() == '[' && first.back() == ']') {
+      auto field = ParseFieldOffset(first.substr(1, first.size() - 2));
+      if (!field) return "unknown seccomp_data field " + std::string(first);
+      assembler_.Emit(Stmt(opcode::kLdAbs, *field));
+    } else {
+      return "bad operand '" + std::string(first) + "' for '" + mnemonic + "' (#k, len, M[k]" +
+             (x ? ")" : " or [field])");
+    }
+    return std::nullopt;
+  }
+
+  // `ret` #k, a, or an action (core/action.h's grammar, as the disassembler prints it).
+  std::optional<std::string> Return(const std::vector<std::string_view>& operands) {
+    if (auto error = Expect(operands, 1, "ret")) return error;
+    const std::string_view first = operands[0];
+    if (first == "a" || first == "A") {
+      assembler_.RetA();
+    } else if (auto k = Immediate(first)) {
+      assembler_.Ret(*k);
+    } else if (auto action = ParseActionValue(first)) {
+      assembler_.Ret(*action);
+    } else {
+      return "bad return value '" + std::string(first) + "' (#k, a, or an action such as errno(EPERM))";
+    }
+    return std::nullopt;
+  }
+
+  // Conditional jumps (jeq #k|x, t, f ...) and ALU instructions (add #k|x ...).
+  std::optional<std::string> JumpOrAlu(const std::string& mnemonic, const std::vector<std::string_view>& operands) {
+    const std::string_view first = operands.empty() ? std::string_view() : operands[0];
     for (uint16_t jump_op : {op::kJeq, op::kJgt, op::kJge, op::kJset}) {
       if (mnemonic != JumpMnemonic(jump_op)) continue;
       if (auto error = Expect(operands, 3, mnemonic)) return error;
       if (operands[1].empty() || operands[2].empty()) return "'" + mnemonic + "' needs two labels";
       if (first == "x" || first == "X") {
         assembler_.JumpIfX(jump_op, LabelFor(operands[1]), LabelFor(operands[2]));
-      } else if (auto k = immediate(first)) {
+      } else if (auto k = Immediate(first)) {
         assembler_.JumpIf(jump_op, *k, LabelFor(operands[1]), LabelFor(operands[2]));
       } else {
         return "bad operand '" + std::string(first) + "' for '" + mnemonic + "' (#k or x)";
@@ -268,7 +258,7 @@ class LineAssembler {
       if (auto error = Expect(operands, 1, mnemonic)) return error;
       if (first == "x" || first == "X") {
         assembler_.Emit(Stmt(static_cast<uint16_t>(op::kAlu | alu_op | op::kX)));
-      } else if (auto k = immediate(first)) {
+      } else if (auto k = Immediate(first)) {
         assembler_.Emit(Stmt(static_cast<uint16_t>(op::kAlu | alu_op | op::kK), *k));
       } else {
         return "bad operand '" + std::string(first) + "' for '" + mnemonic + "' (#k or x)";
@@ -276,6 +266,12 @@ class LineAssembler {
       return std::nullopt;
     }
     return "unknown mnemonic '" + mnemonic + "'";
+  }
+
+  // "#k" -> k; nullopt for anything else.
+  static std::optional<uint32_t> Immediate(std::string_view text) {
+    if (!text.starts_with('#')) return std::nullopt;
+    return ParseU32(text.substr(1));
   }
 
  private:

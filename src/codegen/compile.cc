@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "bpf/program.h"
-#include "codegen/assembler.h"
+#include "codegen/instruction_dag.h"
 #include "codegen/compile_ir.h"
 #include "codegen/search_tree.h"
 #include "ir/build.h"
@@ -87,7 +87,7 @@ class Compiler {
   Result<bpf::Program> Run() {
     Canonicalize();
     // Code() recurses along the DAG, so a chain of more tests than a program can hold (100 000
-    // rules, a 70 000-value set) would exhaust the stack before the assembler could refuse it.
+    // rules, a 70 000-value set) would exhaust the stack before the instruction DAG could refuse it.
     if (const size_t tests = ReachableTests(); tests > bpf::kMaxInstructions) {
       return MakeError(ErrorCode::kLimit, "too many conditions: " + std::to_string(tests) +
                                               " distinct argument tests cannot fit the " +
@@ -110,18 +110,18 @@ class Compiler {
     }
 
     // Built last to first: each ABI's JEQ falls through to the next ABI's, the last to badarch.
-    Label next = assembler_.Ret(ir_.badarch_action.ToSeccompRet());
+    InsnRef next = dag_.Ret(ir_.badarch_action.ToSeccompRet());
     for (auto g = groups.rbegin(); g != groups.rend(); ++g) {
       const bool shares_with_x32 = g->audit == GetArchInfo(Arch::kX86_64).audit_arch;
       std::vector<DispatchRange> ranges = shares_with_x32 ? SplitByX32Bit(g->native, g->x32, badarch)
                                                           : Canonical(*g->native, 0, kAllOnes);
       const std::vector<double> weights = Weigh(ranges, {g->native, g->x32});
-      const Label tree = Dispatch(ranges, weights);
-      const Label load_nr = assembler_.LoadWord(bpf::offset::kNr, tree);
-      next = assembler_.Jump(bpf::op::kJeq, g->audit, load_nr, next);
+      const InsnRef tree = Dispatch(ranges, weights);
+      const InsnRef load_nr = dag_.LoadWord(bpf::offset::kNr, tree);
+      next = dag_.Jump(bpf::op::kJeq, g->audit, load_nr, next);
     }
-    const Label entry = assembler_.LoadWord(bpf::offset::kArch, next);
-    return assembler_.Finish(entry);
+    const InsnRef entry = dag_.LoadWord(bpf::offset::kArch, next);
+    return dag_.Finish(entry);
   }
 
  private:
@@ -232,7 +232,7 @@ class Compiler {
     return weights;
   }
 
-  Label Dispatch(const std::vector<DispatchRange>& ranges, const std::vector<double>& weights) {
+  InsnRef Dispatch(const std::vector<DispatchRange>& ranges, const std::vector<double>& weights) {
     const SearchTree tree = BuildSearchTree(weights);
     std::vector<double> prefix(weights.size() + 1, 0.0);
     for (size_t i = 0; i < weights.size(); ++i) prefix[i + 1] = prefix[i] + weights[i];
@@ -241,13 +241,13 @@ class Compiler {
 
   // The heavier subtree is created last, so it sits right after the comparison: if one side must
   // be reached through a JA (more than 255 instructions away), it is the lighter one.
-  Label EmitTree(const SearchTree& tree, size_t index, const std::vector<DispatchRange>& ranges,
+  InsnRef EmitTree(const SearchTree& tree, size_t index, const std::vector<DispatchRange>& ranges,
                  const std::vector<double>& prefix) {
     const SearchNode& node = tree.nodes[index];
     if (node.first == node.last) return Code(ranges[node.first].node, Accumulator{});
     const double left_weight = prefix[node.split + 1] - prefix[node.first];
     const double right_weight = prefix[node.last + 1] - prefix[node.split + 1];
-    Label left, right;
+    InsnRef left, right;
     if (left_weight >= right_weight) {
       right = EmitTree(tree, node.right, ranges, prefix);
       left = EmitTree(tree, node.left, ranges, prefix);
@@ -255,31 +255,31 @@ class Compiler {
       left = EmitTree(tree, node.left, ranges, prefix);
       right = EmitTree(tree, node.right, ranges, prefix);
     }
-    return assembler_.Jump(bpf::op::kJge, ranges[node.split + 1].first, right, left);
+    return dag_.Jump(bpf::op::kJge, ranges[node.split + 1].first, right, left);
   }
 
   // The code deciding canonical node `id`, entered with `acc` in the accumulator.
-  Label Code(NodeId id, const Accumulator& acc) {
+  InsnRef Code(NodeId id, const Accumulator& acc) {
     const CodeKey key{id, acc};
     if (auto it = code_.find(key); it != code_.end()) return it->second;
     const ir::Node& node = nodes_[id];
-    Label label;
+    InsnRef label;
     if (node.is_leaf) {
-      label = assembler_.Ret(node.outcome.action.ToSeccompRet());
+      label = dag_.Ret(node.outcome.action.ToSeccompRet());
     } else {
       const ir::WordTest& t = node.test;
       const Accumulator want{Accumulator::Kind::kWord, t.arg, t.half, t.mask};
-      const Label if_false = Code(node.if_false, want);
-      const Label if_true = Code(node.if_true, want);
-      label = assembler_.Jump(JumpOpOf(t.op), t.k, if_true, if_false);
+      const InsnRef if_false = Code(node.if_false, want);
+      const InsnRef if_true = Code(node.if_true, want);
+      label = dag_.Jump(JumpOpOf(t.op), t.k, if_true, if_false);
       const Accumulator unmasked{Accumulator::Kind::kWord, t.arg, t.half, kAllOnes};
       if (acc == want) {
         // The word is already there.
       } else if (acc == unmasked) {
-        label = assembler_.And(t.mask, label);
+        label = dag_.And(t.mask, label);
       } else {
-        if (t.mask != kAllOnes) label = assembler_.And(t.mask, label);
-        label = assembler_.LoadWord(OffsetOf(t.arg, t.half), label);
+        if (t.mask != kAllOnes) label = dag_.And(t.mask, label);
+        label = dag_.LoadWord(OffsetOf(t.arg, t.half), label);
       }
     }
     code_.emplace(key, label);
@@ -291,8 +291,8 @@ class Compiler {
   std::vector<ir::Node> nodes_;
   ir::NodeBuilder canonical_;
   std::vector<NodeId> canonical_of_;
-  std::unordered_map<CodeKey, Label, CodeKeyHash> code_;
-  Assembler assembler_;
+  std::unordered_map<CodeKey, InsnRef, CodeKeyHash> code_;
+  InstructionDag dag_;
 };
 
 }  // namespace

@@ -22,15 +22,6 @@ struct CompileOptions {
   std::map<std::pair<Arch, uint32_t>, uint64_t> frequencies;
 };
 
-/// Figures about a compiled program (what `sysfence compile --stats` prints).
-struct CompileStats {
-  size_t instructions = 0;
-  size_t worst_path = 0;    ///< most instructions executed for any syscall number of the first ABI
-  double mean_path = 0;     ///< mean over all syscall numbers of the first ABI's table
-  size_t allows = 0;        ///< syscalls (per ABI) whose outcome is an unconditional allow
-  size_t cacheable_allows = 0;  ///< of those, how many the kernel's action cache will skip
-};
-
 /// Compiles `policy` into a program that implements policy.h's semantics exactly. Fails (kLimit)
 /// past 4096 instructions, with the count in the message.
 Result<bpf::Program> Compile(const policy::Policy& policy, const CompileOptions& options = {});

@@ -3,10 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include "bpf/cache_analysis.h"
+#include "inspect/cache_analysis.h"
 #include "bpf/evaluator.h"
 #include "bpf/verifier.h"
-#include "codegen/stats.h"
+#include "inspect/stats.h"
 #include "policy/evaluate.h"
 #include "syscalls/syscalls.h"
 
@@ -30,8 +30,8 @@ policy::Condition Compare(int arg, CompareOp op, uint64_t value, uint64_t mask =
 
 uint32_t Nr(Arch arch, std::string_view name) { return *syscalls::NumberOf(arch, name); }
 
-bpf::SeccompData Data(Arch arch, uint32_t nr, std::initializer_list<uint64_t> args = {}) {
-  bpf::SeccompData data;
+SeccompData Data(Arch arch, uint32_t nr, std::initializer_list<uint64_t> args = {}) {
+  SeccompData data;
   data.arch = GetArchInfo(arch).audit_arch;
   data.nr = static_cast<int32_t>(nr);
   int i = 0;
@@ -39,7 +39,7 @@ bpf::SeccompData Data(Arch arch, uint32_t nr, std::initializer_list<uint64_t> ar
   return data;
 }
 
-Action Decide(const bpf::Program& program, const bpf::SeccompData& data) {
+Action Decide(const bpf::Program& program, const SeccompData& data) {
   auto run = bpf::Evaluate(program, data);
   EXPECT_TRUE(run.ok());
   return run.ok() ? run->action : Action::KillProcess();
@@ -174,9 +174,9 @@ TEST(CompileTest, SixteenBitArgumentsAreMaskedAndAllowsStayCacheable) {
     EXPECT_EQ(Decide(program, Data(arch, chmod, {0, 0x10000 | 04000})), Action::Errno(13));
     EXPECT_EQ(Decide(program, Data(arch, chmod, {0, 0x10000 | 0644})), Action::Allow());
   }
-  const CompileStats stats = ComputeStats(program, p);
+  const inspect::CompileStats stats = inspect::ComputeStats(program, p);
   EXPECT_EQ(stats.cacheable_allows, stats.allows);
-  EXPECT_TRUE(bpf::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "read")));
+  EXPECT_TRUE(inspect::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "read")));
 }
 
 TEST(CompileTest, EveryUnconditionalAllowIsCacheable) {
@@ -187,20 +187,20 @@ TEST(CompileTest, EveryUnconditionalAllowIsCacheable) {
   p.rules.push_back(mmap);
   p.rules.push_back(MakeRule(Action::Allow(), {"@" + std::string(syscalls::AllGroups().front().name.substr(1))}));
   const bpf::Program program = CompileOk(p);
-  const CompileStats stats = ComputeStats(program, p);
+  const inspect::CompileStats stats = inspect::ComputeStats(program, p);
   EXPECT_GT(stats.allows, 10u);
   EXPECT_EQ(stats.cacheable_allows, stats.allows);
   // And the kernel's own view of the native and compat ABIs agrees.
-  const bpf::CacheReport report = bpf::AnalyzeCache(program, Arch::kX86_64);
-  EXPECT_TRUE(bpf::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "read")));
-  EXPECT_FALSE(bpf::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "ioctl")));
+  const inspect::CacheReport report = inspect::AnalyzeCache(program, Arch::kX86_64);
+  EXPECT_TRUE(inspect::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "read")));
+  EXPECT_FALSE(inspect::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "ioctl")));
   EXPECT_GT(report.skipped_count, 3u);
 }
 
 TEST(CompileTest, StatsReportPathsOverTheFirstAbi) {
   const policy::Policy p = SmallPolicy();
   const bpf::Program program = CompileOk(p);
-  const CompileStats stats = ComputeStats(program, p);
+  const inspect::CompileStats stats = inspect::ComputeStats(program, p);
   EXPECT_EQ(stats.instructions, program.size());
   EXPECT_GE(stats.worst_path, 4u);
   EXPECT_LE(stats.worst_path, 12u);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -76,5 +77,81 @@ std::string_view ActionKeyword(ActionKind kind);
 
 /// Parses an action keyword ("kill-process" is accepted for "kill").
 std::optional<ActionKind> ActionKindFromKeyword(std::string_view keyword);
+
+// --- The action-text grammar -----------------------------------------------------------------
+// One grammar for every place that reads an action (the .sfp parser, the public API, CLI options,
+// BPF assembly text):
+//
+//   action := keyword [value] | keyword "(" value ")"
+//   keyword: allow | log | errno | kill | kill-process | kill-thread | trap | notify | trace
+//   value:   errno: an errno name (EPERM) or a number 1..4095 (required);
+//            trap, trace: a number 0..65535 (optional); the others take none.
+//   numbers: 42, 0x2a, 0b101010, 0o52, 052 (core/number_literal.h)
+//
+// Both forms Action prints (ToPolicyText "errno EPERM", ToString "errno(EPERM)") parse back to
+// the same action. Errors carry the byte range of the offending part, which each front end turns
+// into file:line:col, a JSON path or a call number.
+
+/// What an action kind takes after its keyword.
+enum class ActionValueUse : uint8_t { kNone, kOptional, kRequired };
+
+/// kRequired for errno, kOptional for trap and trace, kNone for the rest.
+ActionValueUse ActionValueUseOf(ActionKind kind);
+
+/// Which values the grammar accepts.
+enum class ActionTextMode : uint8_t {
+  kPolicy,        ///< what a policy may write: errno 1..4095
+  kFilterReturn,  ///< any data a filter's return can carry (errno 0..65535), as BPF assembly writes it
+};
+
+/// Why action text did not parse, in the policy language's words.
+struct ActionTextError {
+  enum class Kind : uint8_t {
+    kNoAction,         ///< nothing (or not a word) where an action belongs
+    kUnknownAction,    ///< a word that is no action keyword
+    kMissingValue,     ///< errno without its value
+    kUnexpectedValue,  ///< a value after an action that takes none, or text after the value
+    kUnknownValue,     ///< a value that is neither an errno name nor a number
+    kOutOfRange,       ///< errno outside 1..4095, trap/trace data outside 0..65535
+    kMalformed,        ///< "errno(EPERM" and the like
+  };
+  Kind kind = Kind::kNoAction;
+  size_t offset = 0;  ///< where the problem starts, in bytes from the start of the text
+  size_t length = 0;  ///< how many bytes it covers (0 at the end of the text)
+  std::string message;
+  std::string hint;   ///< "did you mean 'allow'?" or how to write it; may be empty
+};
+
+/// An action (or a part of one) read from text, or why it could not be.
+template <typename T>
+struct ActionTextResult {
+  std::optional<T> value;  ///< set on success
+  ActionTextError error;   ///< meaningful only without a value
+  bool ok() const { return value.has_value(); }
+};
+
+/// Every action keyword the grammar accepts, for suggestions.
+std::span<const std::string_view> ActionKeywords();
+
+/// Every errno name (primary names, by number), for suggestions.
+std::span<const std::string_view> ErrnoNames();
+
+/// Reads an action keyword; the error (kUnknownAction) covers the whole word.
+ActionTextResult<ActionKind> ParseActionKeyword(std::string_view word);
+
+/// The errno action named `name` ("EPERM"); the error (kUnknownValue) covers the name.
+ActionTextResult<Action> ActionWithErrnoName(std::string_view name);
+
+/// The `kind` action with number `value` (negative when written with a minus), `written` being the
+/// value as written ("-1", "0x26") for the message. Errors: kUnexpectedValue, kOutOfRange.
+ActionTextResult<Action> ActionWithNumber(ActionKind kind, bool negative, uint64_t value, std::string_view written,
+                                          ActionTextMode mode = ActionTextMode::kPolicy);
+
+/// The error for a `kind` keyword with nothing after it although it needs a value (kMissingValue).
+ActionTextError MissingActionValue(ActionKind kind);
+
+/// Reads a whole action: "allow", "errno EPERM", "errno(38)", "trap 7", "kill-process", with
+/// blanks around it allowed.
+ActionTextResult<Action> ParseActionText(std::string_view text, ActionTextMode mode = ActionTextMode::kPolicy);
 
 }  // namespace sysfence

@@ -8,18 +8,11 @@
 #include <utility>
 #include <variant>
 
+#include "sysfence/error_code.h"
+
 namespace sysfence {
 
-/// What kind of failure an Error reports; stable so callers can branch on it.
-enum class ErrorCode {
-  kInvalidInput,   ///< malformed or inconsistent input (policy text, JSON, BPF file, arguments)
-  kNotFound,       ///< a named thing (file, syscall, pid, group) does not exist
-  kUnsupported,    ///< this kernel or build lacks a feature the request needs
-  kPermission,     ///< the OS refused for lack of privilege
-  kOs,             ///< another OS call failed; the message names the step and errno
-  kLimit,          ///< a hard limit was exceeded (4096 instructions, include depth, ...)
-  kInternal,       ///< a bug in sysfence
-};
+// ErrorCode (what kind of failure) is shared with the public API's Status.
 
 /// A failure: its kind and a complete, human-readable message (which step failed and why).
 struct Error {

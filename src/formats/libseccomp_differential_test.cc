@@ -106,15 +106,15 @@ uint64_t InputValue(std::mt19937_64& rng) {
   }
 }
 
-bpf::SeccompData Input(std::mt19937_64& rng, std::string_view name) {
-  bpf::SeccompData data;
+SeccompData Input(std::mt19937_64& rng, std::string_view name) {
+  SeccompData data;
   data.arch = kAuditX86_64;
   data.nr = static_cast<int32_t>(*syscalls::NumberOf(Arch::kX86_64, name));
   for (uint64_t& arg : data.args) arg = InputValue(rng);
   return data;
 }
 
-Action RuncDecides(const bpf::Program& program, const bpf::SeccompData& data) {
+Action RuncDecides(const bpf::Program& program, const SeccompData& data) {
   auto run = bpf::Evaluate(program, data);
   EXPECT_TRUE(run.ok());
   return run.ok() ? run->action : Action::KillProcess();
@@ -187,7 +187,7 @@ bool RuncDecidesByASharedWord(const nlohmann::json& profile, const std::string& 
 // is not the default action). libseccomp 2.5.4's merged word trees drop parts of rules that share
 // nodes (_db_tree_add stops at a node that already has an action on that branch) and send failed
 // branches into other rules' subtrees; runc's decision is then not defined by the profile.
-bool RuncContradictsItsRules(const nlohmann::json& profile, const std::string& name, const bpf::SeccompData& data,
+bool RuncContradictsItsRules(const nlohmann::json& profile, const std::string& name, const SeccompData& data,
                              Action decision) {
   const auto chains = RuncChains(profile, name);
   if (chains.empty()) return false;  // a rule without arguments decides alone: always defined
@@ -267,7 +267,7 @@ TEST(LibseccompDifferential, SharedWordClassifierNeedsActionsOnOneHighWordBranch
   const std::optional<bpf::Program> runc = testing::RuncFilter(shared);
   ASSERT_TRUE(runc);
   std::mt19937_64 rng(1);
-  bpf::SeccompData high = Input(rng, "mremap");
+  SeccompData high = Input(rng, "mremap");
   high.args[0] = uint64_t{1} << 32;
   EXPECT_EQ(RuncDecides(*runc, high), Action::Allow());
   high.args[0] = 8;  // high word 0: the low words' order (9 first) decides
@@ -290,7 +290,7 @@ TEST(LibseccompDifferential, SharedWordClassifierNeedsActionsOnOneHighWordBranch
 
 TEST(LibseccompDifferential, ContradictionClassifierChecksTheProfilesOwnRules) {
   const nlohmann::json profile = OneSyscallProfile("SCMP_ACT_ALLOW", {{"SCMP_ACT_TRAP", {Arg(0, "SCMP_CMP_GT", 5)}}});
-  bpf::SeccompData data;
+  SeccompData data;
   data.args[0] = 3;  // no rule holds: only the default is defined
   EXPECT_FALSE(RuncContradictsItsRules(profile, "mremap", data, Action::Allow()));
   EXPECT_TRUE(RuncContradictsItsRules(profile, "mremap", data, Action::Trap()));
@@ -298,6 +298,45 @@ TEST(LibseccompDifferential, ContradictionClassifierChecksTheProfilesOwnRules) {
   EXPECT_FALSE(RuncContradictsItsRules(profile, "mremap", data, Action::Trap()));
   EXPECT_TRUE(RuncContradictsItsRules(profile, "mremap", data, Action::Allow()));
 }
+
+// Why sysfence and runc decided one profile differently.
+enum class Cause { kNone, kSharedWord, kContradicts };
+
+// The first sample where they differ (nullopt when none), and its cause.
+struct Judgement {
+  std::optional<std::string> disagreement;
+  Cause cause = Cause::kNone;
+};
+
+// Compares the imported policy with runc's program on 60 random calls of remap_file_pages and
+// mremap (counted in `compared`).
+Judgement CompareOnSamples(const nlohmann::json& profile, const policy::Policy& imported,
+                           const bpf::Program& program, std::mt19937_64& input_rng, int& compared) {
+  Judgement judgement;
+  for (int sample = 0; sample < 60; ++sample) {
+    const std::string name = sample % 2 ? "remap_file_pages" : "mremap";
+    const SeccompData data = Input(input_rng, name);
+    ++compared;
+    const Action ours = policy::Evaluate(imported, data).action;
+    const Action theirs = RuncDecides(program, data);
+    if (ours == theirs || judgement.disagreement) continue;
+    judgement.cause = RuncDecidesByASharedWord(profile, name)              ? Cause::kSharedWord
+                      : RuncContradictsItsRules(profile, name, data, theirs) ? Cause::kContradicts
+                                                                              : Cause::kNone;
+    judgement.disagreement = name + " args " + std::to_string(data.args[0]) + " " + std::to_string(data.args[1]) +
+                             " " + std::to_string(data.args[2]) + ": sysfence " + ours.ToString() + ", runc " +
+                             theirs.ToString();
+  }
+  return judgement;
+}
+
+// Exact counts of each named cause (2026-12-03, docs/libseccomp-differences.md): a change either
+// way must be looked at.
+constexpr int kExpectedSharedWord = 5;
+constexpr int kExpectedContradicting = 3;
+// Profiles libseccomp refuses and sysfence accepts (docs/libseccomp-differences.md): exact, like
+// the classes above.
+constexpr int kExpectedRefusedByLibseccompOnly = 14;
 
 // Random Docker profiles read by sysfence and compiled by libseccomp the way runc does must decide
 // alike. Every profile where they do not must be explained by a named cause, each counted exactly
@@ -311,10 +350,6 @@ TEST(LibseccompDifferential, ImportedProfilesDecideLikeRunc) {
   for (const char* name : {"remap_file_pages", "mremap"}) {
     for (int i = 0; i < 3; ++i) ASSERT_EQ(syscalls::ArgWidthBits(Arch::kX86_64, name, i), 64) << name;
   }
-  // Exact counts of each named cause (2026-12-03, docs/libseccomp-differences.md): a change either
-  // way must be looked at.
-  constexpr int kExpectedSharedWord = 5;
-  constexpr int kExpectedContradicting = 3;
   std::mt19937_64 rng(20260623);
   int compared = 0;
   int judged = 0;
@@ -354,30 +389,15 @@ TEST(LibseccompDifferential, ImportedProfilesDecideLikeRunc) {
       continue;
     }
     ++judged;
-    std::optional<std::string> disagreement;
-    enum class Cause { kNone, kSharedWord, kContradicts } cause = Cause::kNone;
-    for (int sample = 0; sample < 60; ++sample) {
-      const std::string name = sample % 2 ? "remap_file_pages" : "mremap";
-      const bpf::SeccompData data = Input(input_rng, name);
-      ++compared;
-      const Action ours = policy::Evaluate(*imported, data).action;
-      const Action theirs = RuncDecides(*outcome.program, data);
-      if (ours == theirs || disagreement) continue;
-      cause = RuncDecidesByASharedWord(profile, name)              ? Cause::kSharedWord
-              : RuncContradictsItsRules(profile, name, data, theirs) ? Cause::kContradicts
-                                                                      : Cause::kNone;
-      disagreement = name + " args " + std::to_string(data.args[0]) + " " + std::to_string(data.args[1]) + " " +
-                     std::to_string(data.args[2]) + ": sysfence " + ours.ToString() + ", runc " +
-                     theirs.ToString();
-    }
-    if (!disagreement) continue;
-    if (cause == Cause::kSharedWord) {
+    const Judgement judgement = CompareOnSamples(profile, *imported, *outcome.program, input_rng, compared);
+    if (!judgement.disagreement) continue;
+    if (judgement.cause == Cause::kSharedWord) {
       ++shared_word;
-    } else if (cause == Cause::kContradicts) {
+    } else if (judgement.cause == Cause::kContradicts) {
       ++contradicting;
     } else {
       ++unexplained;
-      std::cout << "unexplained: round " << round << ", " << *disagreement << "\n" << profile.dump() << "\n"
+      std::cout << "unexplained: round " << round << ", " << *judgement.disagreement << "\n" << profile.dump() << "\n"
                 << policy::PrintPolicy(*imported) << "\n";
     }
   }
@@ -398,9 +418,6 @@ TEST(LibseccompDifferential, ImportedProfilesDecideLikeRunc) {
     EXPECT_LE(contradicting, kExpectedContradicting);
   }
   EXPECT_EQ(unexplained, 0) << "profiles where sysfence and runc decide differently for no named cause";
-  // Profiles libseccomp refuses and sysfence accepts (docs/libseccomp-differences.md): exact, like
-  // the classes above.
-  constexpr int kExpectedRefusedByLibseccompOnly = 14;
   if (too_slow == 0) {
     EXPECT_EQ(accepted_refused, kExpectedRefusedByLibseccompOnly);
   } else {
@@ -486,7 +503,7 @@ TEST(LibseccompDifferential, ExportedPoliciesDecideTheSameUnderRunc) {
     ASSERT_TRUE(reimported) << *json;
     bool libseccomp_wrong = false;
     for (int sample = 0; sample < 60; ++sample) {
-      const bpf::SeccompData data = Input(rng, sample % 2 ? "ioctl" : "ptrace");
+      const SeccompData data = Input(rng, sample % 2 ? "ioctl" : "ptrace");
       const Action expected = policy::Evaluate(p, data).action;
       // The re-imported profile must mean what the policy means, always.
       ASSERT_EQ(policy::Evaluate(*reimported, data).action, expected) << policy::PrintPolicy(p) << "\n" << *json;

@@ -152,13 +152,14 @@ OciArg ToArg(const Comparison& c) {
   return OciArg{c.arg, c.value, 0, c.op};
 }
 
-}  // namespace
+// Syscall name -> per ABI the indexes of the rules naming it, in order.
+using Mentions = std::map<std::string, std::map<Arch, std::vector<int>>>;
+// Exported entries and the syscalls that share them.
+using EntryGroups = std::vector<std::pair<std::vector<Entry>, std::vector<std::string>>>;
 
-Result<OciProfile> LowerToOci(const policy::Policy& policy, Diagnostics& diagnostics) {
-  OciProfile profile;
-  profile.default_action = policy.default_action;
-  profile.arches = policy.arches;
-  profile.flags = policy.flags;
+// Warnings for what the policy says and a profile cannot: Landlock rules, the bad-arch action,
+// a notify listener.
+void WarnAboutWhatProfilesCannotSay(const policy::Policy& policy, Diagnostics& diagnostics) {
   if (!policy.fs_rules.empty() || !policy.net_rules.empty()) {
     diagnostics.Warning({}, "fs and net rules (Landlock) have no place in a seccomp profile; they are not exported");
   }
@@ -174,8 +175,11 @@ Result<OciProfile> LowerToOci(const policy::Policy& policy, Diagnostics& diagnos
     diagnostics.Warning({}, "SCMP_ACT_NOTIFY needs a listenerPath in the runtime configuration, which the "
                             "profile does not carry");
   }
-  // Syscall name -> per ABI the rules naming it, in order.
-  std::map<std::string, std::map<Arch, std::vector<int>>> mentions;
+}
+
+// Which rules name each syscall on each ABI (warning once about trap data, which profiles drop).
+Result<Mentions> CollectMentions(const policy::Policy& policy, Diagnostics& diagnostics) {
+  Mentions mentions;
   bool trap_warned = false;
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const policy::Rule& rule = policy.rules[i];
@@ -195,8 +199,43 @@ Result<OciProfile> LowerToOci(const policy::Policy& policy, Diagnostics& diagnos
       }
     }
   }
-  // Group syscalls whose exported entries are the same.
-  std::vector<std::pair<std::vector<Entry>, std::vector<std::string>>> groups;
+  return mentions;
+}
+
+// The policy with the named arguments of `rules` (those naming `name`) as positions, in `resolved`
+// when any needs it: a profile has one rule for all its ABIs, so a name must sit at one position on
+// all of them (clone_flags does not with s390x). Returns the policy to lower.
+Result<const policy::Policy*> WithArgumentPositions(const policy::Policy& policy, const std::string& name,
+                                                    const std::vector<int>& rules, const std::vector<Arch>& arches,
+                                                    policy::Policy& resolved) {
+  if (std::none_of(rules.begin(), rules.end(), [&](int index) {
+        const auto& condition = policy.rules[static_cast<size_t>(index)].condition;
+        return condition && policy::HasNamedArguments(*condition);
+      })) {
+    return &policy;
+  }
+  resolved = policy;
+  for (int index : rules) {
+    auto& condition = resolved.rules[static_cast<size_t>(index)].condition;
+    if (!condition || !policy::HasNamedArguments(*condition)) continue;
+    policy::Condition positions = policy::ResolveArgumentsOn(*condition, arches.front(), name);
+    for (Arch arch : arches) {
+      if (policy::HasNamedArguments(positions) || !(policy::ResolveArgumentsOn(*condition, arch, name) == positions)) {
+        const std::string where = policy.rules[static_cast<size_t>(index)].span.ToString();
+        return MakeError(ErrorCode::kUnsupported,
+                         "'" + name + "': an argument named in " + where + " sits at different positions on " +
+                             ArchList(arches) +
+                             "; an OCI profile cannot say it for all of them: export each ABI separately (--arch)");
+      }
+    }
+    condition = std::move(positions);
+  }
+  return &resolved;
+}
+
+// Groups syscalls whose exported entries are the same.
+Result<EntryGroups> GroupEntries(const policy::Policy& policy, const Mentions& mentions) {
+  EntryGroups groups;
   for (const auto& [name, per_arch] : mentions) {
     const std::vector<int>& first = per_arch.begin()->second;
     std::vector<Arch> arches;
@@ -208,36 +247,12 @@ Result<OciProfile> LowerToOci(const policy::Policy& policy, Diagnostics& diagnos
                              "); an OCI profile cannot restrict a rule to some ABIs: export each ABI separately");
       }
     }
-    // Named arguments as positions: a profile has one rule for all its ABIs, so a name must sit at
-    // one position on all of them (clone_flags does not with s390x).
-    const policy::Policy* source = &policy;
     policy::Policy resolved;
-    if (std::any_of(first.begin(), first.end(), [&](int index) {
-          const auto& condition = policy.rules[static_cast<size_t>(index)].condition;
-          return condition && policy::HasNamedArguments(*condition);
-        })) {
-      resolved = policy;
-      for (int index : first) {
-        auto& condition = resolved.rules[static_cast<size_t>(index)].condition;
-        if (!condition || !policy::HasNamedArguments(*condition)) continue;
-        policy::Condition positions = policy::ResolveArgumentsOn(*condition, arches.front(), name);
-        for (Arch arch : arches) {
-          if (policy::HasNamedArguments(positions) ||
-              !(policy::ResolveArgumentsOn(*condition, arch, name) == positions)) {
-            const std::string where = policy.rules[static_cast<size_t>(index)].span.ToString();
-            return MakeError(ErrorCode::kUnsupported,
-                             "'" + name + "': an argument named in " + where + " sits at different positions on " +
-                                 ArchList(arches) +
-                                 "; an OCI profile cannot say it for all of them: export each ABI separately (--arch)");
-          }
-        }
-        condition = std::move(positions);
-      }
-      source = &resolved;
-    }
-    auto entries = LowerSyscall(*source, first, WidthsOf(name, arches));
+    Result<const policy::Policy*> source = WithArgumentPositions(policy, name, first, arches, resolved);
+    if (!source.ok()) return source.error();
+    auto entries = LowerSyscall(**source, first, WidthsOf(name, arches));
     if (!entries.ok()) return MakeError(entries.error().code, "'" + name + "': " + entries.error().message);
-    if (auto mixed = CheckMixedWidths(*source, name, arches, first, *entries); !mixed.ok()) return mixed.error();
+    if (auto mixed = CheckMixedWidths(**source, name, arches, first, *entries); !mixed.ok()) return mixed.error();
     if (entries->empty()) continue;
     auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == *entries; });
     if (group == groups.end()) groups.push_back({std::move(*entries), {name}});
@@ -257,7 +272,22 @@ Result<OciProfile> LowerToOci(const policy::Policy& policy, Diagnostics& diagnos
     }
     return a.second.front() < b.second.front();
   });
-  for (const auto& [entries, names] : groups) {
+  return groups;
+}
+
+}  // namespace
+
+Result<OciProfile> LowerToOci(const policy::Policy& policy, Diagnostics& diagnostics) {
+  OciProfile profile;
+  profile.default_action = policy.default_action;
+  profile.arches = policy.arches;
+  profile.flags = policy.flags;
+  WarnAboutWhatProfilesCannotSay(policy, diagnostics);
+  Result<Mentions> mentions = CollectMentions(policy, diagnostics);
+  if (!mentions.ok()) return mentions.error();
+  Result<EntryGroups> groups = GroupEntries(policy, *mentions);
+  if (!groups.ok()) return groups.error();
+  for (const auto& [entries, names] : *groups) {
     for (const Entry& entry : entries) {
       OciRule rule;
       rule.names = names;

@@ -154,7 +154,7 @@ void ExpectSameDecisions(const policy::Policy& a, const policy::Policy& b) {
   for (Arch arch : a.arches) {
     for (const syscalls::SyscallEntry& entry : syscalls::AllOf(arch)) {
       for (int sample = 0; sample < 6; ++sample) {
-        bpf::SeccompData data;
+        SeccompData data;
         data.arch = GetArchInfo(arch).audit_arch;
         data.nr = static_cast<int32_t>(entry.number);
         for (uint64_t& arg : data.args) arg = sample == 0 ? 0 : Pick(rng, kValues) + rng() % 2;
@@ -234,7 +234,7 @@ TEST(OciExport, RandomPoliciesRoundTripSemantically) {
       const char* names[] = {"read", "ioctl", "ptrace", "mmap", "socket"};
       auto nr = syscalls::NumberOf(arch, names[rng() % 5]);
       if (!nr) continue;
-      bpf::SeccompData data;
+      SeccompData data;
       data.arch = GetArchInfo(arch).audit_arch;
       data.nr = static_cast<int32_t>(*nr);
       for (uint64_t& arg : data.args) arg = Pick(rng, kValues) + (rng() % 3) - 1;
@@ -340,7 +340,7 @@ TEST(OciExport, SixteenBitArgumentsExportAsMaskedComparisons) {
   Diagnostics import_diagnostics;
   auto back = ImportOciProfile(*json, "e.json", options, import_diagnostics);
   ASSERT_TRUE(back.has_value());
-  bpf::SeccompData data;
+  SeccompData data;
   data.arch = GetArchInfo(Arch::kX86_64).audit_arch;
   data.nr = static_cast<int32_t>(*syscalls::NumberOf(Arch::kX86_64, "fchmodat"));
   data.args[2] = 0x109ed;  // sets mode 04755

@@ -44,7 +44,7 @@ Loaded Import(const std::string& json, const LoadOptions& options = X86Host()) {
 
 Action Decide(const policy::Policy& p, std::string_view name, uint64_t a0 = 0, uint64_t a1 = 0,
               uint64_t a2 = 0) {
-  bpf::SeccompData data;
+  SeccompData data;
   data.arch = kAuditX86_64;
   data.nr = static_cast<int32_t>(*syscalls::NumberOf(Arch::kX86_64, name));
   data.args[0] = a0;

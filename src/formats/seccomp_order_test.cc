@@ -73,7 +73,7 @@ int RuncPicks(const std::vector<std::vector<Comparison>>& added, std::vector<uin
   }
   const std::optional<bpf::Program> program = testing::RuncFilter(profile);
   if (!program) return -1;
-  bpf::SeccompData data;
+  SeccompData data;
   data.arch = 0xC000003Eu;
   data.nr = static_cast<int32_t>(*syscalls::NumberOf(Arch::kX86_64, "mremap"));
   for (size_t i = 0; i < args.size(); ++i) data.args[i] = args[i];

@@ -29,7 +29,7 @@ policy::Condition Compare(int arg, CompareOp op, uint64_t value) {
 uint32_t Nr(Arch arch, std::string_view name) { return *syscalls::NumberOf(arch, name); }
 
 policy::Decision Decide(const Ir& ir, Arch arch, uint32_t nr, std::initializer_list<uint64_t> args = {}) {
-  bpf::SeccompData data;
+  SeccompData data;
   data.arch = GetArchInfo(arch).audit_arch;
   data.nr = static_cast<int32_t>(nr);
   int i = 0;

@@ -5,12 +5,12 @@
 
 namespace sysfence::ir {
 
-uint32_t ReadWord(const WordTest& test, const bpf::SeccompData& data) {
+uint32_t ReadWord(const WordTest& test, const SeccompData& data) {
   const uint64_t arg = data.args[test.arg];
   return static_cast<uint32_t>(test.half == Half::kHigh ? arg >> 32 : arg);
 }
 
-bool TestHolds(const WordTest& test, const bpf::SeccompData& data) {
+bool TestHolds(const WordTest& test, const SeccompData& data) {
   const uint32_t word = ReadWord(test, data) & test.mask;
   switch (test.op) {
     case WordOp::kEq: return word == test.k;
@@ -21,7 +21,7 @@ bool TestHolds(const WordTest& test, const bpf::SeccompData& data) {
   return false;
 }
 
-policy::Decision Evaluate(const Ir& ir, const bpf::SeccompData& data) {
+policy::Decision Evaluate(const Ir& ir, const SeccompData& data) {
   const auto nr = static_cast<uint32_t>(data.nr);
   const auto arch = ArchOfSyscall(data.arch, nr);
   const ArchTable* table = arch ? ir.FindTable(*arch) : nullptr;
@@ -31,7 +31,7 @@ policy::Decision Evaluate(const Ir& ir, const bpf::SeccompData& data) {
     const Node& node = ir.nodes[id];
     id = TestHolds(node.test, data) ? node.if_true : node.if_false;
   }
-  const Outcome& outcome = ir.nodes[id].outcome;
+  const LeafDecision& outcome = ir.nodes[id].outcome;
   return {outcome.action, outcome.by, outcome.rule_index};
 }
 

@@ -45,19 +45,19 @@ struct WordTest {
 };
 
 /// What a leaf decides, and which part of the policy decided it.
-struct Outcome {
+struct LeafDecision {
   Action action;
   policy::DecidedBy by = policy::DecidedBy::kDefault;
   int rule_index = -1;  ///< index into Policy::rules when by == kRule
-  friend bool operator==(const Outcome&, const Outcome&) = default;
+  friend bool operator==(const LeafDecision&, const LeafDecision&) = default;
 };
 
 /// A node of a decision DAG: an outcome, or a test with a successor for each answer. Successors
 /// always have smaller ids than the node (the DAG is built bottom-up).
 struct Node {
   bool is_leaf = true;
-  Outcome outcome;  ///< when is_leaf
-  WordTest test;    ///< when !is_leaf
+  LeafDecision outcome;  ///< when is_leaf
+  WordTest test;          ///< when !is_leaf
   NodeId if_true = 0;
   NodeId if_false = 0;
   friend bool operator==(const Node&, const Node&) = default;

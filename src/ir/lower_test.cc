@@ -29,7 +29,7 @@ std::vector<uint64_t> BoundaryValues() {
 }
 
 bool RunDag(const std::vector<Node>& nodes, NodeId id, uint64_t arg, int index) {
-  bpf::SeccompData data;
+  SeccompData data;
   data.args[index] = arg;
   while (!nodes[id].is_leaf) id = TestHolds(nodes[id].test, data) ? nodes[id].if_true : nodes[id].if_false;
   return nodes[id].outcome.action == Action::Allow();
@@ -151,7 +151,7 @@ TEST_F(LowerFixture, ConditionsShareTheirSuccessors) {
   EXPECT_EQ(nodes_.size() - before, 21u);  // one test per comparison: linear, not exponential
   for (uint64_t a0 = 0; a0 < 25; ++a0) {
     for (uint64_t a1 : {6u, 7u}) {
-      bpf::SeccompData data;
+      SeccompData data;
       data.args[0] = a0;
       data.args[1] = a1;
       NodeId id = root;

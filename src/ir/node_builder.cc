@@ -38,7 +38,7 @@ NodeId NodeBuilder::Intern(const Node& node) {
   return it->second;
 }
 
-NodeId NodeBuilder::Leaf(const Outcome& outcome) {
+NodeId NodeBuilder::Leaf(const LeafDecision& outcome) {
   Node node;
   node.is_leaf = true;
   node.outcome = outcome;

@@ -18,7 +18,7 @@ class NodeBuilder {
   explicit NodeBuilder(std::vector<Node>& nodes);
 
   /// The leaf deciding `outcome`.
-  NodeId Leaf(const Outcome& outcome);
+  NodeId Leaf(const LeafDecision& outcome);
 
   /// A node running `test` and continuing at `if_true` or `if_false`. Folds tests whose answer does
   /// not depend on the word (JGE 0, JGT 0xffffffff, JSET 0, masked compares that cannot hold) and

@@ -118,8 +118,7 @@ Features ProbeFeatures() {
 
   for (ActionKind kind : {ActionKind::kKillProcess, ActionKind::kKillThread, ActionKind::kTrap, ActionKind::kErrno,
                           ActionKind::kNotify, ActionKind::kTrace, ActionKind::kLog, ActionKind::kAllow}) {
-    uint32_t value = Action{kind, 0}.ToSeccompRet();
-    features.actions.push_back({kind, SeccompSyscall(SECCOMP_GET_ACTION_AVAIL, 0, &value) == 0});
+    features.actions.push_back({kind, SeccompActionAvailable(Action{kind, 0}.ToSeccompRet())});
   }
 
   struct FlagProbe {
@@ -161,5 +160,7 @@ Features ProbeFeatures() {
   features.btf = Exists("/sys/kernel/btf/vmlinux");
   return features;
 }
+
+bool SeccompActionAvailable(uint32_t ret) { return SeccompSyscall(SECCOMP_GET_ACTION_AVAIL, 0, &ret) == 0; }
 
 }  // namespace sysfence::os

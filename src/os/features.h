@@ -59,4 +59,7 @@ struct Features {
 /// Probes the running kernel. Never fails: what cannot be probed is reported as absent.
 Features ProbeFeatures();
 
+/// Whether the kernel offers the seccomp return action `ret` (SECCOMP_GET_ACTION_AVAIL).
+bool SeccompActionAvailable(uint32_t ret);
+
 }  // namespace sysfence::os

@@ -209,12 +209,11 @@ Result<void> PreparedLandlock::Enforce() {
   return Ok();
 }
 
-Result<LandlockReport> ApplyLandlock(const std::vector<policy::FsRule>& fs_rules,
-                                     const std::vector<policy::NetRule>& net_rules, LandlockMode mode,
+Result<LandlockReport> ApplyLandlock(const LandlockGrants& grants, LandlockMode mode,
                                      const LandlockOptions& options) {
   std::string reason;
   const int abi = ProbeLandlockAbi(&reason);
-  Result<LandlockPlan> plan = PlanLandlock(fs_rules, net_rules, abi, mode, options);
+  Result<LandlockPlan> plan = PlanLandlock(grants, abi, mode, options);
   if (!plan.ok()) {
     if (abi == 0) {
       return MakeError(plan.error().code, "landlock require: Landlock is unavailable (" + reason +

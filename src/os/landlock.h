@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Landlock from a policy's `fs` and `net` rules: probe the kernel's ABI, plan a ruleset for it (pure,
-// testable for every ABI), then open the paths, build the ruleset and restrict the calling process.
+// Landlock from plain grants (paths with file-system rights, TCP ports with network rights; run/
+// translates a policy's `fs` and `net` rules into them): probe the kernel's ABI, plan a ruleset for it
+// (pure, testable for every ABI), then open the paths, build the ruleset and restrict the process.
 //
 // Semantics (docs/landlock.md):
-//  - With any `fs` rule, every file-system right sysfence knows is handled (denied unless a rule
-//    grants it beneath a path); with any `net` rule, TCP bind and connect are both handled.
+//  - With any path grant, every file-system right sysfence knows is handled (denied unless a rule
+//    grants it beneath a path); with any port grant, TCP bind and connect are both handled.
 //  - A rule granting write-file also grants truncate (open(O_TRUNC) and ftruncate need it).
 //  - Rights newer than the running kernel's ABI are masked. `best-effort` applies the rest and the
 //    report lists exactly what is not enforced; `require` applies nothing and fails instead.
@@ -20,7 +21,6 @@
 
 #include "core/diagnostic.h"
 #include "core/result.h"
-#include "policy/policy.h"
 
 namespace sysfence::os {
 
@@ -28,6 +28,26 @@ namespace sysfence::os {
 enum class LandlockMode : uint8_t {
   kBestEffort,  ///< apply what the kernel supports, report the rest
   kRequire,     ///< apply nothing and fail unless everything is enforced
+};
+
+/// File-system rights (landlock_uapi kFs* bits) granted beneath each of `paths`: a policy's `fs` rule.
+struct LandlockPathGrant {
+  uint64_t access = 0;
+  std::vector<std::string> paths;
+  SourceSpan span;  ///< where the grant was written, for reports and errors
+};
+
+/// TCP rights (landlock_uapi kNetBindTcp / kNetConnectTcp) granted on `port`: a policy's `net` rule.
+struct LandlockPortGrant {
+  uint64_t access = 0;
+  uint16_t port = 0;
+  SourceSpan span;
+};
+
+/// Everything a process is granted once Landlock restricts it. Empty: no fs/net restriction.
+struct LandlockGrants {
+  std::vector<LandlockPathGrant> paths;
+  std::vector<LandlockPortGrant> ports;
 };
 
 /// The newest Landlock ABI sysfence knows; newer kernels are planned as this ABI.
@@ -142,8 +162,7 @@ std::string LandlockNetRightsText(uint64_t rights);
 
 /// Plans the ruleset for `abi` (0 = Landlock unavailable). Pure. In kRequire mode, fails
 /// (kUnsupported, listing every missing right) when anything requested cannot be enforced on `abi`.
-Result<LandlockPlan> PlanLandlock(const std::vector<policy::FsRule>& fs_rules,
-                                  const std::vector<policy::NetRule>& net_rules, int abi, LandlockMode mode,
+Result<LandlockPlan> PlanLandlock(const LandlockGrants& grants, int abi, LandlockMode mode,
                                   const LandlockOptions& options = {});
 
 /// The running kernel's Landlock ABI: a version >= 1, or 0 with the reason in `*reason`
@@ -186,8 +205,7 @@ Result<PreparedLandlock> PrepareLandlock(const LandlockPlan& plan, LandlockMode 
 /// Probe, plan, prepare and enforce in one step, for the calling process (call it in the child after
 /// fork, before the seccomp filter: the filter may not allow Landlock's syscalls). The error names
 /// the step; on error nothing was enforced.
-Result<LandlockReport> ApplyLandlock(const std::vector<policy::FsRule>& fs_rules,
-                                     const std::vector<policy::NetRule>& net_rules, LandlockMode mode,
+Result<LandlockReport> ApplyLandlock(const LandlockGrants& grants, LandlockMode mode,
                                      const LandlockOptions& options = {});
 
 }  // namespace sysfence::os

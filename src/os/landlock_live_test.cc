@@ -22,10 +22,12 @@
 #include <gtest/gtest.h>
 
 #include "os/landlock.h"
+#include "os/landlock_uapi.h"
 
 namespace sysfence::os {
 namespace {
 
+namespace uapi = landlock_uapi;
 using ::testing::HasSubstr;
 
 // Runs `body` in a forked child; returns its exit status, or 1000 + signal when killed.
@@ -72,12 +74,8 @@ class LandlockLiveTest : public ::testing::Test {
     fputs(text.c_str(), file);
     fclose(file);
   }
-  static policy::FsRule Fs(uint32_t access, std::string path, uint32_t line = 1) {
-    policy::FsRule rule;
-    rule.access = access;
-    rule.paths = {std::move(path)};
-    rule.span = SourceSpan{"live.sfp", line, 1, 0, ""};
-    return rule;
+  static LandlockPathGrant Fs(uint64_t access, std::string path, uint32_t line = 1) {
+    return LandlockPathGrant{access, {std::move(path)}, SourceSpan{"live.sfp", line, 1, 0, ""}};
   }
 
   int abi_ = 0;
@@ -85,9 +83,9 @@ class LandlockLiveTest : public ::testing::Test {
 };
 
 TEST_F(LandlockLiveTest, DeniedOpenAndAllowedOpen) {
-  const std::vector<policy::FsRule> rules = {Fs(policy::kFsReadFile | policy::kFsReadDir, root_ + "/allowed")};
+  const std::vector<LandlockPathGrant> rules = {Fs(uapi::kFsReadFile | uapi::kFsReadDir, root_ + "/allowed")};
   const int result = RunInChild([&] {
-    Result<LandlockReport> report = ApplyLandlock(rules, {}, LandlockMode::kBestEffort);
+    Result<LandlockReport> report = ApplyLandlock({rules, {}}, LandlockMode::kBestEffort);
     if (!report.ok() || !report->applied) return kApplyFailed;
     if (OpenErrno(root_ + "/allowed/a.txt", O_RDONLY) != 0) return 1;
     if (OpenErrno(root_ + "/denied/b.txt", O_RDONLY) != EACCES) return 2;
@@ -101,10 +99,10 @@ TEST_F(LandlockLiveTest, DeniedOpenAndAllowedOpen) {
 }
 
 TEST_F(LandlockLiveTest, ReportsTheKernelAbiAndStatus) {
-  const std::vector<policy::FsRule> rules = {Fs(policy::kFsReadFile, root_ + "/allowed")};
+  const std::vector<LandlockPathGrant> rules = {Fs(uapi::kFsReadFile, root_ + "/allowed")};
   const int expected_status = abi_ >= 5 ? 0 : 1;
   const int result = RunInChild([&] {
-    Result<LandlockReport> report = ApplyLandlock(rules, {}, LandlockMode::kBestEffort);
+    Result<LandlockReport> report = ApplyLandlock({rules, {}}, LandlockMode::kBestEffort);
     if (!report.ok()) return kApplyFailed;
     if (report->abi != abi_) return 20;
     return report->status == LandlockStatus::kFullyEnforced ? 0 : 1;
@@ -115,9 +113,9 @@ TEST_F(LandlockLiveTest, ReportsTheKernelAbiAndStatus) {
 TEST_F(LandlockLiveTest, TruncateOnReadOnlyPathIsDenied) {
   if (abi_ < 3)
     GTEST_SKIP() << "truncate is restricted from Landlock ABI 3 [feature: landlock-abi-3]; kernel has " << abi_;
-  const std::vector<policy::FsRule> rules = {Fs(policy::kFsReadFile | policy::kFsReadDir, root_ + "/allowed")};
+  const std::vector<LandlockPathGrant> rules = {Fs(uapi::kFsReadFile | uapi::kFsReadDir, root_ + "/allowed")};
   const int result = RunInChild([&] {
-    Result<LandlockReport> report = ApplyLandlock(rules, {}, LandlockMode::kRequire);
+    Result<LandlockReport> report = ApplyLandlock({rules, {}}, LandlockMode::kRequire);
     if (!report.ok()) return kApplyFailed;
     if (OpenErrno(root_ + "/allowed/a.txt", O_RDONLY | O_TRUNC) != EACCES) return 1;
     if (truncate((root_ + "/allowed/a.txt").c_str(), 0) == 0 || errno != EACCES) return 2;
@@ -133,9 +131,9 @@ TEST_F(LandlockLiveTest, WriteGrantAllowsTruncateToo) {
   if (abi_ < 3)
     GTEST_SKIP() << "truncate is restricted from Landlock ABI 3 [feature: landlock-abi-3]; kernel has " << abi_;
   // Only write-file is granted; without the pairing, O_TRUNC would be EACCES.
-  const std::vector<policy::FsRule> rules = {Fs(policy::kFsWriteFile, root_ + "/allowed")};
+  const std::vector<LandlockPathGrant> rules = {Fs(uapi::kFsWriteFile, root_ + "/allowed")};
   const int result = RunInChild([&] {
-    Result<LandlockReport> report = ApplyLandlock(rules, {}, LandlockMode::kBestEffort);
+    Result<LandlockReport> report = ApplyLandlock({rules, {}}, LandlockMode::kBestEffort);
     if (!report.ok()) return kApplyFailed;
     if (OpenErrno(root_ + "/allowed/a.txt", O_WRONLY | O_TRUNC) != 0) return 1;
     if (OpenErrno(root_ + "/denied/b.txt", O_WRONLY) != EACCES) return 2;
@@ -147,10 +145,10 @@ TEST_F(LandlockLiveTest, WriteGrantAllowsTruncateToo) {
 
 TEST_F(LandlockLiveTest, FileRuleKeepsOnlyFileRights) {
   // A rule on a file (not a directory) with directory rights: the file rights still apply.
-  const std::vector<policy::FsRule> rules = {
-      Fs(policy::kFsReadFile | policy::kFsReadDir | policy::kFsMakeReg, root_ + "/allowed/a.txt")};
+  const std::vector<LandlockPathGrant> rules = {
+      Fs(uapi::kFsReadFile | uapi::kFsReadDir | uapi::kFsMakeReg, root_ + "/allowed/a.txt")};
   const int result = RunInChild([&] {
-    Result<LandlockReport> report = ApplyLandlock(rules, {}, LandlockMode::kBestEffort);
+    Result<LandlockReport> report = ApplyLandlock({rules, {}}, LandlockMode::kBestEffort);
     if (!report.ok()) return kApplyFailed;
     if (OpenErrno(root_ + "/allowed/a.txt", O_RDONLY) != 0) return 1;
     if (OpenErrno(root_ + "/denied/b.txt", O_RDONLY) != EACCES) return 2;
@@ -160,11 +158,11 @@ TEST_F(LandlockLiveTest, FileRuleKeepsOnlyFileRights) {
 }
 
 TEST_F(LandlockLiveTest, FdOpenedBeforeStaysUsable) {
-  const std::vector<policy::FsRule> rules = {Fs(policy::kFsReadFile, root_ + "/allowed")};
+  const std::vector<LandlockPathGrant> rules = {Fs(uapi::kFsReadFile, root_ + "/allowed")};
   const int result = RunInChild([&] {
     const int early = open((root_ + "/denied/b.txt").c_str(), O_RDONLY | O_CLOEXEC);
     if (early < 0) return 1;
-    Result<LandlockReport> report = ApplyLandlock(rules, {}, LandlockMode::kBestEffort);
+    Result<LandlockReport> report = ApplyLandlock({rules, {}}, LandlockMode::kBestEffort);
     if (!report.ok()) return kApplyFailed;
     char buffer[16] = {};
     if (read(early, buffer, sizeof buffer) != 6) return 2;
@@ -176,13 +174,13 @@ TEST_F(LandlockLiveTest, FdOpenedBeforeStaysUsable) {
 
 TEST_F(LandlockLiveTest, RenameAcrossDirectoriesNeedsRefer) {
   if (abi_ < 2) GTEST_SKIP() << "refer needs Landlock ABI 2 [feature: landlock-abi-2]; kernel has " << abi_;
-  const uint32_t files = policy::kFsReadFile | policy::kFsWriteFile | policy::kFsReadDir | policy::kFsMakeReg |
-                         policy::kFsRemoveFile;
+  const uint64_t files = uapi::kFsReadFile | uapi::kFsWriteFile | uapi::kFsReadDir | uapi::kFsMakeReg |
+                         uapi::kFsRemoveFile;
   const std::string from = root_ + "/allowed/a.txt";
   const std::string to = root_ + "/denied/a.txt";
   const int without = RunInChild([&] {
     Result<LandlockReport> report = ApplyLandlock(
-        {Fs(files, root_ + "/allowed"), Fs(files, root_ + "/denied")}, {}, LandlockMode::kBestEffort);
+        {{Fs(files, root_ + "/allowed"), Fs(files, root_ + "/denied")}, {}}, LandlockMode::kBestEffort);
     if (!report.ok()) return kApplyFailed;
     if (rename(from.c_str(), to.c_str()) == 0) return 1;
     return errno == EXDEV ? kChildOk : 2;
@@ -190,8 +188,8 @@ TEST_F(LandlockLiveTest, RenameAcrossDirectoriesNeedsRefer) {
   EXPECT_EQ(without, kChildOk);
   const int with = RunInChild([&] {
     Result<LandlockReport> report =
-        ApplyLandlock({Fs(files | policy::kFsRefer, root_ + "/allowed"), Fs(files | policy::kFsRefer, root_ + "/denied")},
-                      {}, LandlockMode::kBestEffort);
+        ApplyLandlock({{Fs(files | uapi::kFsRefer, root_ + "/allowed"), Fs(files | uapi::kFsRefer, root_ + "/denied")}, {}},
+                      LandlockMode::kBestEffort);
     if (!report.ok()) return kApplyFailed;
     return rename(from.c_str(), to.c_str()) == 0 ? kChildOk : 1;
   });
@@ -238,14 +236,14 @@ TEST_F(LandlockLiveTest, TcpBindAndConnectRules) {
   uint16_t other = FreeLoopbackPort();
   while (other == allowed) other = FreeLoopbackPort();
   ASSERT_NE(allowed, 0);
-  policy::NetRule bind_rule;
-  bind_rule.kind = policy::NetRule::Kind::kBind;
+  LandlockPortGrant bind_rule;
+  bind_rule.access = uapi::kNetBindTcp;
   bind_rule.port = allowed;
-  policy::NetRule connect_rule;
-  connect_rule.kind = policy::NetRule::Kind::kConnect;
+  LandlockPortGrant connect_rule;
+  connect_rule.access = uapi::kNetConnectTcp;
   connect_rule.port = allowed;
   const int result = RunInChild([&] {
-    Result<LandlockReport> report = ApplyLandlock({}, {bind_rule, connect_rule}, LandlockMode::kRequire);
+    Result<LandlockReport> report = ApplyLandlock({{}, {bind_rule, connect_rule}}, LandlockMode::kRequire);
     if (!report.ok()) return kApplyFailed;
     if (TcpErrno(true, other) != EACCES) return 1;
     int listener = -1;
@@ -260,12 +258,12 @@ TEST_F(LandlockLiveTest, TcpBindAndConnectRules) {
 
 TEST_F(LandlockLiveTest, RequireRefusesOnAnOlderAbiAndAppliesNothing) {
   // Simulate an older kernel by planning for ABI 2: truncate and ioctl-dev cannot be enforced.
-  const std::vector<policy::FsRule> rules = {Fs(policy::kFsReadFile, root_ + "/allowed", 4)};
-  Result<LandlockPlan> plan = PlanLandlock(rules, {}, 2, LandlockMode::kRequire);
+  const std::vector<LandlockPathGrant> rules = {Fs(uapi::kFsReadFile, root_ + "/allowed", 4)};
+  Result<LandlockPlan> plan = PlanLandlock({rules, {}}, 2, LandlockMode::kRequire);
   ASSERT_FALSE(plan.ok());
   EXPECT_THAT(plan.error().message, HasSubstr("truncate (needs ABI 3)"));
   // best-effort on the same simulated ABI applies the rest, and reports it partial.
-  Result<LandlockPlan> best = PlanLandlock(rules, {}, 2, LandlockMode::kBestEffort);
+  Result<LandlockPlan> best = PlanLandlock({rules, {}}, 2, LandlockMode::kBestEffort);
   ASSERT_TRUE(best.ok());
   const int result = RunInChild([&] {
     Result<PreparedLandlock> prepared = PrepareLandlock(*best, LandlockMode::kBestEffort);
@@ -280,10 +278,10 @@ TEST_F(LandlockLiveTest, RequireRefusesOnAnOlderAbiAndAppliesNothing) {
 }
 
 TEST_F(LandlockLiveTest, MissingPathNamesTheRule) {
-  const std::vector<policy::FsRule> rules = {Fs(policy::kFsReadFile, root_ + "/allowed", 3),
-                                             Fs(policy::kFsReadFile, root_ + "/no-such-dir", 7)};
+  const std::vector<LandlockPathGrant> rules = {Fs(uapi::kFsReadFile, root_ + "/allowed", 3),
+                                             Fs(uapi::kFsReadFile, root_ + "/no-such-dir", 7)};
   const int result = RunInChild([&] {
-    Result<LandlockReport> report = ApplyLandlock(rules, {}, LandlockMode::kBestEffort);
+    Result<LandlockReport> report = ApplyLandlock({rules, {}}, LandlockMode::kBestEffort);
     if (report.ok()) return 1;
     if (report.error().code != ErrorCode::kNotFound) return 2;
     if (report.error().message.find("live.sfp:7:1") == std::string::npos) return 3;
@@ -295,7 +293,7 @@ TEST_F(LandlockLiveTest, MissingPathNamesTheRule) {
 }
 
 TEST_F(LandlockLiveTest, RefusesToRestrictOneThreadOfMany) {
-  const std::vector<policy::FsRule> rules = {Fs(policy::kFsReadFile, root_ + "/allowed")};
+  const std::vector<LandlockPathGrant> rules = {Fs(uapi::kFsReadFile, root_ + "/allowed")};
   const int result = RunInChild([&] {
     int pipe_fds[2];
     if (pipe(pipe_fds) != 0) return 1;
@@ -303,7 +301,7 @@ TEST_F(LandlockLiveTest, RefusesToRestrictOneThreadOfMany) {
       char byte;
       (void)!read(pipe_fds[0], &byte, 1);
     });
-    Result<LandlockReport> report = ApplyLandlock(rules, {}, LandlockMode::kBestEffort);
+    Result<LandlockReport> report = ApplyLandlock({rules, {}}, LandlockMode::kBestEffort);
     (void)!write(pipe_fds[1], "x", 1);
     sibling.join();
     if (abi_ >= 8) return report.ok() && report->thread_sync ? kChildOk : 2;

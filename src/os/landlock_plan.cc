@@ -13,18 +13,8 @@ namespace {
 
 namespace uapi = landlock_uapi;
 
-// The policy's FsAccess bits are Landlock's own bit positions; this keeps them honest.
-static_assert(policy::kFsExecute == uapi::kFsExecute && policy::kFsWriteFile == uapi::kFsWriteFile &&
-              policy::kFsReadFile == uapi::kFsReadFile && policy::kFsReadDir == uapi::kFsReadDir &&
-              policy::kFsRemoveDir == uapi::kFsRemoveDir && policy::kFsRemoveFile == uapi::kFsRemoveFile &&
-              policy::kFsMakeChar == uapi::kFsMakeChar && policy::kFsMakeDir == uapi::kFsMakeDir &&
-              policy::kFsMakeReg == uapi::kFsMakeReg && policy::kFsMakeSock == uapi::kFsMakeSock &&
-              policy::kFsMakeFifo == uapi::kFsMakeFifo && policy::kFsMakeBlock == uapi::kFsMakeBlock &&
-              policy::kFsMakeSym == uapi::kFsMakeSym && policy::kFsRefer == uapi::kFsRefer &&
-              policy::kFsTruncate == uapi::kFsTruncate && policy::kFsIoctlDev == uapi::kFsIoctlDev);
-
-// Every file-system right the policy model can grant: the set a policy with fs rules restricts.
-constexpr uint64_t kAllPolicyFsRights = (uapi::kFsIoctlDev << 1) - 1;
+// Every file-system right sysfence knows: the set restricted once any path is granted anything.
+constexpr uint64_t kAllKnownFsRights = (uapi::kFsIoctlDev << 1) - 1;
 
 struct RightName {
   uint64_t bit;
@@ -43,9 +33,136 @@ constexpr RightName kFsRightNames[] = {
     {uapi::kFsTruncate, "truncate", 3},     {uapi::kFsIoctlDev, "ioctl-dev", 5},
 };
 
-std::string NetRuleText(const policy::NetRule& rule) {
-  return std::string("net ") + (rule.kind == policy::NetRule::Kind::kBind ? "bind" : "connect") + " tcp " +
-         std::to_string(rule.port);
+// How a port grant is written in a policy, to name it in reports: "net bind tcp 8080".
+std::vector<std::string> PortGrantTexts(const LandlockPortGrant& grant) {
+  std::vector<std::string> texts;
+  if (grant.access & uapi::kNetBindTcp) texts.push_back("net bind tcp " + std::to_string(grant.port));
+  if (grant.access & uapi::kNetConnectTcp) texts.push_back("net connect tcp " + std::to_string(grant.port));
+  return texts;
+}
+
+// File system: deny by default every right sysfence knows; the kernel handles what it can.
+void PlanPathGrants(const std::vector<LandlockPathGrant>& grants, LandlockPlan& plan) {
+  if (grants.empty()) return;
+  LandlockReport& report = plan.report;
+  const uint64_t fs_known = LandlockFsRightsOfAbi(plan.abi);
+  plan.handled_fs = kAllKnownFsRights & fs_known;
+  // ABI 1 has no `refer` right but always denies reparenting (EXDEV): stricter, not weaker.
+  const uint64_t missing = kAllKnownFsRights & ~fs_known & ~(plan.abi >= 1 ? uapi::kFsRefer : 0);
+  for (const RightName& right : kFsRightNames) {
+    if ((missing & right.bit) == 0) continue;
+    report.dropped.push_back({LandlockDrop::Kind::kFsRight, std::string(right.name), right.abi, {}});
+  }
+  for (const LandlockPathGrant& grant : grants) {
+    uint64_t access = grant.access;
+    if (access & uapi::kFsWriteFile) access |= uapi::kFsTruncate;  // O_TRUNC is a write
+    if (plan.abi == 1 && (access & uapi::kFsRefer)) {
+      report.notes.push_back("rule at " + grant.span.ToString() +
+                             " grants refer, which ABI 1 cannot give: linking or renaming across "
+                             "directories fails with EXDEV");
+    }
+    const uint64_t allowed = access & plan.handled_fs;
+    if (allowed == 0) {
+      if (plan.handled_fs != 0) {
+        report.notes.push_back("rule at " + grant.span.ToString() + " grants only rights this ABI does not "
+                               "restrict (" + LandlockFsRightsText(access) + "): skipped");
+      }
+      continue;
+    }
+    for (const std::string& path : grant.paths) plan.path_rules.push_back({path, allowed, grant.span});
+  }
+}
+
+// Network: TCP bind and connect, both denied by default once any port is granted anything.
+void PlanPortGrants(const std::vector<LandlockPortGrant>& grants, LandlockPlan& plan) {
+  if (grants.empty()) return;
+  const uint64_t net_wanted = uapi::kNetBindTcp | uapi::kNetConnectTcp;
+  plan.handled_net = net_wanted & LandlockNetRightsOfAbi(plan.abi);
+  if (plan.handled_net == 0) {
+    LandlockReport& report = plan.report;
+    report.dropped.push_back({LandlockDrop::Kind::kNetRight, "bind-tcp", 4, {}});
+    report.dropped.push_back({LandlockDrop::Kind::kNetRight, "connect-tcp", 4, {}});
+    for (const LandlockPortGrant& grant : grants) {
+      for (std::string& text : PortGrantTexts(grant)) {
+        report.dropped.push_back({LandlockDrop::Kind::kNetRule, std::move(text), 4, grant.span});
+      }
+    }
+    return;
+  }
+  std::map<uint16_t, size_t> index_of_port;
+  for (const LandlockPortGrant& grant : grants) {
+    auto [it, inserted] = index_of_port.try_emplace(grant.port, plan.port_rules.size());
+    if (inserted) plan.port_rules.push_back({grant.port, 0, grant.span});
+    plan.port_rules[it->second].allowed_access |= grant.access & net_wanted;
+  }
+}
+
+// IPC scopes (library option only), the isolation walls and the audit-logging flags.
+void PlanOptions(const LandlockOptions& options, uint64_t wanted_scopes, LandlockPlan& plan) {
+  LandlockReport& report = plan.report;
+  plan.scoped = wanted_scopes & LandlockScopesOfAbi(plan.abi);
+  if (wanted_scopes & ~plan.scoped & uapi::kScopeAbstractUnixSocket) {
+    report.dropped.push_back({LandlockDrop::Kind::kScope, "scope abstract-unix-socket", 6, {}});
+  }
+  if (wanted_scopes & ~plan.scoped & uapi::kScopeSignal) {
+    report.dropped.push_back({LandlockDrop::Kind::kScope, "scope signal", 6, {}});
+  }
+  // Isolation: the signal scope where the ABI has it, and a domain in any case.
+  if (options.isolation) {
+    if (LandlockScopesOfAbi(plan.abi) & uapi::kScopeSignal) {
+      plan.scoped |= uapi::kScopeSignal;
+    } else if (plan.abi >= 1) {
+      report.notes.push_back("isolation: Landlock ABI " + std::to_string(plan.abi) +
+                             " cannot stop signals to processes outside the domain (scope signal needs ABI 6)");
+    }
+    if (!plan.HasRuleset() && plan.abi >= 1) {
+      // A domain needs something handled: make-block, granted everywhere, restricts nothing.
+      plan.handled_fs = uapi::kFsMakeBlock;
+      plan.path_rules.push_back({"/", uapi::kFsMakeBlock, {}});
+    }
+  }
+  // Audit logging flags only change what is logged, never what is enforced: a note when missing.
+  if (options.log_new_exec_on) {
+    if (LandlockRestrictFlagsOfAbi(plan.abi) & uapi::kRestrictSelfLogNewExecOn) {
+      plan.restrict_flags |= uapi::kRestrictSelfLogNewExecOn;
+    } else {
+      report.notes.push_back("audit logging after execve needs Landlock ABI 7: not requested");
+    }
+  }
+}
+
+// The report's summary of a finished plan: what is handled and how completely.
+void SummarizePlan(LandlockPlan& plan) {
+  LandlockReport& report = plan.report;
+  report.handled_fs = plan.handled_fs;
+  report.handled_net = plan.handled_net;
+  report.scoped = plan.scoped;
+  if (!plan.HasRuleset()) {
+    report.status = LandlockStatus::kNotEnforced;
+  } else if (!report.dropped.empty()) {
+    report.status = LandlockStatus::kPartiallyEnforced;
+  } else {
+    report.status = LandlockStatus::kFullyEnforced;
+  }
+}
+
+// The `require` refusal: every restriction the kernel cannot enforce, with where it was written.
+Error RequireRefusal(const LandlockReport& report) {
+  std::string message = "landlock require: ";
+  if (report.abi == 0) {
+    message += "Landlock is unavailable";
+    if (!report.unavailable_reason.empty()) message += " (" + report.unavailable_reason + ")";
+  } else {
+    message += "this kernel (Landlock ABI " + std::to_string(report.abi) + ") cannot enforce";
+    std::string sep = ": ";
+    for (const LandlockDrop& drop : report.dropped) {
+      message += sep + drop.name + " (needs ABI " + std::to_string(drop.needs_abi) + ")";
+      if (!drop.span.file.empty()) message += " at " + drop.span.ToString();
+      sep = ", ";
+    }
+  }
+  message += "; nothing was applied (use best-effort to apply what the kernel supports)";
+  return MakeError(ErrorCode::kUnsupported, message);
 }
 
 }  // namespace
@@ -130,8 +247,7 @@ std::string LandlockReport::ToString() const {
   return text;
 }
 
-Result<LandlockPlan> PlanLandlock(const std::vector<policy::FsRule>& fs_rules,
-                                  const std::vector<policy::NetRule>& net_rules, int abi, LandlockMode mode,
+Result<LandlockPlan> PlanLandlock(const LandlockGrants& grants, int abi, LandlockMode mode,
                                   const LandlockOptions& options) {
   LandlockPlan plan;
   plan.abi = abi > kLandlockMaxKnownAbi ? kLandlockMaxKnownAbi : (abi < 0 ? 0 : abi);
@@ -142,129 +258,19 @@ Result<LandlockPlan> PlanLandlock(const std::vector<policy::FsRule>& fs_rules,
                            std::to_string(kLandlockMaxKnownAbi) +
                            "): rights added after that stay unrestricted");
   }
-
   uint64_t wanted_scopes = 0;
   if (options.scope_abstract_unix_socket) wanted_scopes |= uapi::kScopeAbstractUnixSocket;
   if (options.scope_signal) wanted_scopes |= uapi::kScopeSignal;
-  if (fs_rules.empty() && net_rules.empty() && wanted_scopes == 0 && !options.isolation) {
+  if (grants.paths.empty() && grants.ports.empty() && wanted_scopes == 0 && !options.isolation) {
     report.status = LandlockStatus::kNotRequested;
     return plan;
   }
-
-  const uint64_t fs_known = LandlockFsRightsOfAbi(plan.abi);
-  const uint64_t net_known = LandlockNetRightsOfAbi(plan.abi);
-
-  // File system: deny by default every right the model knows; the kernel handles what it can.
-  if (!fs_rules.empty()) {
-    plan.handled_fs = kAllPolicyFsRights & fs_known;
-    // ABI 1 has no `refer` right but always denies reparenting (EXDEV): stricter, not weaker.
-    const uint64_t missing = kAllPolicyFsRights & ~fs_known & ~(plan.abi >= 1 ? uapi::kFsRefer : 0);
-    for (const RightName& right : kFsRightNames) {
-      if ((missing & right.bit) == 0) continue;
-      report.dropped.push_back({LandlockDrop::Kind::kFsRight, std::string(right.name), right.abi, {}});
-    }
-    for (const policy::FsRule& rule : fs_rules) {
-      uint64_t access = rule.access;
-      if (access & uapi::kFsWriteFile) access |= uapi::kFsTruncate;  // O_TRUNC is a write
-      if (plan.abi == 1 && (access & uapi::kFsRefer)) {
-        report.notes.push_back("rule at " + rule.span.ToString() +
-                               " grants refer, which ABI 1 cannot give: linking or renaming across "
-                               "directories fails with EXDEV");
-      }
-      const uint64_t allowed = access & plan.handled_fs;
-      if (allowed == 0) {
-        if (plan.handled_fs != 0) {
-          report.notes.push_back("rule at " + rule.span.ToString() + " grants only rights this ABI does not "
-                                 "restrict (" + LandlockFsRightsText(access) + "): skipped");
-        }
-        continue;
-      }
-      for (const std::string& path : rule.paths) plan.path_rules.push_back({path, allowed, rule.span});
-    }
-  }
-
-  // Network: TCP bind and connect, both denied by default once any net rule exists.
-  if (!net_rules.empty()) {
-    const uint64_t net_wanted = uapi::kNetBindTcp | uapi::kNetConnectTcp;
-    plan.handled_net = net_wanted & net_known;
-    if (plan.handled_net == 0) {
-      report.dropped.push_back({LandlockDrop::Kind::kNetRight, "bind-tcp", 4, {}});
-      report.dropped.push_back({LandlockDrop::Kind::kNetRight, "connect-tcp", 4, {}});
-      for (const policy::NetRule& rule : net_rules) {
-        report.dropped.push_back({LandlockDrop::Kind::kNetRule, NetRuleText(rule), 4, rule.span});
-      }
-    } else {
-      std::map<uint16_t, size_t> index_of_port;
-      for (const policy::NetRule& rule : net_rules) {
-        const uint64_t right =
-            rule.kind == policy::NetRule::Kind::kBind ? uapi::kNetBindTcp : uapi::kNetConnectTcp;
-        auto [it, inserted] = index_of_port.try_emplace(rule.port, plan.port_rules.size());
-        if (inserted) plan.port_rules.push_back({rule.port, 0, rule.span});
-        plan.port_rules[it->second].allowed_access |= right;
-      }
-    }
-  }
-
-  // IPC scopes (library option only).
-  plan.scoped = wanted_scopes & LandlockScopesOfAbi(plan.abi);
-  if (wanted_scopes & ~plan.scoped & uapi::kScopeAbstractUnixSocket) {
-    report.dropped.push_back({LandlockDrop::Kind::kScope, "scope abstract-unix-socket", 6, {}});
-  }
-  if (wanted_scopes & ~plan.scoped & uapi::kScopeSignal) {
-    report.dropped.push_back({LandlockDrop::Kind::kScope, "scope signal", 6, {}});
-  }
-
-  // Isolation: the signal scope where the ABI has it, and a domain in any case.
-  if (options.isolation) {
-    if (LandlockScopesOfAbi(plan.abi) & uapi::kScopeSignal) {
-      plan.scoped |= uapi::kScopeSignal;
-    } else if (plan.abi >= 1) {
-      report.notes.push_back("isolation: Landlock ABI " + std::to_string(plan.abi) +
-                             " cannot stop signals to processes outside the domain (scope signal needs ABI 6)");
-    }
-    if (!plan.HasRuleset() && plan.abi >= 1) {
-      // A domain needs something handled: make-block, granted everywhere, restricts nothing.
-      plan.handled_fs = uapi::kFsMakeBlock;
-      plan.path_rules.push_back({"/", uapi::kFsMakeBlock, {}});
-    }
-  }
-
-  // Audit logging flags only change what is logged, never what is enforced: a note when missing.
-  if (options.log_new_exec_on) {
-    if (LandlockRestrictFlagsOfAbi(plan.abi) & uapi::kRestrictSelfLogNewExecOn) {
-      plan.restrict_flags |= uapi::kRestrictSelfLogNewExecOn;
-    } else {
-      report.notes.push_back("audit logging after execve needs Landlock ABI 7: not requested");
-    }
-  }
-
-  report.handled_fs = plan.handled_fs;
-  report.handled_net = plan.handled_net;
-  report.scoped = plan.scoped;
-  if (!plan.HasRuleset()) {
-    report.status = LandlockStatus::kNotEnforced;
-  } else if (!report.dropped.empty()) {
-    report.status = LandlockStatus::kPartiallyEnforced;
-  } else {
-    report.status = LandlockStatus::kFullyEnforced;
-  }
-
+  PlanPathGrants(grants.paths, plan);
+  PlanPortGrants(grants.ports, plan);
+  PlanOptions(options, wanted_scopes, plan);
+  SummarizePlan(plan);
   if (mode == LandlockMode::kRequire && report.status != LandlockStatus::kFullyEnforced) {
-    std::string message = "landlock require: ";
-    if (report.abi == 0) {
-      message += "Landlock is unavailable";
-      if (!report.unavailable_reason.empty()) message += " (" + report.unavailable_reason + ")";
-    } else {
-      message += "this kernel (Landlock ABI " + std::to_string(report.abi) + ") cannot enforce";
-      std::string sep = ": ";
-      for (const LandlockDrop& drop : report.dropped) {
-        message += sep + drop.name + " (needs ABI " + std::to_string(drop.needs_abi) + ")";
-        if (!drop.span.file.empty()) message += " at " + drop.span.ToString();
-        sep = ", ";
-      }
-    }
-    message += "; nothing was applied (use best-effort to apply what the kernel supports)";
-    return MakeError(ErrorCode::kUnsupported, message);
+    return RequireRefusal(report);
   }
   return plan;
 }

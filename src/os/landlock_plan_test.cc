@@ -14,21 +14,11 @@ using ::testing::HasSubstr;
 
 SourceSpan At(uint32_t line) { return SourceSpan{"policy.sfp", line, 1, 0, ""}; }
 
-policy::FsRule Fs(uint32_t access, std::vector<std::string> paths, uint32_t line) {
-  policy::FsRule rule;
-  rule.access = access;
-  rule.paths = std::move(paths);
-  rule.span = At(line);
-  return rule;
+LandlockPathGrant Fs(uint64_t access, std::vector<std::string> paths, uint32_t line) {
+  return LandlockPathGrant{access, std::move(paths), At(line)};
 }
 
-policy::NetRule Net(policy::NetRule::Kind kind, uint16_t port, uint32_t line) {
-  policy::NetRule rule;
-  rule.kind = kind;
-  rule.port = port;
-  rule.span = At(line);
-  return rule;
-}
+LandlockPortGrant Net(uint64_t access, uint16_t port, uint32_t line) { return LandlockPortGrant{access, port, At(line)}; }
 
 constexpr uint64_t kAbi1Fs = (uapi::kFsMakeSym << 1) - 1;
 constexpr uint64_t kAllFs = (uapi::kFsIoctlDev << 1) - 1;
@@ -60,7 +50,7 @@ TEST(LandlockRightsOfAbi, MatchTheKernelHistory) {
 }
 
 TEST(PlanLandlock, NoRulesMeansNotRequested) {
-  Result<LandlockPlan> plan = PlanLandlock({}, {}, 7, LandlockMode::kRequire);
+  Result<LandlockPlan> plan = PlanLandlock({}, 7, LandlockMode::kRequire);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->report.status, LandlockStatus::kNotRequested);
   EXPECT_FALSE(plan->HasRuleset());
@@ -68,7 +58,7 @@ TEST(PlanLandlock, NoRulesMeansNotRequested) {
 
 // Deny by default: each ABI handles every fs right it knows, and reports the rest.
 TEST(PlanLandlock, FsRulesHandleEveryRightTheAbiKnows) {
-  const std::vector<policy::FsRule> rules = {Fs(policy::kFsReadFile | policy::kFsReadDir, {"/usr"}, 3)};
+  const std::vector<LandlockPathGrant> rules = {Fs(uapi::kFsReadFile | uapi::kFsReadDir, {"/usr"}, 3)};
   struct Expect {
     int abi;
     std::vector<std::string> dropped;
@@ -86,7 +76,7 @@ TEST(PlanLandlock, FsRulesHandleEveryRightTheAbiKnows) {
   };
   for (const Expect& expect : cases) {
     SCOPED_TRACE("ABI " + std::to_string(expect.abi));
-    Result<LandlockPlan> plan = PlanLandlock(rules, {}, expect.abi, LandlockMode::kBestEffort);
+    Result<LandlockPlan> plan = PlanLandlock({rules, {}}, expect.abi, LandlockMode::kBestEffort);
     ASSERT_TRUE(plan.ok());
     EXPECT_EQ(plan->handled_fs, LandlockFsRightsOfAbi(expect.abi));
     EXPECT_EQ(plan->handled_net, 0u);
@@ -100,23 +90,23 @@ TEST(PlanLandlock, FsRulesHandleEveryRightTheAbiKnows) {
 }
 
 TEST(PlanLandlock, WriteFileIsPairedWithTruncate) {
-  const std::vector<policy::FsRule> rules = {Fs(policy::kFsWriteFile, {"/tmp", "/var/tmp"}, 4)};
-  Result<LandlockPlan> abi3 = PlanLandlock(rules, {}, 3, LandlockMode::kBestEffort);
+  const std::vector<LandlockPathGrant> rules = {Fs(uapi::kFsWriteFile, {"/tmp", "/var/tmp"}, 4)};
+  Result<LandlockPlan> abi3 = PlanLandlock({rules, {}}, 3, LandlockMode::kBestEffort);
   ASSERT_TRUE(abi3.ok());
   ASSERT_EQ(abi3->path_rules.size(), 2u);
   for (const LandlockPathRule& rule : abi3->path_rules) {
     EXPECT_EQ(rule.allowed_access, uapi::kFsWriteFile | uapi::kFsTruncate) << rule.path;
   }
   // ABI 2 does not know truncate: it is masked, and listed as not enforced.
-  Result<LandlockPlan> abi2 = PlanLandlock(rules, {}, 2, LandlockMode::kBestEffort);
+  Result<LandlockPlan> abi2 = PlanLandlock({rules, {}}, 2, LandlockMode::kBestEffort);
   ASSERT_TRUE(abi2.ok());
   EXPECT_EQ(abi2->path_rules[0].allowed_access, uapi::kFsWriteFile);
   EXPECT_THAT(DroppedNames(abi2->report), ::testing::Contains("truncate"));
 }
 
 TEST(PlanLandlock, ReferOnAbi1IsANoteNotADrop) {
-  const std::vector<policy::FsRule> rules = {Fs(policy::kFsRefer | policy::kFsMakeReg, {"/srv"}, 9)};
-  Result<LandlockPlan> plan = PlanLandlock(rules, {}, 1, LandlockMode::kBestEffort);
+  const std::vector<LandlockPathGrant> rules = {Fs(uapi::kFsRefer | uapi::kFsMakeReg, {"/srv"}, 9)};
+  Result<LandlockPlan> plan = PlanLandlock({rules, {}}, 1, LandlockMode::kBestEffort);
   ASSERT_TRUE(plan.ok());
   EXPECT_THAT(DroppedNames(plan->report), ::testing::Not(::testing::Contains("refer")));
   ASSERT_EQ(plan->report.notes.size(), 1u);
@@ -126,9 +116,9 @@ TEST(PlanLandlock, ReferOnAbi1IsANoteNotADrop) {
 }
 
 TEST(PlanLandlock, RuleWithOnlyUnknownRightsIsSkipped) {
-  const std::vector<policy::FsRule> rules = {Fs(policy::kFsIoctlDev, {"/dev/null"}, 2),
-                                             Fs(policy::kFsReadFile, {"/etc"}, 3)};
-  Result<LandlockPlan> plan = PlanLandlock(rules, {}, 4, LandlockMode::kBestEffort);
+  const std::vector<LandlockPathGrant> rules = {Fs(uapi::kFsIoctlDev, {"/dev/null"}, 2),
+                                             Fs(uapi::kFsReadFile, {"/etc"}, 3)};
+  Result<LandlockPlan> plan = PlanLandlock({rules, {}}, 4, LandlockMode::kBestEffort);
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan->path_rules.size(), 1u);
   EXPECT_EQ(plan->path_rules[0].path, "/etc");
@@ -137,10 +127,10 @@ TEST(PlanLandlock, RuleWithOnlyUnknownRightsIsSkipped) {
 }
 
 TEST(PlanLandlock, NetRulesNeedAbi4) {
-  const std::vector<policy::NetRule> rules = {Net(policy::NetRule::Kind::kBind, 8080, 5),
-                                              Net(policy::NetRule::Kind::kConnect, 5432, 6),
-                                              Net(policy::NetRule::Kind::kConnect, 8080, 7)};
-  Result<LandlockPlan> old = PlanLandlock({}, rules, 3, LandlockMode::kBestEffort);
+  const std::vector<LandlockPortGrant> rules = {Net(uapi::kNetBindTcp, 8080, 5),
+                                              Net(uapi::kNetConnectTcp, 5432, 6),
+                                              Net(uapi::kNetConnectTcp, 8080, 7)};
+  Result<LandlockPlan> old = PlanLandlock({{}, rules}, 3, LandlockMode::kBestEffort);
   ASSERT_TRUE(old.ok());
   EXPECT_EQ(old->report.status, LandlockStatus::kNotEnforced);
   EXPECT_FALSE(old->HasRuleset());
@@ -149,7 +139,7 @@ TEST(PlanLandlock, NetRulesNeedAbi4) {
                                       "net connect tcp 8080"}));
   EXPECT_EQ(old->report.dropped[3].span, At(6));
 
-  Result<LandlockPlan> abi4 = PlanLandlock({}, rules, 4, LandlockMode::kRequire);
+  Result<LandlockPlan> abi4 = PlanLandlock({{}, rules}, 4, LandlockMode::kRequire);
   ASSERT_TRUE(abi4.ok());
   EXPECT_EQ(abi4->report.status, LandlockStatus::kFullyEnforced);
   EXPECT_EQ(abi4->handled_fs, 0u);
@@ -162,8 +152,7 @@ TEST(PlanLandlock, NetRulesNeedAbi4) {
 }
 
 TEST(PlanLandlock, FsAndNetOnAbi3IsPartial) {
-  Result<LandlockPlan> plan = PlanLandlock({Fs(policy::kFsReadFile, {"/etc"}, 1)},
-                                           {Net(policy::NetRule::Kind::kConnect, 443, 2)}, 3,
+  Result<LandlockPlan> plan = PlanLandlock({{Fs(uapi::kFsReadFile, {"/etc"}, 1)}, {Net(uapi::kNetConnectTcp, 443, 2)}}, 3,
                                            LandlockMode::kBestEffort);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->report.status, LandlockStatus::kPartiallyEnforced);
@@ -172,9 +161,9 @@ TEST(PlanLandlock, FsAndNetOnAbi3IsPartial) {
 }
 
 TEST(PlanLandlock, RequireRefusesWhatTheAbiCannotEnforce) {
-  const std::vector<policy::FsRule> fs = {Fs(policy::kFsReadFile, {"/etc"}, 1)};
-  const std::vector<policy::NetRule> net = {Net(policy::NetRule::Kind::kConnect, 5432, 12)};
-  Result<LandlockPlan> plan = PlanLandlock(fs, net, 3, LandlockMode::kRequire);
+  const std::vector<LandlockPathGrant> fs = {Fs(uapi::kFsReadFile, {"/etc"}, 1)};
+  const std::vector<LandlockPortGrant> net = {Net(uapi::kNetConnectTcp, 5432, 12)};
+  Result<LandlockPlan> plan = PlanLandlock({fs, net}, 3, LandlockMode::kRequire);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.error().code, ErrorCode::kUnsupported);
   EXPECT_THAT(plan.error().message, HasSubstr("Landlock ABI 3"));
@@ -182,13 +171,13 @@ TEST(PlanLandlock, RequireRefusesWhatTheAbiCannotEnforce) {
   EXPECT_THAT(plan.error().message, HasSubstr("net connect tcp 5432 (needs ABI 4) at policy.sfp:12:1"));
   EXPECT_THAT(plan.error().message, HasSubstr("nothing was applied"));
 
-  EXPECT_FALSE(PlanLandlock(fs, {}, 0, LandlockMode::kRequire).ok());
-  EXPECT_FALSE(PlanLandlock(fs, {}, 4, LandlockMode::kRequire).ok());
-  EXPECT_TRUE(PlanLandlock(fs, net, 5, LandlockMode::kRequire).ok());
+  EXPECT_FALSE(PlanLandlock({fs, {}}, 0, LandlockMode::kRequire).ok());
+  EXPECT_FALSE(PlanLandlock({fs, {}}, 4, LandlockMode::kRequire).ok());
+  EXPECT_TRUE(PlanLandlock({fs, net}, 5, LandlockMode::kRequire).ok());
 }
 
 TEST(PlanLandlock, NoLandlockIsNotEnforcedInBestEffort) {
-  Result<LandlockPlan> plan = PlanLandlock({Fs(policy::kFsReadFile, {"/etc"}, 1)}, {}, 0, LandlockMode::kBestEffort);
+  Result<LandlockPlan> plan = PlanLandlock({{Fs(uapi::kFsReadFile, {"/etc"}, 1)}, {}}, 0, LandlockMode::kBestEffort);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->report.status, LandlockStatus::kNotEnforced);
   EXPECT_FALSE(plan->HasRuleset());
@@ -196,7 +185,7 @@ TEST(PlanLandlock, NoLandlockIsNotEnforcedInBestEffort) {
 }
 
 TEST(PlanLandlock, NewerKernelIsPlannedAsTheNewestKnownAbi) {
-  Result<LandlockPlan> plan = PlanLandlock({Fs(policy::kFsReadFile, {"/etc"}, 1)}, {}, 11, LandlockMode::kRequire);
+  Result<LandlockPlan> plan = PlanLandlock({{Fs(uapi::kFsReadFile, {"/etc"}, 1)}, {}}, 11, LandlockMode::kRequire);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->abi, kLandlockMaxKnownAbi);
   EXPECT_EQ(plan->report.abi, 11);
@@ -210,21 +199,21 @@ TEST(PlanLandlock, ScopesAndLoggingFollowTheAbi) {
   options.scope_signal = true;
   options.scope_abstract_unix_socket = true;
   options.log_new_exec_on = true;
-  Result<LandlockPlan> abi5 = PlanLandlock({}, {}, 5, LandlockMode::kBestEffort, options);
+  Result<LandlockPlan> abi5 = PlanLandlock({}, 5, LandlockMode::kBestEffort, options);
   ASSERT_TRUE(abi5.ok());
   EXPECT_EQ(abi5->report.status, LandlockStatus::kNotEnforced);
   EXPECT_EQ(DroppedNames(abi5->report),
             (std::vector<std::string>{"scope abstract-unix-socket", "scope signal"}));
   EXPECT_EQ(abi5->restrict_flags, 0u);
-  EXPECT_FALSE(PlanLandlock({}, {}, 5, LandlockMode::kRequire, options).ok());
+  EXPECT_FALSE(PlanLandlock({}, 5, LandlockMode::kRequire, options).ok());
 
-  Result<LandlockPlan> abi6 = PlanLandlock({}, {}, 6, LandlockMode::kRequire, options);
+  Result<LandlockPlan> abi6 = PlanLandlock({}, 6, LandlockMode::kRequire, options);
   ASSERT_TRUE(abi6.ok());
   EXPECT_EQ(abi6->scoped, uapi::kScopeAbstractUnixSocket | uapi::kScopeSignal);
   EXPECT_EQ(abi6->restrict_flags, 0u);
   EXPECT_THAT(abi6->report.notes, ::testing::Contains(HasSubstr("needs Landlock ABI 7")));
 
-  Result<LandlockPlan> abi7 = PlanLandlock({}, {}, 7, LandlockMode::kRequire, options);
+  Result<LandlockPlan> abi7 = PlanLandlock({}, 7, LandlockMode::kRequire, options);
   ASSERT_TRUE(abi7.ok());
   EXPECT_EQ(abi7->restrict_flags, uapi::kRestrictSelfLogNewExecOn);
 }
@@ -235,7 +224,7 @@ TEST(PlanLandlock, ScopesAndLoggingFollowTheAbi) {
 TEST(PlanLandlock, IsolationMakesADomainThatRestrictsNothingElse) {
   LandlockOptions isolation;
   isolation.isolation = true;
-  auto abi3 = PlanLandlock({}, {}, 3, LandlockMode::kRequire, isolation);
+  auto abi3 = PlanLandlock({}, 3, LandlockMode::kRequire, isolation);
   ASSERT_TRUE(abi3.ok()) << abi3.error().message;
   EXPECT_TRUE(abi3->HasRuleset());
   EXPECT_EQ(abi3->handled_fs, uapi::kFsMakeBlock);
@@ -247,13 +236,13 @@ TEST(PlanLandlock, IsolationMakesADomainThatRestrictsNothingElse) {
   ASSERT_FALSE(abi3->report.notes.empty());
   EXPECT_NE(abi3->report.notes[0].find("scope signal needs ABI 6"), std::string::npos);
 
-  auto abi6 = PlanLandlock({}, {}, 6, LandlockMode::kRequire, isolation);
+  auto abi6 = PlanLandlock({}, 6, LandlockMode::kRequire, isolation);
   ASSERT_TRUE(abi6.ok()) << abi6.error().message;
   EXPECT_EQ(abi6->scoped, uapi::kScopeSignal);
   EXPECT_EQ(abi6->handled_fs, 0u);  // the scope alone makes the domain
   EXPECT_TRUE(abi6->path_rules.empty());
 
-  auto none = PlanLandlock({}, {}, 0, LandlockMode::kBestEffort, isolation);
+  auto none = PlanLandlock({}, 0, LandlockMode::kBestEffort, isolation);
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->HasRuleset());
 }
@@ -261,10 +250,10 @@ TEST(PlanLandlock, IsolationMakesADomainThatRestrictsNothingElse) {
 TEST(PlanLandlock, IsolationAddsTheScopeToThePolicysOwnRuleset) {
   LandlockOptions isolation;
   isolation.isolation = true;
-  policy::FsRule read_etc;
-  read_etc.access = policy::kFsReadFile;
+  LandlockPathGrant read_etc;
+  read_etc.access = uapi::kFsReadFile;
   read_etc.paths = {"/etc"};
-  auto plan = PlanLandlock({read_etc}, {}, 7, LandlockMode::kRequire, isolation);
+  auto plan = PlanLandlock({{read_etc}, {}}, 7, LandlockMode::kRequire, isolation);
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_EQ(plan->scoped, uapi::kScopeSignal);
   EXPECT_NE(plan->handled_fs, uapi::kFsMakeBlock);  // the policy's rights, not the filler
@@ -273,8 +262,7 @@ TEST(PlanLandlock, IsolationAddsTheScopeToThePolicysOwnRuleset) {
 }
 
 TEST(LandlockReport, ToStringListsStatusAndDrops) {
-  Result<LandlockPlan> plan = PlanLandlock({Fs(policy::kFsReadFile, {"/etc"}, 1)},
-                                           {Net(policy::NetRule::Kind::kBind, 80, 2)}, 3,
+  Result<LandlockPlan> plan = PlanLandlock({{Fs(uapi::kFsReadFile, {"/etc"}, 1)}, {Net(uapi::kNetBindTcp, 80, 2)}}, 3,
                                            LandlockMode::kBestEffort);
   ASSERT_TRUE(plan.ok());
   const std::string text = plan->report.ToString();

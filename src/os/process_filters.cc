@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "os/process_filters.h"
 
+
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "os/proc.h"
 #include "os/seccomp_uapi.h"
 
 namespace sysfence::os {
@@ -29,16 +31,6 @@ Error StepError(pid_t pid, const std::string& step, int err) {
     why += " (the kernel lacks PTRACE_SECCOMP_GET_FILTER: CONFIG_CHECKPOINT_RESTORE)";
   }
   return MakeError(code, "pid " + std::to_string(pid) + ": " + step + " failed: " + why);
-}
-
-// The "Seccomp:" field of /proc/PID/status: 0 none, 1 strict, 2 filter; -1 when unreadable.
-int SeccompModeOf(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Seccomp:", 0) == 0) return std::atoi(line.c_str() + 8);
-  }
-  return -1;
 }
 
 }  // namespace

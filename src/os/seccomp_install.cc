@@ -2,7 +2,9 @@
 #include "os/seccomp_install.h"
 
 #include <linux/filter.h>
+#include <stddef.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -93,6 +95,23 @@ Result<int> InstallFilter(const bpf::Program& program, const InstallOptions& opt
                                          "ours); no thread got the filter");
   }
   return options.new_listener ? static_cast<int>(result) : -1;
+}
+
+int StartLoggedDenialMarker() {
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog program{static_cast<unsigned short>(sizeof(code) / sizeof(code[0])), code};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+      SeccompSyscall(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &program) == 0) {
+    syscall(SYS_getppid);
+  }
+  _exit(0);
 }
 
 }  // namespace sysfence::os

@@ -21,4 +21,10 @@ struct InstallOptions {
 /// and why (errno, and for TSYNC the id of the thread that could not be synchronized).
 Result<int> InstallFilter(const bpf::Program& program, const InstallOptions& options = {});
 
+/// Forks a process that makes one call its own filter denies with SECCOMP_FILTER_FLAG_LOG, so the
+/// kernel writes one audit record for it (a marker in the audit stream), then exits. Returns its
+/// pid (the caller reaps it), or -1 when fork failed. Only raw syscalls after fork (the caller may
+/// have threads).
+int StartLoggedDenialMarker();
+
 }  // namespace sysfence::os

@@ -70,7 +70,7 @@ size_t InsertionPoint(const Policy& policy, std::string_view syscall) {
 bool AlreadyPermitted(const Policy& policy, const ObservedCall& call) {
   const auto number = syscalls::NumberOf(call.arch, call.syscall);
   if (!number) return false;
-  bpf::SeccompData data;
+  SeccompData data;
   data.nr = static_cast<int32_t>(*number);
   data.arch = GetArchInfo(call.arch).audit_arch;
   for (const ObservedArg& arg : call.args) {

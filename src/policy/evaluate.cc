@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The reference evaluator, written as directly from the semantics in policy.h as possible: it
-// favours obviousness over speed (CompiledEvaluator is the fast one, tested against this).
+// favours obviousness over speed (the IR evaluator, ir::Evaluate, is the fast one, tested against
+// this).
 #include "policy/evaluate.h"
 
 #include <algorithm>
@@ -12,7 +13,7 @@
 namespace sysfence::policy {
 namespace {
 
-bool Holds(const Condition& condition, Arch arch, std::string_view name, const bpf::SeccompData& data) {
+bool Holds(const Condition& condition, Arch arch, std::string_view name, const SeccompData& data) {
   switch (condition.kind) {
     case Condition::Kind::kCompare: {
       const Comparison& compare = condition.compare;
@@ -35,10 +36,6 @@ bool Holds(const Condition& condition, Arch arch, std::string_view name, const b
 
 }  // namespace
 
-bool ConditionHolds(const Condition& condition, Arch arch, std::string_view syscall, const bpf::SeccompData& data) {
-  return Holds(condition, arch, syscall, data);
-}
-
 uint32_t HighestKnownNumber(Arch arch) {
   const auto all = syscalls::AllOf(arch);
   uint32_t highest = 0;
@@ -46,7 +43,7 @@ uint32_t HighestKnownNumber(Arch arch) {
   return highest;
 }
 
-Decision Evaluate(const Policy& policy, const bpf::SeccompData& data) {
+Decision Evaluate(const Policy& policy, const SeccompData& data) {
   const uint32_t nr = static_cast<uint32_t>(data.nr);
   const std::optional<Arch> arch = ArchOfSyscall(data.arch, nr);
   if (!arch || std::find(policy.arches.begin(), policy.arches.end(), *arch) == policy.arches.end()) {

@@ -6,9 +6,9 @@
 
 #include <string_view>
 
-#include "bpf/program.h"
-#include "core/arch.h"
 #include "core/action.h"
+#include "core/arch.h"
+#include "core/seccomp_data.h"
 #include "policy/policy.h"
 
 namespace sysfence::policy {
@@ -32,10 +32,6 @@ struct Decision {
 };
 
 /// Evaluates `policy` on `data` under the semantics of policy.h.
-Decision Evaluate(const Policy& policy, const bpf::SeccompData& data);
-
-/// Whether `condition` of a rule holds for syscall `syscall` of `arch` called with `data`'s
-/// arguments (argument widths from the syscall tables).
-bool ConditionHolds(const Condition& condition, Arch arch, std::string_view syscall, const bpf::SeccompData& data);
+Decision Evaluate(const Policy& policy, const SeccompData& data);
 
 }  // namespace sysfence::policy

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "policy/checks.h"
-#include "policy/random_policy.h"
 #include "policy/test_util.h"
+#include "tests/support/random_policy.h"
 
 namespace sysfence::policy {
 namespace {

@@ -13,7 +13,7 @@ namespace sysfence::policy {
 namespace {
 
 Decision Decide(const Policy& policy, uint32_t nr) {
-  bpf::SeccompData data;
+  SeccompData data;
   data.arch = GetArchInfo(Arch::kX86_64).audit_arch;
   data.nr = static_cast<int32_t>(nr);
   return Evaluate(policy, data);

@@ -28,6 +28,8 @@
 #include "bpf/record_types.h"
 #include "record.skel.h"
 #include "os/exit_status.h"
+#include "os/proc.h"
+#include "os/spawn.h"
 #include "profile/profile_builder.h"
 #include "record/process_tree.h"
 #include "record/process_util.h"
@@ -91,6 +93,19 @@ void FillArgMask(record_bpf* skeleton) {
   }
 }
 
+// The processes the program marks as traced that are still running.
+std::vector<pid_t> TracedProcesses(record_bpf* skeleton) {
+  std::vector<pid_t> running;
+  uint32_t key = 0, next = 0;
+  const uint32_t* previous = nullptr;
+  while (bpf_map__get_next_key(skeleton->maps.procs, previous, &next, sizeof(next)) == 0) {
+    if (os::IsRunning(static_cast<pid_t>(next))) running.push_back(static_cast<pid_t>(next));
+    key = next;
+    previous = &key;
+  }
+  return running;
+}
+
 bool AnyTracedAlive(record_bpf* skeleton) {
   uint32_t key = 0, next = 0;
   const uint32_t* previous = nullptr;
@@ -113,14 +128,12 @@ void AddCpuStats(profile::ProfileBuilder::Aggregate& aggregate, const sf_stats& 
   aggregate.last_seq = std::max(aggregate.last_seq, stats.last_seq);
 }
 
-void Collect(record_bpf* skeleton, profile::ProfileBuilder& builder) {
+// The per-CPU stats hash: one sf_stats per possible CPU for each key; a CPU that never ran a call
+// of the key has count 0 (and may still have errors: a call can exit on another CPU).
+void CollectStats(record_bpf* skeleton, profile::ProfileBuilder& builder, int cpus) {
   const Arch native = NativeArch();
   const uint32_t native_audit = GetArchInfo(native).audit_arch;
   const std::optional<Arch> compat_arch = native == Arch::kX86_64 ? std::optional<Arch>(Arch::kX86) : std::nullopt;
-  // stats is a per-CPU hash: one sf_stats per possible CPU for each key; a CPU that never ran a
-  // call of the key has count 0 (and may still have errors: a call can exit on another CPU).
-  const int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) return;
   std::vector<sf_stats> per_cpu(static_cast<size_t>(cpus));
   sf_key key{}, next{};
   const sf_key* previous = nullptr;
@@ -141,9 +154,13 @@ void Collect(record_bpf* skeleton, profile::ProfileBuilder& builder) {
     key = next;
     previous = &key;
   }
-  // The hot table (per-CPU array): each CPU's slot names the image it currently holds. Several
-  // aggregates for one (image, call) add up in the builder.
-  // Read in one batch (one syscall for the whole table) where the kernel can, else slot by slot.
+}
+
+// The hot table (per-CPU array): each CPU's slot names the image it currently holds. Several
+// aggregates for one (image, call) add up in the builder. Read in one batch (one syscall for the
+// whole table) where the kernel can, else slot by slot.
+void CollectHot(record_bpf* skeleton, profile::ProfileBuilder& builder, int cpus) {
+  const uint32_t native_audit = GetArchInfo(NativeArch()).audit_arch;
   constexpr uint32_t kHotSlots = SF_HOT_IMAGES * SF_HOT_NRS;
   std::vector<uint32_t> indexes(kHotSlots);
   std::vector<sf_hot> hot(static_cast<size_t>(kHotSlots) * static_cast<size_t>(cpus));
@@ -176,6 +193,14 @@ void Collect(record_bpf* skeleton, profile::ProfileBuilder& builder) {
       builder.AddAggregate(aggregate);
     }
   }
+}
+
+void Collect(record_bpf* skeleton, profile::ProfileBuilder& builder) {
+  const Arch native = NativeArch();
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return;
+  CollectStats(skeleton, builder, cpus);
+  CollectHot(skeleton, builder, cpus);
   sf_argkey arg{}, next_arg{};
   const sf_argkey* previous_arg = nullptr;
   while (bpf_map__get_next_key(skeleton->maps.argvals, previous_arg, &next_arg, sizeof(next_arg)) == 0) {
@@ -205,6 +230,35 @@ void Collect(record_bpf* skeleton, profile::ProfileBuilder& builder) {
 
 bool Stopped(const RecordOptions& options) {
   return options.stop_signal != nullptr && options.stop_signal->load() != 0;
+}
+
+// Starts the program, marks it traced before it may exec, and waits for it; forwards a stop
+// request to the whole traced tree. Processes left behind run on untraced and are reported.
+template <typename Track>
+Result<int> Launch(const RecordOptions& options, const std::string& program, record_bpf* skeleton, Track& track,
+                   RecordResult& result) {
+  os::SpawnSpec spec;
+  spec.path = program;
+  spec.argv = options.command;
+  spec.steps.push_back(os::SpawnStep::Of(os::SpawnStepKind::kSignals));
+  Result<os::SpawnedChild> spawned = os::Spawn(spec);
+  if (!spawned.ok()) return MakeError(spawned.error().code, "cannot start the program: " + spawned.error().message);
+  os::SpawnedChild child = std::move(spawned).value();
+  // The child waits at the gate until it is marked traced: its execve is the first recorded call.
+  if (track(child.pid()) != 0) return MakeError(ErrorCode::kOs, "cannot mark the child as traced");
+  child.Release();
+  StopForwarder forward(options.stop_signal);
+  int status = 0;
+  for (;;) {
+    forward.Forward([skeleton] { return RefsOf(TracedProcesses(skeleton)); });
+    const pid_t done = waitpid(child.pid(), &status, 0);
+    if (done == child.pid()) break;
+    if (done < 0 && errno != EINTR) return MakeError(ErrorCode::kOs, std::string("waitpid: ") + std::strerror(errno));
+  }
+  child.Detach();
+  result.exit_status = os::ShellExitStatus(status);
+  result.orphans = ListOrphans(RefsOf(TracedProcesses(skeleton)), child.pid());
+  return result.exit_status;
 }
 
 }  // namespace
@@ -265,48 +319,8 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
       nanosleep(&pause, nullptr);
     }
   } else {
-    int go[2];
-    if (pipe2(go, O_CLOEXEC) != 0) return MakeError(ErrorCode::kOs, std::string("pipe: ") + std::strerror(errno));
-    std::vector<char*> argv;
-    for (const std::string& arg : options.command) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    const pid_t child = fork();
-    if (child < 0) return MakeError(ErrorCode::kOs, std::string("fork: ") + std::strerror(errno));
-    if (child == 0) {
-      // Wait until the parent has marked this process as traced, then exec (the execve is the
-      // first recorded call).
-      char byte = 0;
-      close(go[1]);
-      while (read(go[0], &byte, 1) < 0 && errno == EINTR) {
-      }
-      execv(program.c_str(), argv.data());
-      _exit(127);
-    }
-    close(go[0]);
-    const int tracked = track(child);
-    close(go[1]);
-    if (tracked != 0) {
-      kill(child, SIGKILL);
-      waitpid(child, nullptr, 0);
-      return MakeError(ErrorCode::kOs, "cannot mark the child as traced");
-    }
-    int status = 0;
-    bool forwarded = false;
-    for (;;) {
-      if (Stopped(options) && !forwarded) {
-        kill(child, options.stop_signal->load());
-        forwarded = true;
-      }
-      const pid_t done = waitpid(child, &status, 0);
-      if (done == child) break;
-      if (done < 0 && errno != EINTR) return MakeError(ErrorCode::kOs, std::string("waitpid: ") + std::strerror(errno));
-    }
-    result.exit_status = os::ShellExitStatus(status);
-    // Descendants that outlive the program are part of its work: wait for them too.
-    while (!Stopped(options) && AnyTracedAlive(skeleton.get())) {
-      timespec pause{0, 10 * 1000 * 1000};
-      nanosleep(&pause, nullptr);
-    }
+    Result<int> launched = Launch(options, program, skeleton.get(), track, result);
+    if (!launched.ok()) return launched.error();
   }
   record_bpf__detach(skeleton.get());
   Collect(skeleton.get(), builder);

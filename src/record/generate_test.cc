@@ -94,7 +94,7 @@ const policy::Rule* RuleFor(const policy::Policy& policy, std::string_view name)
 }
 
 Action Decide(const policy::Policy& policy, std::string_view name, std::initializer_list<uint64_t> args = {}) {
-  bpf::SeccompData data;
+  SeccompData data;
   data.arch = GetArchInfo(Arch::kX86_64).audit_arch;
   data.nr = static_cast<int32_t>(syscalls::NumberOf(Arch::kX86_64, name).value());
   int i = 0;
@@ -185,7 +185,7 @@ TEST(GenerateTest, ConditionsOnFewMeaningfulValues) {
 }
 
 Action DecideOn(const policy::Policy& policy, Arch arch, std::string_view name, std::initializer_list<uint64_t> args) {
-  bpf::SeccompData data;
+  SeccompData data;
   data.arch = GetArchInfo(arch).audit_arch;
   data.nr = static_cast<int32_t>(syscalls::NumberOf(arch, name).value());
   int i = 0;

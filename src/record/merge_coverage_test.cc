@@ -64,7 +64,7 @@ TEST(MergePoliciesTest, WhatAnyAllowsTheUnionAllows) {
              MakeRule(Action::Allow(), "read")};
   const policy::Policy merged = MergePolicies({a, b});
   auto decide = [&](std::string_view name, uint64_t arg0 = 0) {
-    bpf::SeccompData data;
+    SeccompData data;
     data.arch = GetArchInfo(Arch::kX86_64).audit_arch;
     data.nr = static_cast<int32_t>(Nr(name));
     data.args[0] = arg0;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The process tree below a pid as it is now, read from /proc: what `record -p` attaches to (every
-// thread of every process), before following what the tree starts later.
+// The process tree below a pid as it is now (os/proc.h reads /proc): what `record -p` attaches to
+// (every thread of every process), before following what the tree starts later.
 #pragma once
 
 #include <sys/types.h>

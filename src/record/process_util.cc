@@ -2,53 +2,20 @@
 #include "record/process_util.h"
 
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 
+#include "os/proc.h"
 #include "policy/policy.h"
 #include "record/created_dirs.h"
 
 namespace sysfence::record {
-
-Result<std::string> ResolveProgram(const std::string& program) {
-  if (program.empty()) return MakeError(ErrorCode::kInvalidInput, "no program given");
-  auto check = [](const std::string& path) -> Result<std::string> {
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) {
-      return MakeError(ErrorCode::kNotFound, "program '" + path + "' does not exist");
-    }
-    if (access(path.c_str(), X_OK) != 0) {
-      return MakeError(ErrorCode::kPermission, "program '" + path + "' is not executable");
-    }
-    return path;
-  };
-  if (program.find('/') != std::string::npos) return check(program);
-  const char* env = std::getenv("PATH");
-  const std::string search = env ? env : "/usr/local/bin:/usr/bin:/bin";
-  bool not_executable = false;
-  size_t start = 0;
-  while (start <= search.size()) {
-    size_t end = search.find(':', start);
-    if (end == std::string::npos) end = search.size();
-    std::string dir = search.substr(start, end - start);
-    if (dir.empty()) dir = ".";
-    auto found = check(dir + "/" + program);
-    if (found.ok()) return found;
-    if (found.error().code == ErrorCode::kPermission) not_executable = true;
-    start = end + 1;
-  }
-  if (not_executable) return MakeError(ErrorCode::kPermission, "program '" + program + "' is not executable");
-  return MakeError(ErrorCode::kNotFound, "program '" + program + "' not found in PATH");
-}
 
 uint64_t MonotonicNs() {
   timespec ts{};
@@ -62,45 +29,53 @@ std::string KernelRelease() {
   return name.release;
 }
 
-pid_t ThreadGroupOf(pid_t tid) {
-  std::ifstream status("/proc/" + std::to_string(tid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Tgid:", 0) == 0) return static_cast<pid_t>(std::atoi(line.c_str() + 5));
-  }
-  return tid;
+int PinToCurrentCpu() {
+  const int cpu = sched_getcpu();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  sched_setaffinity(0, sizeof(set), &set);
+  return cpu;
 }
 
-std::string ReadLink(const std::string& link) {
-  char buffer[4096];
-  const ssize_t n = readlink(link.c_str(), buffer, sizeof(buffer) - 1);
-  if (n <= 0) return "";
-  return std::string(buffer, static_cast<size_t>(n));
+void StopForwarder::SignalAll(const std::vector<os::ProcessRef>& processes, int signal) {
+  for (const os::ProcessRef& process : processes) os::SignalIfSame(process, signal);
 }
 
-Result<std::string> ReadRemoteString(pid_t pid, uint64_t address, size_t max) {
-  std::string out;
-  constexpr uint64_t kPage = 4096;
-  while (out.size() < max) {
-    // Never cross a page boundary in one read: the next page may be unmapped.
-    const uint64_t chunk = std::min<uint64_t>(kPage - (address % kPage), max - out.size());
-    char buffer[4096];
-    iovec local{buffer, chunk};
-    iovec remote{reinterpret_cast<void*>(address), chunk};
-    const ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-    if (n <= 0) {
-      if (out.empty()) return MakeError(ErrorCode::kOs, std::string("process_vm_readv: ") + std::strerror(errno));
-      break;
-    }
-    const void* nul = std::memchr(buffer, '\0', static_cast<size_t>(n));
-    if (nul != nullptr) {
-      out.append(buffer, static_cast<const char*>(nul) - buffer);
-      return out;
-    }
-    out.append(buffer, static_cast<size_t>(n));
-    address += static_cast<uint64_t>(n);
+std::vector<os::ProcessRef> RefsOf(const std::vector<pid_t>& pids) {
+  std::vector<os::ProcessRef> refs;
+  for (pid_t pid : pids) refs.push_back(os::RefOf(pid));
+  return refs;
+}
+
+namespace {
+
+// The orphans of `tree` with the refs they were found under.
+std::vector<std::pair<Orphan, os::ProcessRef>> FindOrphans(const std::vector<os::ProcessRef>& tree, pid_t root) {
+  std::vector<std::pair<Orphan, os::ProcessRef>> found;
+  for (const os::ProcessRef& process : tree) {
+    if (process.pid == root || !os::IsRunning(process.pid)) continue;
+    if (process.start_time != 0 && os::RefOf(process.pid).start_time != process.start_time) continue;  // reused
+    found.push_back({{process.pid, os::CommandOf(process.pid)}, process});
   }
-  return out;
+  return found;
+}
+
+}  // namespace
+
+std::vector<Orphan> ListOrphans(const std::vector<os::ProcessRef>& tree, pid_t root) {
+  std::vector<Orphan> orphans;
+  for (auto& [orphan, ref] : FindOrphans(tree, root)) orphans.push_back(orphan);
+  return orphans;
+}
+
+std::vector<Orphan> EndOrphans(const std::vector<os::ProcessRef>& tree, pid_t root) {
+  std::vector<Orphan> orphans;
+  for (auto& [orphan, ref] : FindOrphans(tree, root)) {
+    os::SignalIfSame(ref, SIGKILL);
+    orphans.push_back(orphan);
+  }
+  return orphans;
 }
 
 namespace {
@@ -130,9 +105,9 @@ std::string Resolve(pid_t tid, int64_t dirfd, const std::string& path, bool has_
   if (path[0] == '/') return Normalize(path);
   std::string base;
   if (!has_dirfd || static_cast<int>(dirfd) == AT_FDCWD) {
-    base = ReadLink("/proc/" + std::to_string(tid) + "/cwd");
+    base = os::WorkingDirectoryOf(tid);
   } else {
-    base = ReadLink("/proc/" + std::to_string(tid) + "/fd/" + std::to_string(static_cast<int>(dirfd)));
+    base = os::ReadFdTarget(tid, static_cast<int>(dirfd)).value_or("");
   }
   if (base.empty() || base[0] != '/') return "";
   return Normalize(base + "/" + path);
@@ -159,8 +134,7 @@ uint32_t OpenAccess(uint64_t flags) {
 
 void CapturePathAccess(profile::ProfileBuilder& builder, pid_t tid, std::string_view syscall, const uint64_t args[6]) {
   auto read = [&](uint64_t address) -> std::string {
-    auto text = ReadRemoteString(tid, address);
-    return text.ok() ? *text : std::string();
+    return os::ReadTargetString(tid, address).value_or("");
   };
   auto at = [&](int dirfd_arg, int path_arg) { return Resolve(tid, static_cast<int64_t>(args[dirfd_arg]), read(args[path_arg]), true); };
   auto cwd = [&](int path_arg) { return Resolve(tid, AT_FDCWD, read(args[path_arg]), false); };
@@ -182,9 +156,7 @@ void CapturePathAccess(profile::ProfileBuilder& builder, pid_t tid, std::string_
     open_like(at(0, 1), args[2]);
   } else if (syscall == "openat2") {
     uint64_t flags = 0;
-    iovec local{&flags, sizeof(flags)};
-    iovec remote{reinterpret_cast<void*>(args[2]), sizeof(flags)};
-    if (process_vm_readv(tid, &local, 1, &remote, 1, 0) == sizeof(flags)) open_like(at(0, 1), flags);
+    if (os::ReadTargetBytes(tid, args[2], &flags, sizeof(flags))) open_like(at(0, 1), flags);
   } else if (syscall == "creat") {
     open_like(cwd(0), O_CREAT | O_WRONLY | O_TRUNC);
   } else if (syscall == "execve") {

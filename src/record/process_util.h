@@ -1,23 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// Small OS helpers the recorders share: finding the program, reading another process's memory and
-// /proc entries, the kernel release, time, and turning a path-taking syscall into fs access.
+// What the recorders share beyond the os layer: time, the kernel release, pinning, a stop request
+// forwarded to the recorded tree, the processes left behind, and turning a path-taking syscall
+// into fs access.
 #pragma once
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/result.h"
+#include "os/proc.h"
 #include "profile/profile_builder.h"
+#include "record/recorder.h"
 
 namespace sysfence::record {
-
-/// Resolves `program` like execvp: a name without '/' is searched in $PATH. kNotFound when absent,
-/// kPermission when found but not executable.
-Result<std::string> ResolveProgram(const std::string& program);
 
 /// CLOCK_MONOTONIC in nanoseconds (the clock bpf_ktime_get_ns uses).
 uint64_t MonotonicNs();
@@ -25,14 +25,39 @@ uint64_t MonotonicNs();
 /// `uname -r`.
 std::string KernelRelease();
 
-/// The thread group (process) id of thread `tid`, from /proc; `tid` itself when unreadable.
-pid_t ThreadGroupOf(pid_t tid);
+/// Pins the calling thread to the CPU it runs on and returns that CPU (the launched program gets
+/// the same one: recorder and program then hand over on one CPU).
+int PinToCurrentCpu();
 
-/// readlink(2) of `link` ("" when it fails).
-std::string ReadLink(const std::string& link);
+/// Forwards a stop request (the signal the caller's handler stored) once, to every process of the
+/// recorded tree, not only the launched one.
+class StopForwarder {
+ public:
+  /// `stop_signal` may be null (never forwards).
+  explicit StopForwarder(const std::atomic<int>* stop_signal) : stop_signal_(stop_signal) {}
+  /// When a stop was asked and not forwarded yet: sends it to every process `tree()` lists.
+  template <typename Tree>
+  void Forward(const Tree& tree) {
+    if (forwarded_ || stop_signal_ == nullptr || stop_signal_->load() == 0) return;
+    forwarded_ = true;
+    SignalAll(tree(), stop_signal_->load());
+  }
 
-/// Reads a NUL-terminated string of at most `max` bytes at `address` in process `pid`.
-Result<std::string> ReadRemoteString(pid_t pid, uint64_t address, size_t max = 4096);
+ private:
+  static void SignalAll(const std::vector<os::ProcessRef>& processes, int signal);
+  const std::atomic<int>* stop_signal_;
+  bool forwarded_ = false;
+};
+
+/// The processes of `tree` other than `root` that still run (the launched program has exited).
+std::vector<Orphan> ListOrphans(const std::vector<os::ProcessRef>& tree, pid_t root);
+
+/// ListOrphans, and kills them (SIGKILL): used where, without the recorder, their every call would
+/// fail with ENOSYS.
+std::vector<Orphan> EndOrphans(const std::vector<os::ProcessRef>& tree, pid_t root);
+
+/// The processes `pids` name now (with their start times).
+std::vector<os::ProcessRef> RefsOf(const std::vector<pid_t>& pids);
 
 
 /// Records the fs access a path-taking syscall asks for (open, openat, openat2, creat, mkdir,

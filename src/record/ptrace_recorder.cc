@@ -2,6 +2,8 @@
 // The ptrace recorder. Launching: the child installs a one-instruction RET_TRACE filter, so every
 // syscall stops once at PTRACE_EVENT_SECCOMP; the tracer resumes with PTRACE_SYSCALL to see the
 // result at syscall-exit. Attaching (-p): every thread is seized and runs under PTRACE_SYSCALL.
+// A launched recording ends when the launched program exits; processes it left behind are killed
+// and reported (without the tracer their every call would fail with ENOSYS).
 #include <linux/audit.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,9 +18,10 @@
 
 #include "bpf/program.h"
 #include "core/action.h"
-#include "os/seccomp_install.h"
-#include "record/backends.h"
 #include "os/exit_status.h"
+#include "os/proc.h"
+#include "os/spawn.h"
+#include "record/backends.h"
 #include "record/process_tree.h"
 #include "record/process_util.h"
 #include "profile/profile_builder.h"
@@ -54,7 +57,7 @@ class PtraceSession {
 
   Tracee& Get(pid_t tid) {
     auto [it, inserted] = tracees_.try_emplace(tid);
-    if (inserted) it->second.tgid = ThreadGroupOf(tid);
+    if (inserted) it->second.tgid = os::ThreadGroupOf(tid);
     return it->second;
   }
 
@@ -70,10 +73,44 @@ class PtraceSession {
     }
   }
 
+  // A PTRACE_SYSCALL stop: the entry or the exit (with its error) of a call.
+  void HandleSyscallStop(pid_t tid, Tracee& tracee) {
+    __ptrace_syscall_info info{};
+    if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info), &info) > 0) {
+      if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+        RecordEntry(tid, tracee, info.arch, info.entry.nr, info.entry.args);
+        tracee.pending_exit = true;
+      } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+        if (tracee.pending_exit && armed_ && info.exit.is_error) builder_.OnError(tracee.arch, tracee.nr);
+        tracee.pending_exit = false;
+      }
+    }
+    tracee.seen = true;
+    Resume(tid, tracee, 0);
+  }
+
+  // A RET_TRACE stop (launched programs): the entry of a call.
+  void HandleSeccompStop(pid_t tid, Tracee& tracee) {
+    __ptrace_syscall_info info{};
+    if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info), &info) > 0 && info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
+      if (!armed_ && tid == root_) {
+        // The first syscall the launched child makes under the filter is its execve.
+        armed_ = true;
+      }
+      RecordEntry(tid, tracee, info.arch, info.seccomp.nr, info.seccomp.args);
+      tracee.pending_exit = true;
+    }
+    tracee.seen = true;
+    Resume(tid, tracee, 0);
+  }
+
   // Handles one wait status; returns false when `tid` is gone.
   void Handle(pid_t tid, int status) {
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
-      if (tid == root_) root_status_ = status;
+      if (tid == root_) {
+        root_status_ = status;
+        root_exited_ = true;
+      }
       tracees_.erase(tid);
       return;
     }
@@ -85,38 +122,18 @@ class PtraceSession {
       Detach(tid, (signal == SIGTRAP || signal == (SIGTRAP | 0x80) || event != 0 || signal == SIGSTOP) ? 0 : signal);
       return;
     }
-    __ptrace_syscall_info info{};
     if (signal == (SIGTRAP | 0x80)) {
-      if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info), &info) > 0) {
-        if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-          RecordEntry(tid, tracee, info.arch, info.entry.nr, info.entry.args);
-          tracee.pending_exit = true;
-        } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
-          if (tracee.pending_exit && armed_ && info.exit.is_error) builder_.OnError(tracee.arch, tracee.nr);
-          tracee.pending_exit = false;
-        }
-      }
-      tracee.seen = true;
-      Resume(tid, tracee, 0);
+      HandleSyscallStop(tid, tracee);
       return;
     }
     if (signal == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
-      if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info), &info) > 0 && info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
-        if (!armed_ && tid == root_) {
-          // The first syscall the launched child makes under the filter is its execve.
-          armed_ = true;
-        }
-        RecordEntry(tid, tracee, info.arch, info.seccomp.nr, info.seccomp.args);
-        tracee.pending_exit = true;
-      }
-      tracee.seen = true;
-      Resume(tid, tracee, 0);
+      HandleSeccompStop(tid, tracee);
       return;
     }
     if (signal == SIGTRAP && (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK || event == PTRACE_EVENT_CLONE)) {
       unsigned long child = 0;
       ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &child);
-      if (event != PTRACE_EVENT_CLONE || ThreadGroupOf(static_cast<pid_t>(child)) == static_cast<pid_t>(child)) {
+      if (event != PTRACE_EVENT_CLONE || os::ThreadGroupOf(static_cast<pid_t>(child)) == static_cast<pid_t>(child)) {
         builder_.OnNewProcess(static_cast<pid_t>(child));
       }
       tracee.seen = true;
@@ -130,7 +147,7 @@ class PtraceSession {
       if (static_cast<pid_t>(former) != tid) tracees_.erase(static_cast<pid_t>(former));
       Tracee& self = Get(tid);
       self.tgid = tid;
-      builder_.OnExec(tid, ReadLink("/proc/" + std::to_string(tid) + "/exe"));
+      builder_.OnExec(tid, os::ExecutableOf(tid));
       self.seen = true;
       Resume(tid, self, 0);
       return;
@@ -166,15 +183,22 @@ class PtraceSession {
     for (const auto& [tid, tracee] : tracees_) ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
   }
 
+  // The processes being traced (the recorded tree); a traced pid cannot be reused meanwhile.
+  std::vector<os::ProcessRef> Processes() const {
+    std::set<pid_t> tgids;
+    for (const auto& [tid, tracee] : tracees_) tgids.insert(tracee.tgid);
+    return RefsOf({tgids.begin(), tgids.end()});
+  }
+
+  // Launched: ends when the launched program exits. Attached: when every tracee is gone or detached.
   Result<void> Loop() {
-    bool forwarded = false;
-    while (!tracees_.empty()) {
+    StopForwarder forward(options_.stop_signal);
+    while (!tracees_.empty() && !(root_exited_ && !attached_)) {
       if (options_.stop_signal != nullptr && options_.stop_signal->load() != 0) {
         if (attached_ && !stopping_) {
           BeginStop();
-        } else if (!attached_ && !forwarded) {
-          kill(root_, options_.stop_signal->load());
-          forwarded = true;
+        } else if (!attached_) {
+          forward.Forward([this] { return Processes(); });
         }
       }
       int status = 0;
@@ -197,6 +221,7 @@ class PtraceSession {
   bool attached_;
   bool armed_ = false;
   bool stopping_ = false;
+  bool root_exited_ = false;
   pid_t root_ = 0;
   int root_status_ = 0;
   profile::ProfileBuilder builder_;
@@ -240,52 +265,62 @@ Result<RecordResult> Attach(const RecordOptions& options) {
   return result;
 }
 
-Result<RecordResult> Launch(const RecordOptions& options, const std::string& program) {
-  int cpu = -1;
-  if (options.pin_cpu) {
-    cpu = sched_getcpu();
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    sched_setaffinity(0, sizeof(set), &set);
-  }
-  std::vector<char*> argv;
-  for (const std::string& arg : options.command) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
+// The child's steps: sysfence's signal changes undone, pinned when asked, traced (the parent sets
+// its options at the stop), then the trace-everything filter.
+os::SpawnSpec PtraceSpec(const RecordOptions& options, const std::string& program, int cpu) {
+  os::SpawnSpec spec;
+  spec.path = program;
+  spec.argv = options.command;
+  spec.steps.push_back(os::SpawnStep::Of(os::SpawnStepKind::kSignals));
+  if (cpu >= 0) spec.steps.push_back(os::SpawnStep::Affinity(cpu));
+  spec.steps.push_back(os::SpawnStep::Of(os::SpawnStepKind::kTraceMe));
+  spec.steps.push_back(os::SpawnStep::Of(os::SpawnStepKind::kNoNewPrivs));
   const bpf::Program trace_all = {bpf::Instruction{static_cast<uint16_t>(bpf::op::kRet | bpf::op::kK), 0, 0,
                                                    seccomp_ret::kTrace}};
+  spec.steps.push_back(os::SpawnStep::Seccomp(trace_all, /*new_listener=*/false));
+  spec.on_trace_stop = [](pid_t pid) -> Result<void> {
+    const long trace_options = kTraceOptions | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
+    if (ptrace(PTRACE_SETOPTIONS, pid, nullptr, reinterpret_cast<void*>(trace_options)) != 0) {
+      return MakeError(ErrorCode::kOs, std::string("PTRACE_SETOPTIONS: ") + std::strerror(errno));
+    }
+    return Ok();
+  };
+  return spec;
+}
+
+// Kills and reaps the tracees left when the launched program exited; returns who they were.
+std::vector<Orphan> EndTracedOrphans(PtraceSession& session) {
+  std::vector<Orphan> orphans = EndOrphans(session.Processes(), session.root_);
+  while (!session.tracees_.empty()) {
+    int status = 0;
+    const pid_t tid = waitpid(-1, &status, __WALL);
+    if (tid < 0 && errno == EINTR) continue;
+    if (tid < 0) break;
+    if (WIFEXITED(status) || WIFSIGNALED(status)) session.tracees_.erase(tid);
+  }
+  return orphans;
+}
+
+Result<RecordResult> Launch(const RecordOptions& options, const std::string& program) {
+  const int cpu = options.pin_cpu ? PinToCurrentCpu() : -1;
   const uint64_t start = MonotonicNs();
-  const pid_t child = fork();
-  if (child < 0) return MakeError(ErrorCode::kOs, std::string("fork: ") + std::strerror(errno));
-  if (child == 0) {
-    ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
-    raise(SIGSTOP);
-    auto installed = os::InstallFilter(trace_all);
-    if (!installed.ok()) _exit(126);
-    execv(program.c_str(), argv.data());
-    _exit(127);
+  Result<os::SpawnedChild> spawned = os::Spawn(PtraceSpec(options, program, cpu));
+  if (!spawned.ok()) {
+    return MakeError(spawned.error().code, "the launched child could not be prepared: " + spawned.error().message);
   }
-  int status = 0;
-  if (waitpid(child, &status, __WALL) != child || !WIFSTOPPED(status)) {
-    return MakeError(ErrorCode::kOs, "the launched child did not stop for the tracer");
-  }
-  if (ptrace(PTRACE_SETOPTIONS, child, nullptr,
-             reinterpret_cast<void*>(static_cast<intptr_t>(kTraceOptions | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL))) != 0) {
-    const int err = errno;
-    kill(child, SIGKILL);
-    waitpid(child, nullptr, __WALL);
-    return MakeError(ErrorCode::kOs, std::string("PTRACE_SETOPTIONS: ") + std::strerror(err));
-  }
+  os::SpawnedChild child = std::move(spawned).value();
   PtraceSession session(options, /*attached=*/false, start);
-  session.root_ = child;
-  Tracee& root = session.Get(child);
+  session.root_ = child.pid();
+  Tracee& root = session.Get(child.pid());
   root.seen = true;
-  ptrace(PTRACE_CONT, child, nullptr, nullptr);
+  child.Release();
+  child.Detach();  // the session waits for it (and every other tracee)
   auto looped = session.Loop();
   if (!looped.ok()) return looped.error();
   RecordResult result;
   result.profile = session.builder_.Finish("ptrace", MonotonicNs());
   result.exit_status = os::ShellExitStatus(session.root_status_);
+  result.orphans = EndTracedOrphans(session);
   if (!session.armed_) {
     return MakeError(ErrorCode::kOs, "the program never started: installing the tracing filter or exec failed (status " +
                                          std::to_string(result.exit_status) + ")");

@@ -10,7 +10,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "os/seccomp_uapi.h"
+#include "os/features.h"
+#include "os/spawn.h"
 #include "policy/policy.h"
 #include "record/backends.h"
 #include "record/created_dirs.h"
@@ -22,8 +23,7 @@ namespace {
 
 // User notification with CONTINUE (5.5) and pidfd_getfd (5.6) are what the unotify backend needs.
 Result<void> UnotifyUsable() {
-  uint32_t action = SECCOMP_RET_USER_NOTIF;
-  if (os::SeccompSyscall(SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0) {
+  if (!os::SeccompActionAvailable(SECCOMP_RET_USER_NOTIF)) {
     return MakeError(ErrorCode::kUnsupported, "this kernel has no seccomp user notification (Linux 5.0+)");
   }
   if (syscall(SYS_pidfd_getfd, -1, 0, 0) != 0 && errno == ENOSYS) {
@@ -87,7 +87,7 @@ Result<void> CheckRecordOptions(const RecordOptions& options) {
     }
     if (options.pid == getpid()) return MakeError(ErrorCode::kInvalidInput, "sysfence cannot record itself");
   } else {
-    auto program = ResolveProgram(options.command.front());
+    auto program = os::ResolveProgram(options.command.front());
     if (!program.ok()) return program.error();
   }
   const Backend backend = ChooseBackend(options, nullptr);
@@ -116,7 +116,7 @@ Result<RecordResult> Record(const RecordOptions& options) {
   std::string why;
   const Backend backend = ChooseBackend(options, &why);
   std::string program;
-  if (options.pid == 0) program = ResolveProgram(options.command.front()).value();
+  if (options.pid == 0) program = os::ResolveProgram(options.command.front()).value();
   Result<RecordResult> recorded = MakeError(ErrorCode::kInternal, "no backend ran");
   switch (backend) {
     case Backend::kEbpf: recorded = RecordWithEbpf(options, program); break;

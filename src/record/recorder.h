@@ -35,8 +35,15 @@ struct RecordOptions {
   bool paths = false;                ///< record opened and executed paths (for fs rules)
   bool pin_cpu = false;              ///< ptrace/unotify: keep recorder and program on one CPU
   /// Set to a signal number (by the caller's signal handler) to stop: an attached recording
-  /// detaches and finishes; a launched program gets the signal forwarded once.
+  /// detaches and finishes; a launched program and every process of its tree get the signal
+  /// forwarded once.
   const std::atomic<int>* stop_signal = nullptr;
+};
+
+/// A process the launched program left running when it exited (not recorded further).
+struct Orphan {
+  int pid = 0;
+  std::string command;  ///< its command name (/proc/PID/comm)
 };
 
 /// The outcome of a recording.
@@ -45,6 +52,10 @@ struct RecordResult {
   Backend backend = Backend::kAuto;  ///< the backend that ran (never kAuto)
   int exit_status = 0;  ///< the program's exit status (128+signal when killed); 0 when attached
   std::vector<std::string> notes;  ///< what the caller should tell the user (e.g. why auto chose)
+  /// Launched: processes still running when the program exited. The recording ended there;
+  /// ebpf leaves them running, unotify and ptrace end them (SIGKILL), since without the recorder
+  /// their every call would fail with ENOSYS.
+  std::vector<Orphan> orphans;
 };
 
 /// Checks, before anything starts, that `options` can work here: the program exists, the pid

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -14,6 +13,8 @@
 #include <cerrno>
 #include <string_view>
 #include <vector>
+
+#include "os/spawn.h"
 
 extern char** environ;
 
@@ -118,45 +119,21 @@ void AlertDispatcher::Work() {
 bool AlertDispatcher::RunCommand(const std::string& input, uint64_t dropped_before) {
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) return false;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[0], STDIN_FILENO);
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  // The command must not inherit the supervisor's blocked signals or ignored SIGPIPE.
-  sigset_t empty;
-  sigemptyset(&empty);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  posix_spawnattr_setsigmask(&attributes, &empty);
-  posix_spawnattr_setsigdefault(&attributes, &defaults);
-  // Its own process group, so a timeout ends everything it started (a shell's `sleep`), not just
-  // the shell.
-  posix_spawnattr_setpgroup(&attributes, 0);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-
-  std::vector<std::string> env_storage;
+  std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     if (std::string_view(*e).starts_with("SYSFENCE_ALERTS_DROPPED=")) continue;
-    env_storage.emplace_back(*e);
+    env.emplace_back(*e);
   }
-  env_storage.push_back("SYSFENCE_ALERTS_DROPPED=" + std::to_string(dropped_before));
-  std::vector<char*> env;
-  for (std::string& entry : env_storage) env.push_back(entry.data());
-  env.push_back(nullptr);
-  std::string shell = "/bin/sh", dash_c = "-c", command = options_.command;
-  char* argv[] = {shell.data(), dash_c.data(), command.data(), nullptr};
-
-  pid_t pid = -1;
-  const int spawn_error = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, env.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
+  env.push_back("SYSFENCE_ALERTS_DROPPED=" + std::to_string(dropped_before));
+  // Its own process group, so a timeout ends everything it started (a shell's `sleep`), not just
+  // the shell.
+  Result<pid_t> spawned = os::SpawnHelperCommand(options_.command, pipe_fds[0], env);
   close(pipe_fds[0]);
-  if (spawn_error != 0) {
+  if (!spawned.ok()) {
     close(pipe_fds[1]);
     return false;
   }
+  const pid_t pid = spawned.value();
   WriteAll(pipe_fds[1], input);
   close(pipe_fds[1]);
 

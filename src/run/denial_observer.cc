@@ -1,20 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "run/denial_observer.h"
 
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <poll.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstddef>
 
 #include "core/action.h"
-#include "os/seccomp_uapi.h"
+#include "os/seccomp_install.h"
 
 namespace sysfence::run {
 
@@ -73,34 +68,10 @@ Result<void> DenialObserver::Drain(const std::function<void(const SeccompAuditRe
   });
 }
 
-namespace {
-
-// Forks a process that makes one call its own filter denies with SECCOMP_FILTER_FLAG_LOG, so the
-// kernel writes one audit record for it, then exits. Only raw syscalls after fork (the caller may
-// have threads).
-pid_t StartMarker() {
-  const pid_t pid = fork();
-  if (pid != 0) return pid;
-  sock_filter code[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-  };
-  sock_fprog program{static_cast<unsigned short>(sizeof(code) / sizeof(code[0])), code};
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
-      os::SeccompSyscall(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &program) == 0) {
-    syscall(SYS_getppid);
-  }
-  _exit(0);
-}
-
-}  // namespace
-
 Result<void> DenialObserver::DrainAll(const std::function<void(const SeccompAuditRecord&)>& on_denial,
                                       int timeout_ms) {
   marker_seen_ = false;
-  marker_pid_ = StartMarker();
+  marker_pid_ = os::StartLoggedDenialMarker();
   if (marker_pid_ < 0) {
     marker_pid_ = 0;
     return Drain(on_denial);

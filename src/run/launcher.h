@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Starting a program under a filter: fork; in the child, no_new_privs, Landlock, the seccomp filter
-// (with a notification listener), then execve. Fails closed: when any step fails the program never
-// starts, and the error names the step and the reason.
-//
-// Handing over the listener: after the filter is installed, every syscall of the child goes through
-// it, and one the policy denies would wait for a supervisor that does not have the listener yet.
-// So the child makes no syscall between installing the filter and execve: it publishes the
-// listener's fd number in memory shared with the parent and spins; the parent takes the fd with
-// pidfd_getfd(2) and releases the child, which then calls execve (a denied execve is answered by
-// the supervisor like any other call).
+// Starting a program under a `run` filter, over the os spawner (os/spawn.h): in the child the
+// signal reset, no_new_privs, Landlock (before_filter), then the seccomp filter with a
+// notification listener; the parent takes the listener before the child may call execve. Fails
+// closed: when any step fails the program never starts, and the error names the step and the
+// reason.
 #pragma once
 
 #include <sys/types.h>
@@ -42,8 +37,7 @@ struct LaunchedChild {
   int pidfd = -1;        ///< pidfd of the child (owned)
   int listener_fd = -1;  ///< the filter's notification fd in this process (owned), or -1
   std::string note;      ///< what before_filter returned
-  int status_fd = -1;    ///< read end of the child's close-on-exec status pipe (owned)
-  std::shared_ptr<void> handover;  ///< the memory shared with the child until it calls execve
+  std::shared_ptr<void> handover;  ///< the spawner's state until the child calls execve
 };
 
 /// Forks and prepares the child up to the point of execve. On error the child is gone and reaped.
@@ -53,8 +47,5 @@ Result<LaunchedChild> StartChild(const LaunchSpec& spec);
 /// caller's supervisor must be running (execve itself may be notified). The error names execve's
 /// errno; the child has exited by then (and was reaped).
 Result<void> ReleaseAndAwaitExec(LaunchedChild& child);
-
-/// Resolves `program` like execvp does (PATH search when it has no '/'); the error says why not.
-Result<std::string> ResolveProgram(const std::string& program);
 
 }  // namespace sysfence::run

@@ -28,7 +28,7 @@ struct CallShape {
   uint32_t audit_arch = 0;
   int32_t nr = 0;
   uint64_t key_value = 0;  ///< the key argument's value, mixed with the condition arguments' (ConditionShapeKey)
-  int decided_by = 0;      ///< rule index, or -1 for default, -2 for badarch
+  int decided_by = 0;      ///< rule index, or -1 for default, -2 for badarch, -3 for unknown
   auto operator<=>(const CallShape&) const = default;
 };
 

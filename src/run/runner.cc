@@ -25,8 +25,11 @@
 #include "run/event_sink.h"
 #include "run/forwarded_signals.h"
 #include "os/exit_status.h"
+#include "os/proc.h"
+#include "os/spawn.h"
 #include "run/denial_observer.h"
 #include "run/isolation.h"
+#include "run/landlock_grants.h"
 #include "run/launcher.h"
 #include "run/supervisor.h"
 
@@ -52,12 +55,11 @@ std::string StartRecordJson(const RunOptions& options, const Isolation& isolatio
 // domain for the walls of run/isolation.h. Returns the note to print (what was not enforced).
 std::function<Result<std::string>()> LandlockStep(const policy::Policy& policy, os::LandlockMode landlock_mode) {
   const bool has_rules = !policy.fs_rules.empty() || !policy.net_rules.empty();
-  return [&policy, landlock_mode, has_rules]() -> Result<std::string> {
+  return [grants = LandlockGrantsOf(policy), landlock_mode, has_rules]() -> Result<std::string> {
     os::LandlockOptions landlock_options;
     landlock_options.isolation = true;
     Result<os::LandlockReport> report =
-        os::ApplyLandlock(policy.fs_rules, policy.net_rules, has_rules ? landlock_mode : os::LandlockMode::kBestEffort,
-                          landlock_options);
+        os::ApplyLandlock(grants, has_rules ? landlock_mode : os::LandlockMode::kBestEffort, landlock_options);
     if (!report.ok()) return report.error();
     if (has_rules && (report->status == os::LandlockStatus::kPartiallyEnforced ||
                       report->status == os::LandlockStatus::kNotEnforced)) {
@@ -67,8 +69,9 @@ std::function<Result<std::string>()> LandlockStep(const policy::Policy& policy, 
   };
 }
 
-// Waits for the program, forwarding SIGINT/SIGTERM/SIGHUP sent to sysfence. Signals the kernel
-// generated for the terminal (si_code SI_KERNEL) reached the program's process group already.
+// Waits for the program, forwarding SIGINT/SIGTERM/SIGHUP sent to sysfence to the program and
+// every process below it. Signals the kernel generated for the terminal (si_code SI_KERNEL)
+// reached the program's process group already.
 int WaitForProgram(const LaunchedChild& child, ForwardedSignals& signals) {
   const int signal_fd = signalfd(-1, &signals.set(), SFD_CLOEXEC);
   int wait_status = 0;
@@ -79,7 +82,7 @@ int WaitForProgram(const LaunchedChild& child, ForwardedSignals& signals) {
     if (signal_fd >= 0 && (fds[1].revents & POLLIN) != 0) {
       signalfd_siginfo info{};
       if (read(signal_fd, &info, sizeof(info)) == sizeof(info) && info.ssi_code != SI_KERNEL) {
-        syscall(SYS_pidfd_send_signal, child.pidfd, static_cast<int>(info.ssi_signo), nullptr, 0);
+        os::SignalTree(child.pid, static_cast<int>(info.ssi_signo));
       }
     }
     if ((fds[0].revents & POLLIN) != 0) {
@@ -147,103 +150,150 @@ void ReportEnd(BufferedWriter& human, const RunResult& result, int wait_status, 
   human.Flush();
 }
 
-}  // namespace
-
-Result<RunResult> RunUnderPolicy(const RunOptions& options) {
-  if (options.command.empty()) return MakeError(ErrorCode::kInvalidInput, "no program given to run");
-  Result<std::string> path = ResolveProgram(options.command.front());
-  if (!path.ok()) return path.error();
-  Result<Isolation> isolation = CheckIsolation(options.isolation_mode);
-  if (!isolation.ok()) return isolation.error();
-
-  const policy::Policy supervised = SupervisedPolicy(options.policy, options.mode);
-  Result<bpf::Program> filter = codegen::Compile(supervised);
-  if (!filter.ok()) return MakeError(filter.error().code, "cannot compile the policy: " + filter.error().message);
-
-  // Enforce mode: the kernel's own denials, read from its audit records (root only).
-  std::optional<DenialObserver> denials;
-  std::string denials_unavailable;
-  if (options.mode == RunMode::kEnforce) {
-    Result<DenialObserver> opened = DenialObserver::Open();
-    if (opened.ok()) {
-      denials.emplace(std::move(opened).value());
-    } else {
-      denials_unavailable = opened.error().message;
-    }
-  }
-
+// The events file (with its start record, written before anything starts) and the terminal lines
+// before the program starts.
+struct Outputs {
   std::unique_ptr<BufferedWriter> json;
+  std::unique_ptr<BufferedWriter> human;
+};
+
+Result<Outputs> OpenOutputs(const RunOptions& options, const Isolation& isolation, bool denials_observed,
+                            const std::string& denials_unavailable) {
+  Outputs outputs;
   if (!options.events_path.empty()) {
     auto opened = BufferedWriter::Open(options.events_path);
     if (!opened.ok()) return opened.error();
-    json = std::move(opened).value();
-    json->Append(StartRecordJson(options, *isolation, denials.has_value()));
-    json->Flush();
-    if (json->failed_writes() > 0) {
+    outputs.json = std::move(opened).value();
+    outputs.json->Append(StartRecordJson(options, isolation, denials_observed));
+    outputs.json->Flush();
+    if (outputs.json->failed_writes() > 0) {
       return MakeError(ErrorCode::kOs, fmt::format("cannot write events to '{}': {}; nothing was started",
-                                                   options.events_path, std::strerror(json->last_error())));
+                                                   options.events_path, std::strerror(outputs.json->last_error())));
     }
   }
-  std::unique_ptr<BufferedWriter> human;
-  if (options.human_events) human = std::make_unique<BufferedWriter>(STDERR_FILENO, false);
-  if (human && !isolation->complete()) {
-    human->Append(fmt::format("sysfence: warning: --isolation best-effort: {}\n", isolation->MissingText()));
+  if (options.human_events) outputs.human = std::make_unique<BufferedWriter>(STDERR_FILENO, false);
+  BufferedWriter* human = outputs.human.get();
+  if (human && !isolation.complete()) {
+    human->Append(fmt::format("sysfence: warning: --isolation best-effort: {}\n", isolation.MissingText()));
   }
-  if (human && options.mode == RunMode::kEnforce && !denials) {
+  if (human && options.mode == RunMode::kEnforce && !denials_observed) {
     human->Append(fmt::format("sysfence: note: denials are enforced by the kernel but not reported: {}\n",
                               denials_unavailable));
   }
   if (human) human->Flush();
+  return outputs;
+}
 
+// Enforce mode: the kernel's own denials, read from its audit records (root only).
+std::optional<DenialObserver> OpenDenialObserver(RunMode mode, std::string& unavailable) {
+  std::optional<DenialObserver> denials;
+  if (mode != RunMode::kEnforce) return denials;
+  Result<DenialObserver> opened = DenialObserver::Open();
+  if (opened.ok()) {
+    denials.emplace(std::move(opened).value());
+  } else {
+    unavailable = opened.error().message;
+  }
+  return denials;
+}
+
+// Starts the program up to its execve and hides this process from it.
+Result<LaunchedChild> Launch(const RunOptions& options, const std::string& path, bpf::Program filter,
+                             bool log_denials) {
   LaunchSpec spec;
-  spec.path = path.value();
+  spec.path = path;
   spec.argv = options.command;
-  spec.filter = std::move(filter).value();
+  spec.filter = std::move(filter);
   spec.want_listener = NeedsListener(options.policy, options.mode);
-  spec.log_denials = denials.has_value();
+  spec.log_denials = log_denials;
   spec.before_filter = LandlockStep(options.policy, options.landlock_mode);
-
-  ForwardedSignals signals;
   Result<LaunchedChild> started = StartChild(spec);
   if (!started.ok()) return started.error();
   LaunchedChild child = std::move(started).value();
   // The listener is ours now: from here on nothing of this process may be read by the program.
   if (Result<void> hidden = MakeSelfNonDumpable(); !hidden.ok()) {
-    kill(child.pid, SIGKILL);
-    waitpid(child.pid, nullptr, 0);
+    child.handover.reset();  // kills and reaps the child waiting before its execve
+    close(child.pidfd);
+    if (child.listener_fd >= 0) close(child.listener_fd);
     return MakeError(ErrorCode::kOs, "cannot start the program: " + hidden.error().message);
   }
-  if (denials) denials->Follow(child.pid);
-  if (!child.note.empty() && human) {
-    human->Append(fmt::format("sysfence: landlock (best-effort) could not enforce everything:\n{}\n", child.note));
-    human->Flush();
-  }
+  return child;
+}
 
+// The supervisor for the child's listener and/or the denial observer (null when neither exists).
+std::unique_ptr<Supervisor> MakeSupervisor(const RunOptions& options, LaunchedChild& child, const Outputs& outputs,
+                                           AlertDispatcher* alerts, DenialObserver* denials) {
+  if (child.listener_fd < 0 && denials == nullptr) return nullptr;
+  SupervisorOptions supervisor_options;
+  supervisor_options.policy = &options.policy;
+  supervisor_options.mode = options.mode;
+  supervisor_options.json = outputs.json.get();
+  supervisor_options.human = outputs.human.get();
+  supervisor_options.alerts = alerts;
+  supervisor_options.denials = denials;
+  supervisor_options.max_events_per_shape = options.max_events_per_shape;
+  supervisor_options.max_event_bytes = options.max_event_bytes;
+  auto supervisor = std::make_unique<Supervisor>(child.listener_fd, supervisor_options);
+  if (child.listener_fd >= 0) supervisor->EnableSyncWakeUp();
+  child.listener_fd = -1;  // the supervisor owns it now
+  return supervisor;
+}
+
+// The summary (events file and terminal) and the closing lines.
+void Finish(const RunOptions& options, const Isolation& isolation, Supervisor* supervisor, Outputs& outputs,
+            RunResult& result, int wait_status, bool denials_observed) {
+  if (supervisor) {
+    RunSummary summary = supervisor->Summary(result.exit_status);
+    summary.isolation = isolation.Summary();
+    if (outputs.json) AppendSummaryJson(outputs.json->buffer(), summary);
+    if (outputs.human && (summary.reported_calls > 0 || options.mode == RunMode::kMonitor)) {
+      outputs.human->Append(SummaryHumanText(summary));
+    }
+  }
+  if (outputs.json) {
+    outputs.json->Flush();
+    result.events_failed = outputs.json->failed_writes() > 0;
+  }
+  if (outputs.human) ReportEnd(*outputs.human, result, wait_status, denials_observed);
+}
+
+}  // namespace
+
+Result<RunResult> RunUnderPolicy(const RunOptions& options) {
+  if (options.command.empty()) return MakeError(ErrorCode::kInvalidInput, "no program given to run");
+  Result<std::string> path = os::ResolveProgram(options.command.front());
+  if (!path.ok()) return path.error();
+  Result<Isolation> isolation = CheckIsolation(options.isolation_mode);
+  if (!isolation.ok()) return isolation.error();
+  Result<bpf::Program> filter = codegen::Compile(SupervisedPolicy(options.policy, options.mode));
+  if (!filter.ok()) return MakeError(filter.error().code, "cannot compile the policy: " + filter.error().message);
+  std::string denials_unavailable;
+  std::optional<DenialObserver> denials = OpenDenialObserver(options.mode, denials_unavailable);
+  Result<Outputs> opened = OpenOutputs(options, *isolation, denials.has_value(), denials_unavailable);
+  if (!opened.ok()) return opened.error();
+  Outputs outputs = std::move(opened).value();
+
+  ForwardedSignals signals;
+  Result<LaunchedChild> started = Launch(options, *path, std::move(filter).value(), denials.has_value());
+  if (!started.ok()) return started.error();
+  LaunchedChild child = std::move(started).value();
+  if (denials) denials->Follow(child.pid);
+  if (!child.note.empty() && outputs.human) {
+    outputs.human->Append(
+        fmt::format("sysfence: landlock (best-effort) could not enforce everything:\n{}\n", child.note));
+    outputs.human->Flush();
+  }
   std::unique_ptr<AlertDispatcher> alerts;
   if (!options.alert_command.empty()) {
     AlertOptions alert_options = options.alert_tuning;
     alert_options.command = options.alert_command;
     alerts = std::make_unique<AlertDispatcher>(std::move(alert_options));
   }
-  std::unique_ptr<Supervisor> supervisor;
-  if (child.listener_fd >= 0 || denials) {
-    SupervisorOptions supervisor_options;
-    supervisor_options.policy = &options.policy;
-    supervisor_options.mode = options.mode;
-    supervisor_options.json = json.get();
-    supervisor_options.human = human.get();
-    supervisor_options.alerts = alerts.get();
-    supervisor_options.denials = denials ? &*denials : nullptr;
-    supervisor_options.max_events_per_shape = options.max_events_per_shape;
-    supervisor_options.max_event_bytes = options.max_event_bytes;
-    supervisor = std::make_unique<Supervisor>(child.listener_fd, supervisor_options);
-    if (child.listener_fd >= 0) supervisor->EnableSyncWakeUp();
-    child.listener_fd = -1;  // the supervisor owns it now
-  }
+  std::unique_ptr<Supervisor> supervisor =
+      MakeSupervisor(options, child, outputs, alerts.get(), denials ? &*denials : nullptr);
   SupervisionThread supervision(supervisor.get());
 
-  Result<void> exec = ReleaseAndAwaitExec(child);
-  if (!exec.ok()) {
+  if (Result<void> exec = ReleaseAndAwaitExec(child); !exec.ok()) {
     supervision.Stop();
     return exec.error();
   }
@@ -260,19 +310,7 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
     result.supervisor_error = supervision.error()->message;
   }
   if (alerts) alerts->Finish();
-  if (supervisor) {
-    RunSummary summary = supervisor->Summary(result.exit_status);
-    summary.isolation = isolation->Summary();
-    if (json) AppendSummaryJson(json->buffer(), summary);
-    if (human && (summary.reported_calls > 0 || options.mode == RunMode::kMonitor)) {
-      human->Append(SummaryHumanText(summary));
-    }
-  }
-  if (json) {
-    json->Flush();
-    result.events_failed = json->failed_writes() > 0;
-  }
-  if (human) ReportEnd(*human, result, wait_status, denials.has_value());
+  Finish(options, *isolation, supervisor.get(), outputs, result, wait_status, denials.has_value());
   return result;
 }
 

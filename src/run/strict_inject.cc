@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "run/strict_inject.h"
 
+
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <sys/ptrace.h>
@@ -17,6 +18,8 @@
 #include <string_view>
 
 #include <fmt/format.h>
+
+#include "os/proc.h"
 
 namespace sysfence::run {
 
@@ -42,16 +45,6 @@ Error StepError(std::string_view step, int err) {
 
 Error StepError(std::string_view step, const std::string& why) {
   return MakeError(ErrorCode::kOs, fmt::format("strict mode: step '{}' failed: {}", step, why));
-}
-
-// The "Seccomp:" field of /proc/PID/status, or -1.
-int SeccompModeOf(pid_t pid) {
-  std::ifstream status(fmt::format("/proc/{}/status", pid));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Seccomp:", 0) == 0) return std::atoi(line.c_str() + std::strlen("Seccomp:"));
-  }
-  return -1;
 }
 
 // Waits for the tracee's next stop after a single-step; returns its registers.
@@ -98,7 +91,7 @@ Result<void> StepIntoStrictMode(pid_t pid, const user_regs_struct& call, int& pe
         }
         return error;
       }
-      if (returned == 0 && SeccompModeOf(pid) == SECCOMP_MODE_STRICT) return Ok();
+      if (returned == 0 && os::SeccompModeOf(pid) == SECCOMP_MODE_STRICT) return Ok();
     } else if (regs->rip != call.rip) {
       return StepError("single-step", fmt::format("the program is at {:#x}, not at the injected syscall", regs->rip));
     }
@@ -141,7 +134,7 @@ Result<InjectedStrictMode> InjectStrictMode(pid_t pid) {
   InjectedStrictMode injected;
   Result<void> entered = StepIntoStrictMode(pid, call, injected.pending_signal);
   if (!entered.ok()) return entered.error();
-  const int mode = SeccompModeOf(pid);
+  const int mode = os::SeccompModeOf(pid);
   if (mode != SECCOMP_MODE_STRICT) {
     return StepError("verify /proc/PID/status", fmt::format("Seccomp is {}, not 1 (strict)", mode));
   }

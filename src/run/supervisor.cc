@@ -1,98 +1,60 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "run/supervisor.h"
 
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include <fmt/format.h>
 
-#include "bpf/program.h"
 #include "core/arch.h"
-#include "policy/evaluate.h"
-#include "os/seccomp_uapi.h"
 #include "run/observed_call.h"
-#include "run/rule_attribution.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::run {
-namespace {
-
-// Size of the kernel's notification structures (they may grow; the kernel tells us how big).
-seccomp_notif_sizes NotifSizes() {
-  seccomp_notif_sizes sizes{};
-  if (os::SeccompSyscall(SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) {
-    sizes.seccomp_notif = sizeof(seccomp_notif);
-    sizes.seccomp_notif_resp = sizeof(seccomp_notif_resp);
-    sizes.seccomp_data = sizeof(seccomp_data);
-  }
-  return sizes;
-}
-
-}  // namespace
 
 Supervisor::Supervisor(int listener_fd, SupervisorOptions options)
-    : fd_(listener_fd), options_(std::move(options)), evaluator_(*options_.policy) {
-  const seccomp_notif_sizes sizes = NotifSizes();
-  request_.assign(std::max<size_t>(sizes.seccomp_notif, sizeof(seccomp_notif)), 0);
-  response_.assign(std::max<size_t>(sizes.seccomp_notif_resp, sizeof(seccomp_notif_resp)), 0);
-}
+    : options_(std::move(options)),
+      listener_(os::UniqueFd(listener_fd)),
+      decider_(*options_.policy, options_.mode),
+      json_sink_(options_.json != nullptr ? std::make_unique<JsonLinesSink>(options_.json) : nullptr),
+      alert_sink_(options_.alerts != nullptr ? std::make_unique<AlertSink>(options_.alerts) : nullptr),
+      reporter_(ReportLimits{options_.mode, options_.max_events_per_shape, options_.max_event_bytes}, Sinks(),
+                options_.human, &stats_) {}
 
-Supervisor::~Supervisor() {
-  Flush();
-  if (fd_ >= 0) close(fd_);
-}
+Supervisor::~Supervisor() { reporter_.Flush(); }
 
-bool Supervisor::EnableSyncWakeUp() {
-  sync_wake_up_ = ioctl(fd_, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
-  return sync_wake_up_;
-}
-
-void Supervisor::Flush() {
-  if (options_.json != nullptr) options_.json->Flush();
-  if (options_.human != nullptr) options_.human->Flush();
-}
-
-int Supervisor::KeyArgFor(uint32_t audit_arch, int32_t nr, std::string_view name) {
-  const uint64_t key = (uint64_t{audit_arch} << 32) | static_cast<uint32_t>(nr);
-  auto it = key_args_.find(key);
-  if (it != key_args_.end()) return it->second;
-  const int index = name.empty() ? -1 : KeyArgIndex(name);
-  key_args_.emplace(key, index);
-  return index;
+std::vector<EventSink*> Supervisor::Sinks() {
+  std::vector<EventSink*> sinks;
+  if (json_sink_) sinks.push_back(json_sink_.get());
+  if (alert_sink_) sinks.push_back(alert_sink_.get());
+  sinks.insert(sinks.end(), options_.sinks.begin(), options_.sinks.end());
+  return sinks;
 }
 
 // The event of a notified call: who, what, which rule, the decoded arguments (confirmed with
-// NOTIF_ID_VALID after reading the target) and a suggestion. Returns whether the call was still
-// pending after the target was read.
-bool Supervisor::DescribeNotified(Event& event, const bpf::SeccompData& data, std::optional<Arch> arch,
-                                  std::string_view name, int tid, int64_t now_ns, const policy::Decision& decision,
-                                  uint64_t id) {
-  const TaskInfo& task = tasks_.Get(tid, now_ns);
+// NOTIF_ID_VALID after reading the target) and a suggestion.
+bool Supervisor::DescribeNotified(Event& event, const os::Notification& notification, const CallDecision& call,
+                                  int64_t now_ns) {
+  const SeccompData& data = notification.data;
+  const TaskInfo& task = tasks_.Get(notification.tid, now_ns);
   event.time_ns = now_ns;
   event.mode = options_.mode;
   event.pid = task.tgid;
-  event.tid = tid;
+  event.tid = notification.tid;
   event.comm = task.comm;
   event.exe = task.exe;
-  event.arch = arch ? std::string(ArchName(*arch)) : fmt::format("{:#x}", data.arch);
-  event.syscall = std::string(name);
+  event.arch = call.arch ? std::string(ArchName(*call.arch)) : fmt::format("{:#x}", data.arch);
+  event.syscall = std::string(call.name);
   event.nr = data.nr;
-  event.action = decision.action;
-  event.rule = RuleLocation(*options_.policy, decision);
+  event.action = call.decision.action;
+  event.rule = RuleLocation(*options_.policy, call.decision);
   const uint64_t(&args)[6] = *reinterpret_cast<const uint64_t(*)[6]>(data.args);
-  event.args = DecodeArgs(arch.value_or(Arch::kX86_64), name, args,
-                          DecodeContext{tid, options_.read_target_memory, true});
+  event.args = DecodeArgs(call.arch.value_or(Arch::kX86_64), call.name, args,
+                          DecodeContext{notification.tid, options_.read_target_memory, true});
   // Bytes read from the target mean nothing unless the call is still the one we were told of.
-  const bool valid = ioctl(fd_, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+  const bool valid = listener_.IdValid(notification.id);
   if (!valid) {
     ++stats_.invalid_reads;
     for (DecodedArg& arg : event.args) {
@@ -102,135 +64,55 @@ bool Supervisor::DescribeNotified(Event& event, const bpf::SeccompData& data, st
       }
     }
   }
-  if (decision.by == policy::DecidedBy::kBadArch) {
+  if (call.decision.by == policy::DecidedBy::kBadArch) {
     event.suggestion = fmt::format("# add {} to the policy's arch line", event.arch);
   } else {
-    event.suggestion = SuggestLine(arch.value_or(NativeArch()), name, event.args);
+    event.suggestion = SuggestLine(call.arch.value_or(NativeArch()), call.name, event.args);
   }
   return valid;
 }
 
-Result<bool> Supervisor::HandleOne() {
-  auto* request = reinterpret_cast<seccomp_notif*>(request_.data());
-  std::memset(request_.data(), 0, request_.size());  // RECV insists on a zeroed buffer
-  if (ioctl(fd_, SECCOMP_IOCTL_NOTIF_RECV, request) != 0) {
-    // ENOENT: the target was interrupted or died between poll and RECV.
-    if (errno == EINTR || errno == ENOENT) return false;
-    return MakeError(ErrorCode::kOs, fmt::format("seccomp notification receive failed: {}", std::strerror(errno)));
-  }
+os::NotifyAnswer Supervisor::Decide(const os::Notification& notification) {
   ++stats_.notifications;
   const int64_t now_ns = RealtimeNs();
-  bpf::SeccompData data;
-  static_assert(sizeof(data) == sizeof(request->data));
-  std::memcpy(static_cast<void*>(&data), &request->data, sizeof(data));
-  const int tid = static_cast<int>(request->pid);
-  if (options_.after_receive) options_.after_receive(request->id, tid);
-
-  // A call interrupted after we received it comes back, identical, once restarted.
-  bool is_restart = false;
-  if (!aborted_by_tid_.empty()) {
-    if (auto aborted = aborted_by_tid_.find(tid); aborted != aborted_by_tid_.end()) {
-      is_restart = std::memcmp(aborted->second.data(), &request->data, sizeof(data)) == 0;
-      aborted_by_tid_.erase(aborted);
-    }
-  }
-
-  const policy::Decision decision = evaluator_.Evaluate(data);
-  const Response response = ResponseFor(decision.action, options_.mode);
-  const std::optional<Arch> arch = ArchOfSyscall(data.arch, static_cast<uint32_t>(data.nr));
-  const std::string_view name =
-      arch ? syscalls::NameOf(*arch, static_cast<uint32_t>(data.nr)).value_or(std::string_view()) : std::string_view();
-
-  const int key_arg = KeyArgFor(data.arch, data.nr, name);
-  CallShape shape{data.arch, data.nr, 0,
-                  decision.by == policy::DecidedBy::kRule      ? decision.rule_index
-                  : decision.by == policy::DecidedBy::kDefault ? -1
-                  : decision.by == policy::DecidedBy::kUnknown ? -3
-                                                               : -2};
-  if (key_arg >= 0 && arch) {
-    shape.key_value = data.args[key_arg] & policy::WidthMask(syscalls::ArgWidthBits(*arch, name, key_arg));
-  }
-  // Calls that need different conditions are different shapes: each is reported once.
-  if (arch) shape.key_value ^= ConditionShapeKey(*arch, name, *reinterpret_cast<const uint64_t(*)[6]>(data.args));
-
-  uint64_t count = 0;
-  if (is_restart) {
+  if (options_.after_receive) options_.after_receive(notification.id, notification.tid);
+  current_.call = decider_.Decide(notification.data);
+  current_.count = 0;
+  if (notification.restart) {
     ++stats_.restarts;
   } else {
-    count = ledger_.Count(shape);
+    current_.count = reporter_.Count(current_.call.shape);
   }
   // The hot path: a repeated shape that is neither written nor shown costs no decoding.
-  const bool detailed = count == 1 || WantsJson(count);
+  current_.detailed = current_.count == 1 || reporter_.WantsJson(current_.count);
+  current_.event = Event{};
+  current_.valid = current_.detailed ? DescribeNotified(current_.event, notification, current_.call, now_ns) : true;
+  // Only calls the policy permits (log) or monitor mode's calls are continued; in enforce mode the
+  // filter never notifies a denial, and should it ever, the answer denies.
+  if (current_.call.response.kind == ResponseKind::kContinue) return {true, 0};
+  return {false, current_.call.response.error};
+}
 
-  Event event;
-  const bool valid = detailed ? DescribeNotified(event, data, arch, name, tid, now_ns, decision, request->id) : true;
-
-  // Answer the kernel. Only calls the policy permits (log) or monitor mode's calls are continued;
-  // in enforce mode the filter never notifies a denial, and should it ever, the answer denies.
-  auto* resp = reinterpret_cast<seccomp_notif_resp*>(response_.data());
-  std::memset(response_.data(), 0, response_.size());
-  resp->id = request->id;
-  if (response.kind == ResponseKind::kContinue) {
-    resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+void Supervisor::Answered(const os::Notification& notification, const os::NotifyAnswer& answer, bool delivered) {
+  const policy::Decision& decision = current_.call.decision;
+  Event& event = current_.event;
+  if (answer.continue_call) {
     event.outcome = options_.mode == RunMode::kMonitor && !decision.action.Permits() ? Outcome::kContinued
                                                                                      : Outcome::kAllowed;
   } else {
-    resp->error = -response.error;
     event.outcome = Outcome::kDenied;
   }
-  if (ioctl(fd_, SECCOMP_IOCTL_NOTIF_SEND, resp) != 0) {
-    if (errno != ENOENT) {
-      return MakeError(ErrorCode::kOs, fmt::format("seccomp notification answer failed: {}", std::strerror(errno)));
-    }
+  if (!delivered) {
     // Interrupted by a signal: the call may be restarted and notified again.
     event.outcome = Outcome::kAborted;
     ++stats_.aborted;
-    std::memcpy(aborted_by_tid_[tid].data(), &request->data, sizeof(data));
   }
-  if (!valid) event.outcome = Outcome::kAborted;
-  if (detailed) {
-    Report(event, shape, count, !decision.action.Permits());
-  } else if (!is_restart && HasJsonSinks()) {
-    ++stats_.aggregated;
+  if (!current_.valid) event.outcome = Outcome::kAborted;
+  if (current_.detailed) {
+    reporter_.Report(event, current_.call.shape, current_.count, !decision.action.Permits());
+  } else if (!notification.restart) {
+    reporter_.NoteAggregated();
   }
-  return true;
-}
-
-bool Supervisor::HasJsonSinks() const { return options_.json != nullptr || options_.alerts != nullptr; }
-
-bool Supervisor::WantsJson(uint64_t count) const {
-  // Monitor mode writes the first call of each shape; enforce mode every call up to the per-shape
-  // limit. Past it calls are only counted: a program that retries a denied call in a loop must
-  // not fill the disk.
-  if (!HasJsonSinks() || count == 0) return false;
-  return options_.mode == RunMode::kEnforce ? count <= options_.max_events_per_shape : count == 1;
-}
-
-void Supervisor::Report(Event& event, const CallShape& shape, uint64_t count, bool needs_allow) {
-  event.count = count;
-  if (count == 1) {
-    if (shape.decided_by == -2) {
-      ledger_.NoteMissingArch(event.arch);
-    } else {
-      ledger_.NoteFirst(ArchFromName(event.arch), event.syscall, event.args, needs_allow);
-    }
-  }
-  if (WantsJson(count)) {
-    if (event_bytes_ < options_.max_event_bytes) {
-      std::string line;
-      AppendEventJson(line, event);
-      event_bytes_ += line.size();
-      if (options_.json != nullptr) options_.json->Append(line);
-      if (options_.alerts != nullptr) options_.alerts->Submit(std::move(line));
-      ++stats_.events;
-    } else {
-      ++stats_.aggregated;
-      stats_.capped = true;
-    }
-  } else if (count != 0 && HasJsonSinks()) {
-    ++stats_.aggregated;
-  }
-  if (options_.human != nullptr && count == 1) options_.human->Append(EventHumanLine(event));
 }
 
 const DenialAttribution& Supervisor::AttributionFor(uint32_t audit_arch, uint32_t nr, ActionKind returned) {
@@ -247,6 +129,19 @@ const DenialAttribution& Supervisor::AttributionFor(uint32_t audit_arch, uint32_
       .first->second;
 }
 
+namespace {
+
+Outcome DenialOutcome(ActionKind returned) {
+  switch (returned) {
+    case ActionKind::kKillProcess: return Outcome::kKilled;
+    case ActionKind::kKillThread: return Outcome::kThreadKilled;
+    case ActionKind::kTrap: return Outcome::kTrapped;
+    default: return Outcome::kDenied;
+  }
+}
+
+}  // namespace
+
 void Supervisor::HandleDenial(const SeccompAuditRecord& record) {
   ++stats_.denials;
   const uint32_t nr = static_cast<uint32_t>(record.syscall);
@@ -261,9 +156,9 @@ void Supervisor::HandleDenial(const SeccompAuditRecord& record) {
                          : attribution.by == policy::DecidedBy::kDefault ? -1
                                                                          : 0;
   const CallShape shape{record.arch, static_cast<int32_t>(nr), 0, decided_by};
-  const uint64_t count = ledger_.Count(shape);
-  if (count != 1 && !WantsJson(count)) {  // the storm's hot path: counted, nothing built
-    if (HasJsonSinks()) ++stats_.aggregated;
+  const uint64_t count = reporter_.Count(shape);
+  if (count != 1 && !reporter_.WantsJson(count)) {  // the storm's hot path: counted, nothing built
+    reporter_.NoteAggregated();
     return;
   }
 
@@ -281,18 +176,13 @@ void Supervisor::HandleDenial(const SeccompAuditRecord& record) {
   event.nr = record.syscall;
   event.action = attribution.action;
   event.rule = attribution.rule;
-  switch (returned.kind) {
-    case ActionKind::kKillProcess: event.outcome = Outcome::kKilled; break;
-    case ActionKind::kKillThread: event.outcome = Outcome::kThreadKilled; break;
-    case ActionKind::kTrap: event.outcome = Outcome::kTrapped; break;
-    default: event.outcome = Outcome::kDenied; break;
-  }
+  event.outcome = DenialOutcome(returned.kind);
   if (attribution.by == policy::DecidedBy::kBadArch) {
     event.suggestion = fmt::format("# add {} to the policy's arch line", event.arch);
   } else if (!name.empty()) {
     event.suggestion = SuggestLine(arch.value_or(NativeArch()), name, {});
   }
-  Report(event, shape, count, true);
+  reporter_.Report(event, shape, count, true);
 }
 
 Result<void> Supervisor::DrainDenials() {
@@ -301,58 +191,31 @@ Result<void> Supervisor::DrainDenials() {
 }
 
 Result<void> Supervisor::Run(int stop_fd) {
-  // Slots: the stop fd, the listener, the audit stream, the fork events; absent ones are -1
-  // (poll ignores negative fds).
-  pollfd fds[4] = {{stop_fd, POLLIN, 0},
-                   {fd_, POLLIN, 0},
-                   {options_.denials != nullptr ? options_.denials->audit_fd() : -1, POLLIN, 0},
-                   {options_.denials != nullptr ? options_.denials->fork_fd() : -1, POLLIN, 0}};
-  for (;;) {
-    const bool pending = (options_.json != nullptr && options_.json->pending()) ||
-                         (options_.human != nullptr && options_.human->pending());
-    // Busy: look without blocking, and write buffered events out whenever there is a lull.
-    const int ready = poll(fds, 4, pending ? 0 : -1);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return MakeError(ErrorCode::kOs, fmt::format("poll on the seccomp listener failed: {}", std::strerror(errno)));
-    }
-    if (ready == 0) {
-      Flush();
-      continue;
-    }
-    // The program ended: stop even if orphaned descendants keep calling (they get ENOSYS).
-    if ((fds[0].revents & POLLIN) != 0) break;
-    if ((fds[2].revents | fds[3].revents) != 0) {
-      if (Result<void> drained = DrainDenials(); !drained.ok()) {
-        Flush();
-        return drained;
-      }
-    }
-    if ((fds[1].revents & POLLIN) != 0) {
-      auto handled = HandleOne();
-      if (!handled.ok()) {
-        Flush();
-        return handled.error();
-      }
-      continue;
-    }
-    // No task uses the filter any more: notifications are over (denial records may still come).
-    if ((fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) {
-      if (options_.denials == nullptr) break;
-      fds[1].fd = -1;
-    }
+  using Next = os::WatchedFd::Next;
+  std::vector<os::WatchedFd> watched;
+  // The program ended: stop even if orphaned descendants keep calling (they get ENOSYS).
+  watched.push_back({stop_fd, [](short revents) -> Result<Next> {
+                       return (revents & POLLIN) != 0 ? Next::kStop : Next::kContinue;
+                     }});
+  auto drain = [this](short) -> Result<Next> {
+    if (Result<void> drained = DrainDenials(); !drained.ok()) return drained.error();
+    return Next::kContinue;
+  };
+  watched.push_back({options_.denials != nullptr ? options_.denials->audit_fd() : -1, drain});
+  watched.push_back({options_.denials != nullptr ? options_.denials->fork_fd() : -1, drain});
+  os::LoopHooks hooks;
+  // Busy: look without blocking, and write buffered events out whenever there is a lull.
+  hooks.has_pending = [this] { return reporter_.pending(); };
+  hooks.on_idle = [this] { reporter_.Flush(); };
+  // No task uses the filter any more: notifications are over (denial records may still come).
+  hooks.on_hangup = [this] { return options_.denials != nullptr; };
+  Result<void> served = listener_.Run(*this, std::move(watched), hooks);
+  if (served.ok() && options_.denials != nullptr) {
+    // The kernel queues audit records asynchronously: read the ones still in flight.
+    served = options_.denials->DrainAll([this](const SeccompAuditRecord& record) { HandleDenial(record); });
   }
-  // The kernel queues audit records asynchronously: read the ones still in flight.
-  if (options_.denials != nullptr) {
-    Result<void> drained =
-        options_.denials->DrainAll([this](const SeccompAuditRecord& record) { HandleDenial(record); });
-    if (!drained.ok()) {
-      Flush();
-      return drained;
-    }
-  }
-  Flush();
-  return Ok();
+  reporter_.Flush();
+  return served;
 }
 
 RunSummary Supervisor::Summary(int exit_status) const {
@@ -360,20 +223,10 @@ RunSummary Supervisor::Summary(int exit_status) const {
   summary.time_ns = RealtimeNs();
   summary.mode = options_.mode;
   summary.exit_status = exit_status;
-  summary.reported_calls = ledger_.total();
-  summary.distinct_shapes = ledger_.distinct();
-  summary.sync_wake_up = sync_wake_up_;
-  summary.events_written = stats_.events;
-  summary.events_aggregated = stats_.aggregated;
-  summary.events_capped = stats_.capped;
+  summary.sync_wake_up = listener_.sync_wake_up();
   summary.denials_observed = options_.denials != nullptr;
   summary.records_lost = options_.denials != nullptr ? options_.denials->lost() : 0;
-  summary.suggested_lines = ledger_.SuggestedLines(*options_.policy);
-  summary.counts = ledger_.CountsBySyscall();
-  if (options_.alerts != nullptr) {
-    summary.alerts_sent = options_.alerts->sent();
-    summary.alerts_dropped = options_.alerts->dropped();
-  }
+  reporter_.Summarize(summary, *options_.policy);
   return summary;
 }
 

@@ -1,33 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
 // The supervisor observes and reports; it never decides a denial. It has two sources:
 //  - user notifications (monitor mode: every call the policy would deny; enforce mode: `log`
-//    rules), which it answers with CONTINUE after naming the rule (policy evaluation on the
-//    notification's arguments);
+//    rules), which it answers with CONTINUE after naming the rule;
 //  - in enforce mode, the kernel's audit records of the filter's own denials (DenialObserver).
-// Each becomes an event (JSON Lines, a terminal line for the first of each shape, alerts).
+// It is three parts: the protocol (os/notify.h: receive, respond, restart detection), the
+// decision (run/decision.h: the IR names the deciding rule) and the report (run/report.h: event
+// building, counting, sinks). This class wires them to one listener and one observer.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
-#include <string>
 #include <string_view>
 #include <tuple>
-#include <unordered_map>
 #include <vector>
 
 #include "core/arch.h"
 #include "core/result.h"
-#include "policy/compiled_evaluator.h"
+#include "os/notify.h"
 #include "policy/policy.h"
 #include "run/alerts.h"
+#include "run/decision.h"
 #include "run/denial_observer.h"
 #include "run/event.h"
 #include "run/event_sink.h"
-#include "run/ledger.h"
+#include "run/report.h"
 #include "run/rule_attribution.h"
 #include "run/supervised_policy.h"
 #include "run/target_info.h"
@@ -42,6 +42,8 @@ struct SupervisorOptions {
   BufferedWriter* human = nullptr;         ///< one-line summaries, first of each call shape (null: none)
   AlertDispatcher* alerts = nullptr;       ///< alert commands (null: none)
   DenialObserver* denials = nullptr;       ///< enforce: the kernel's denials of the program (null: none)
+  /// More sinks (a metrics endpoint), after the JSON file and the alerts.
+  std::vector<EventSink*> sinks;
   /// JSON events written per call shape; later calls of the shape are counted in the summary only.
   uint64_t max_events_per_shape = 100;
   /// Bytes of JSON events written at most; past it, calls are counted in the summary only.
@@ -52,31 +54,18 @@ struct SupervisorOptions {
   std::function<void(uint64_t id, int tid)> after_receive;
 };
 
-/// Counters about one supervision.
-struct SupervisorStats {
-  uint64_t notifications = 0;  ///< notifications received
-  uint64_t events = 0;         ///< JSON events written
-  uint64_t aborted = 0;        ///< calls whose target went away before the answer (SEND -> ENOENT)
-  uint64_t restarts = 0;       ///< repeated notifications of an interrupted, restarted call
-  uint64_t invalid_reads = 0;  ///< decodings discarded because NOTIF_ID_VALID failed after reading
-  uint64_t denials = 0;        ///< kernel denials read from the audit stream
-  uint64_t kills = 0;          ///< of those, processes the kernel killed for `kill` rules
-  uint64_t aggregated = 0;     ///< calls counted but not written as JSON events
-  bool capped = false;         ///< max_event_bytes was reached
-};
-
 /// Supervises one listener fd and/or one DenialObserver.
-class Supervisor {
+class Supervisor : private os::NotifyHandler {
  public:
   /// Takes ownership of `listener_fd` (-1: no notifications, only audit records).
   Supervisor(int listener_fd, SupervisorOptions options);
-  ~Supervisor();
+  ~Supervisor() override;
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
 
   /// Asks the kernel to wake the target synchronously on the supervisor's CPU (Linux 6.6+).
   /// Returns whether the kernel accepted.
-  bool EnableSyncWakeUp();
+  bool EnableSyncWakeUp() { return listener_.EnableSyncWakeUp(); }
 
   /// Handles notifications and denial records until `stop_fd` (an eventfd or pipe) becomes
   /// readable (then reads the denial records still in flight) or no task uses the filter any more.
@@ -85,7 +74,7 @@ class Supervisor {
 
   /// Receives one notification (blocking), answers it and records the event. Returns false when
   /// there was nothing to handle (the target went away first, or a signal interrupted the wait).
-  Result<bool> HandleOne();
+  Result<bool> HandleOne() { return listener_.HandleOne(*this); }
 
   /// The summary of everything reported so far.
   RunSummary Summary(int exit_status) const;
@@ -99,42 +88,41 @@ class Supervisor {
   /// Counters so far.
   const SupervisorStats& stats() const { return stats_; }
   /// Whether FD_SYNC_WAKE_UP is in effect.
-  bool sync_wake_up() const { return sync_wake_up_; }
+  bool sync_wake_up() const { return listener_.sync_wake_up(); }
   /// The listener fd (owned).
-  int listener_fd() const { return fd_; }
+  int listener_fd() const { return listener_.fd(); }
 
  private:
-  void Flush();
-  bool DescribeNotified(Event& event, const bpf::SeccompData& data, std::optional<Arch> arch,
-                        std::string_view name, int tid, int64_t now_ns, const policy::Decision& decision,
-                        uint64_t id);
-  /// Reports the `count`th call of `event`'s shape: JSON within the limits, a terminal line and a
-  /// suggestion when it is the first.
-  void Report(Event& event, const CallShape& shape, uint64_t count, bool needs_allow);
-  bool HasJsonSinks() const;
-  /// Whether the `count`th call of a shape is written as a JSON event (before the size cap).
-  bool WantsJson(uint64_t count) const;
+  // The call between Decide() and Answered().
+  struct InFlight {
+    CallDecision call;
+    Event event;
+    uint64_t count = 0;
+    bool detailed = false;
+    bool valid = true;
+  };
+
+  os::NotifyAnswer Decide(const os::Notification& notification) override;
+  void Answered(const os::Notification& notification, const os::NotifyAnswer& answer, bool delivered) override;
+  /// Fills the event of a notified call; returns whether the call was still pending after the
+  /// target was read.
+  bool DescribeNotified(Event& event, const os::Notification& notification, const CallDecision& call, int64_t now_ns);
+  std::vector<EventSink*> Sinks();
   Result<void> DrainDenials();
   /// What a denial of `returned` for (ABI, nr) is attributed to, computed once per key.
   const DenialAttribution& AttributionFor(uint32_t audit_arch, uint32_t nr, ActionKind returned);
-  int KeyArgFor(uint32_t audit_arch, int32_t nr, std::string_view name);
 
-  int fd_;
   SupervisorOptions options_;
-  policy::CompiledEvaluator evaluator_;  ///< names the deciding rule without allocating
-  std::vector<unsigned char> request_;
-  std::vector<unsigned char> response_;
-  TaskInfoCache tasks_;
-  Ledger ledger_;
+  os::NotifyListener listener_;
+  CallDecider decider_;
   SupervisorStats stats_;
+  std::unique_ptr<JsonLinesSink> json_sink_;
+  std::unique_ptr<AlertSink> alert_sink_;
+  Reporter reporter_;
+  TaskInfoCache tasks_;
+  InFlight current_;
   std::set<int> killed_;
-  std::unordered_map<uint64_t, int> key_args_;
-  bool sync_wake_up_ = false;
-  uint64_t event_bytes_ = 0;
-  std::map<std::tuple<uint32_t, uint32_t, ActionKind>, DenialAttribution> attributions_;  ///< JSON event bytes written so far (for max_event_bytes)
-  // Per thread, the call whose answer came back ENOENT (interrupted by a signal): its restart is
-  // not a new call. A thread has one call in flight, so one entry each; others may notify between.
-  std::unordered_map<int, std::array<unsigned char, 64>> aborted_by_tid_;
+  std::map<std::tuple<uint32_t, uint32_t, ActionKind>, DenialAttribution> attributions_;
 };
 
 }  // namespace sysfence::run

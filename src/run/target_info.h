@@ -1,22 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-// What the supervisor learns about a notifying task from /proc and from its memory. Everything here
-// is for the event only: it never decides anything, and memory reads must be confirmed with
-// SECCOMP_IOCTL_NOTIF_ID_VALID before the bytes are used (the caller's job).
+// What the supervisor learns about a notifying task, read through the os process reader
+// (os/proc.h). Everything here is for the event only: it never decides anything, and memory reads
+// must be confirmed with SECCOMP_IOCTL_NOTIF_ID_VALID before the bytes are used (the caller's job).
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <unordered_map>
 
+#include "os/proc.h"
+
 namespace sysfence::run {
 
-/// The process a thread belongs to, as /proc shows it.
-struct TaskInfo {
-  int tgid = 0;        ///< process id (0 when unknown)
-  std::string comm;    ///< thread name ("?" when unknown)
-  std::string exe;     ///< executable path ("?" when unknown)
-};
+using os::ReadFdTarget;
+using os::ReadTargetString;
+using os::ReadTaskInfo;
+using os::TaskInfo;
 
 /// Reads TaskInfo for thread ids, keeping each answer for a short while so a burst of events from
 /// one thread costs one set of /proc reads.
@@ -36,16 +35,5 @@ class TaskInfoCache {
   std::unordered_map<int, Entry> entries_;
   TaskInfo unknown_{0, "?", "?"};
 };
-
-/// Reads TaskInfo for `tid` from /proc now.
-TaskInfo ReadTaskInfo(int tid);
-
-/// Where file descriptor `fd` of thread `tid` points ("/etc/passwd", "socket:[123]"), or nullopt.
-std::optional<std::string> ReadFdTarget(int tid, int fd);
-
-/// Reads a NUL-terminated string of at most `max_bytes` at `address` in the memory of `tid`.
-/// nullopt when the memory cannot be read. The result says nothing until the notification is
-/// confirmed valid.
-std::optional<std::string> ReadTargetString(int tid, uint64_t address, size_t max_bytes);
 
 }  // namespace sysfence::run

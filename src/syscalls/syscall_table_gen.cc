@@ -5546,7 +5546,7 @@ constexpr std::array<SignatureIndex, 432> kSignatures = {{
 
 }  // namespace
 
-ArchTable TableOf(Arch arch) {
+SyscallTableOfArch TableOf(Arch arch) {
   switch (arch) {
     case Arch::kX86_64:
       return {kX86_64ByNumber, kX86_64ByName};

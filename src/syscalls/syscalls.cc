@@ -10,7 +10,7 @@
 namespace sysfence::syscalls {
 
 std::optional<uint32_t> NumberOf(Arch arch, std::string_view name) {
-  const internal::ArchTable table = internal::TableOf(arch);
+  const internal::SyscallTableOfArch table = internal::TableOf(arch);
   auto it = std::lower_bound(table.by_name.begin(), table.by_name.end(), name,
                              [&](uint16_t index, std::string_view key) { return table.by_number[index].name < key; });
   if (it == table.by_name.end() || table.by_number[*it].name != name) return std::nullopt;

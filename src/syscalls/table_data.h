@@ -12,7 +12,7 @@
 namespace sysfence::syscalls::internal {
 
 /// One ABI's table: entries sorted by number, and indexes into them sorted by name.
-struct ArchTable {
+struct SyscallTableOfArch {
   std::span<const SyscallEntry> by_number;
   std::span<const uint16_t> by_name;
 };
@@ -25,7 +25,7 @@ struct SignatureIndex {
 };
 
 /// The table of `arch`.
-ArchTable TableOf(Arch arch);
+SyscallTableOfArch TableOf(Arch arch);
 
 /// Every syscall name on any ABI, sorted.
 std::span<const std::string_view> SortedNames();

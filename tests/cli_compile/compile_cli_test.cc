@@ -235,8 +235,8 @@ sysfence::bpf::Program ReadProgram(const std::string& path) {
   return program.ok() ? *program : sysfence::bpf::Program{};
 }
 
-sysfence::bpf::SeccompData X86_64Call(uint32_t nr) {
-  sysfence::bpf::SeccompData d;
+sysfence::SeccompData X86_64Call(uint32_t nr) {
+  sysfence::SeccompData d;
   d.arch = sysfence::GetArchInfo(sysfence::Arch::kX86_64).audit_arch;
   d.nr = static_cast<int32_t>(nr);
   return d;
@@ -289,8 +289,8 @@ TEST_F(CompileCli, WeightsShortenThePathOfTheRecordedCalls) {
   EXPECT_NE(disasm.out, plain_disasm.out);
 }
 
-sysfence::bpf::SeccompData CallOn(sysfence::Arch arch, uint32_t nr) {
-  sysfence::bpf::SeccompData d;
+sysfence::SeccompData CallOn(sysfence::Arch arch, uint32_t nr) {
+  sysfence::SeccompData d;
   d.arch = sysfence::GetArchInfo(arch).audit_arch;
   d.nr = static_cast<int32_t>(nr);
   return d;

@@ -252,6 +252,31 @@ TEST(CliInputs, JsonNumberOutOfRangeIsADiagnosticWithItsPath) {
   EXPECT_NE(result.err.find("$.syscalls[0].count: number -1e999 is out of range"), std::string::npos) << result.err;
 }
 
+// --default reads actions by the grammar of core/action.h: an errno name alone, kill, or "errno N".
+TEST(CliInputs, DefaultActionOfARecordingUsesTheActionGrammar) {
+  TempDir dir;
+  const std::string recording = dir.Write(
+      "run.json", R"({"sysfence_profile": 1, "backend": "ptrace", "arch": "x86_64",)"
+                  R"( "syscalls": [{"name": "read", "arch": "x86_64", "nr": 0, "count": 3}]})");
+  struct Case {
+    std::string flag;
+    std::string default_line;
+  };
+  for (const Case& c : {Case{"ENOSYS", "default errno ENOSYS"}, Case{"errno 13", "default errno EACCES"},
+                        Case{"kill", "default kill"}, Case{"kill-process", "default kill"}}) {
+    const CliResult result = RunSysfence({"merge", "--default", c.flag, recording});
+    EXPECT_EQ(result.exit_status, 0) << c.flag << ": " << result.err;
+    EXPECT_NE(result.out.find(c.default_line), std::string::npos) << c.flag << ": " << result.out;
+  }
+  for (const std::string flag : {"allow", "EPREM", "errno 5000", "kill 3"}) {
+    const CliResult result = RunSysfence({"merge", "--default", flag, recording});
+    EXPECT_EQ(result.exit_status, 2) << flag;
+    EXPECT_NE(result.err.find("--default: '" + flag + "' is neither 'kill' nor an errno name"), std::string::npos)
+        << result.err;
+    EXPECT_TRUE(result.out.empty()) << flag;
+  }
+}
+
 TEST(CliInputs, DeeplyNestedRecordingIsRefusedWithItsPath) {
   TempDir dir;
   const std::string deep = dir.Write("deep.json", R"({"sysfence_profile": 1, "x": )" + std::string(100000, '[') +

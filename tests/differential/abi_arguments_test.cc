@@ -13,7 +13,6 @@
 #include "codegen/compile.h"
 #include "ir/build.h"
 #include "ir/evaluate.h"
-#include "policy/compiled_evaluator.h"
 #include "policy/evaluate.h"
 #include "policy/parser.h"
 #include "syscalls/syscalls.h"
@@ -46,11 +45,10 @@ bool IsKeyword(std::string_view name) {
   return name == "in" || name == "if" || name == "on";
 }
 
-// What all four judges decide for `data`; fails the test when they disagree.
-uint32_t Decide(const policy::Policy& p, const ir::Ir& ir, const bpf::Program& program, const bpf::SeccompData& data,
+// What all three judges decide for `data`; fails the test when they disagree.
+uint32_t Decide(const policy::Policy& p, const ir::Ir& ir, const bpf::Program& program, const SeccompData& data,
                 const std::string& what) {
   const uint32_t reference = policy::Evaluate(p, data).action.ToSeccompRet();
-  EXPECT_EQ(policy::CompiledEvaluator(p).Evaluate(data).action.ToSeccompRet(), reference) << what;
   EXPECT_EQ(ir::Evaluate(ir, data).action.ToSeccompRet(), reference) << what;
   auto bpf = bpf::Evaluate(program, data);
   EXPECT_TRUE(bpf.ok()) << what;
@@ -91,13 +89,13 @@ TEST(AbiArgumentsTest, EveryAbiResolvesNamesWithItsOwnSignature) {
       ASSERT_TRUE(ir.ok()) << ir.error().message;
       auto program = codegen::Compile(*p);
       ASSERT_TRUE(program.ok()) << program.error().message;
-      bpf::SeccompData data;
+      SeccompData data;
       data.arch = GetArchInfo(arch).audit_arch;
       data.nr = static_cast<int32_t>(entry.number);
       const std::string what = std::string(ArchName(arch)) + " " + name;
       EXPECT_EQ(Decide(*p, *ir, *program, data, what), Action::Allow().ToSeccompRet()) << what;
       for (int position : positions) {
-        bpf::SeccompData one = data;
+        SeccompData one = data;
         one.args[position] = kProbe;
         EXPECT_EQ(Decide(*p, *ir, *program, one, what + " arg" + std::to_string(position)),
                   Action::Errno(kFirstErrno + static_cast<uint32_t>(position)).ToSeccompRet())
@@ -156,19 +154,19 @@ TEST(AbiArgumentsTest, CloneArgumentPositionsPerAbi) {
   auto program = codegen::Compile(*p);
   ASSERT_TRUE(ir.ok() && program.ok());
   for (const Row& row : rows) {
-    bpf::SeccompData data;
+    SeccompData data;
     data.arch = GetArchInfo(row.arch).audit_arch;
     data.nr = static_cast<int32_t>(*syscalls::NumberOf(row.arch, "clone"));
     const std::string what(ArchName(row.arch));
-    bpf::SeccompData flags = data;
+    SeccompData flags = data;
     flags.args[row.clone_flags] = 0x10000000;  // CLONE_NEWUSER
     EXPECT_EQ(Decide(*p, *ir, *program, flags, what), Action::Errno(7).ToSeccompRet()) << what;
-    bpf::SeccompData tls = data;
+    SeccompData tls = data;
     tls.args[row.tls] = 0x1234;
     EXPECT_EQ(Decide(*p, *ir, *program, tls, what), Action::Errno(9).ToSeccompRet()) << what;
     // Every other register holding those values decides nothing.
     for (int a = 0; a < 6; ++a) {
-      bpf::SeccompData other = data;
+      SeccompData other = data;
       if (a != row.clone_flags) other.args[a] = 0x10000000;
       if (a == row.clone_flags || a == row.tls) continue;
       EXPECT_EQ(Decide(*p, *ir, *program, other, what), Action::Allow().ToSeccompRet()) << what << " arg" << a;

@@ -46,7 +46,7 @@ TEST(KernelDifferentialTest, KernelReachesTheReturnTheEvaluatorReaches) {
     ++policies_judged;
     if (testsupport::LongJumpCount(*program) > 0) ++long_jump_policies;
     std::vector<OracleInput> inputs;
-    for (const bpf::SeccompData& d : RandomInputs(p, rng, kInputsPerPolicy, false)) {
+    for (const SeccompData& d : RandomInputs(p, rng, kInputsPerPolicy, false)) {
       OracleInput in;
       in.abi = d.arch == GetArchInfo(Arch::kX86).audit_arch && oracle->SupportsI386() ? OracleAbi::kI386
                                                                                       : OracleAbi::kX86_64;
@@ -60,7 +60,7 @@ TEST(KernelDifferentialTest, KernelReachesTheReturnTheEvaluatorReaches) {
     ASSERT_TRUE(run.ok()) << run.error().message;
     ASSERT_TRUE(run->accepted) << "the kernel refused policy " << i << ": errno " << run->install_errno;
     for (size_t k = 0; k < inputs.size(); ++k) {
-      const bpf::SeccompData data = oracle->DataFor(inputs[k]);
+      const SeccompData data = oracle->DataFor(inputs[k]);
       auto eval = bpf::Evaluate(*program, data);
       ASSERT_TRUE(eval.ok());
       ASSERT_FALSE(run->outcomes[k].killed);

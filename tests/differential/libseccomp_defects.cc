@@ -52,9 +52,9 @@ std::vector<std::set<int64_t>> LoadedWords(const bpf::Program& program) {
 
 }  // namespace
 
-bool PathTestsAStaleWord(const bpf::Program& program, const bpf::SeccompData& input) {
+bool PathTestsAStaleWord(const bpf::Program& program, const SeccompData& input) {
   const std::vector<std::set<int64_t>> loaded = LoadedWords(program);
-  unsigned char bytes[sizeof(bpf::SeccompData)];
+  unsigned char bytes[sizeof(SeccompData)];
   std::memcpy(bytes, &input, sizeof bytes);
   uint32_t a = 0;
   for (size_t pc = 0; pc < program.size();) {
@@ -90,7 +90,7 @@ bool PathTestsAStaleWord(const bpf::Program& program, const bpf::SeccompData& in
   return false;
 }
 
-bool MergesRangeRulesOnAHighWord(const policy::Policy& policy, const bpf::SeccompData& input) {
+bool MergesRangeRulesOnAHighWord(const policy::Policy& policy, const SeccompData& input) {
   const auto arch = ArchOfSyscall(input.arch, static_cast<uint32_t>(input.nr));
   if (!arch || !GetArchInfo(*arch).is_64bit || *arch == Arch::kX32) return false;  // one word per argument there
   const auto name = syscalls::NameOf(*arch, static_cast<uint32_t>(input.nr));

@@ -33,7 +33,7 @@ bpf::Program StaleProgram() {
 }
 
 TEST(LibseccompDefects, PathTestsAStaleWordOnlyOnPathsThroughTheMixedTest) {
-  bpf::SeccompData d;
+  SeccompData d;
   d.args[0] = 3;  // 0, 1, 4, 7: every test sees args[0] only
   EXPECT_FALSE(PathTestsAStaleWord(StaleProgram(), d));
   d.args[0] = 1;  // 0, 1, 2, 3, 5
@@ -61,8 +61,8 @@ policy::Rule Rule(Action action, const char* name, std::vector<policy::Compariso
   return rule;
 }
 
-bpf::SeccompData Call(Arch arch, const char* name) {
-  bpf::SeccompData d;
+SeccompData Call(Arch arch, const char* name) {
+  SeccompData d;
   d.arch = GetArchInfo(arch).audit_arch;
   d.nr = static_cast<int32_t>(*syscalls::NumberOf(arch, name));
   return d;

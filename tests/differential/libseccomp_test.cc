@@ -8,7 +8,7 @@
 #include <set>
 #include <random>
 
-#include "bpf/disassembler.h"
+#include "inspect/disassembler.h"
 #include "bpf/evaluator.h"
 #include "codegen/compile.h"
 #include "policy/evaluate.h"
@@ -24,7 +24,7 @@ namespace {
 constexpr int kPolicies = 10000;
 constexpr size_t kInputsPerPolicy = 40;
 
-uint32_t Value(const bpf::Program& program, const bpf::SeccompData& d) {
+uint32_t Value(const bpf::Program& program, const SeccompData& d) {
   auto run = bpf::Evaluate(program, d);
   EXPECT_TRUE(run.ok());
   return run.ok() ? run->value : 0xdeadbeef;
@@ -34,7 +34,7 @@ uint32_t Value(const bpf::Program& program, const bpf::SeccompData& d) {
 // (docs/libseccomp-differences.md): libseccomp gives -1 (what a tracer writes to skip a syscall)
 // the default action and every other number >= 0x40000000 the x32 treatment; our model goes by the
 // x32 bit alone, so -1 is x32's and 0x80000000..0xbfffffff are x86_64's (no syscall: default).
-bool IsNegativeOnX86_64(const bpf::SeccompData& d) {
+bool IsNegativeOnX86_64(const SeccompData& d) {
   const auto nr = static_cast<uint32_t>(d.nr);
   return d.arch == GetArchInfo(Arch::kX86_64).audit_arch && (nr == 0xffffffffu || (nr >> 30) == 2);
 }
@@ -70,7 +70,7 @@ TEST(LibseccompDifferentialTest, SameDecisionsOnRandomPolicies) {
     };
     with_trap += has_rule(ActionKind::kTrap) ? 1 : 0;
     with_notify += has_rule(ActionKind::kNotify) ? 1 : 0;
-    for (const bpf::SeccompData& d : RandomInputs(p, rng, kInputsPerPolicy, true)) {
+    for (const SeccompData& d : RandomInputs(p, rng, kInputsPerPolicy, true)) {
       if (IsNegativeOnX86_64(d)) continue;
       const uint32_t theirs_value = Value(*theirs, d);
       const uint32_t ours_value = Value(*ours, d);
@@ -88,7 +88,7 @@ TEST(LibseccompDifferentialTest, SameDecisionsOnRandomPolicies) {
         ++unexplained;
         ADD_FAILURE() << "libseccomp decides 0x" << std::hex << theirs_value << " instead of 0x" << model << std::dec
                       << " for no named cause: policy " << i << ", " << DescribeInput(d) << "\n"
-                      << policy::PrintPolicy(p) << bpf::Disassemble(*theirs);
+                      << policy::PrintPolicy(p) << inspect::Disassemble(*theirs);
       }
     }
   }
@@ -126,7 +126,7 @@ TEST(LibseccompDifferentialTest, HighBitsInAThirtyTwoBitArgumentBypassLibseccomp
   auto ours = codegen::Compile(p);
   auto theirs = CompileWithLibseccomp(p, LibseccompOptimize::kBinaryTree);
   ASSERT_TRUE(ours.ok() && theirs.ok());
-  bpf::SeccompData d;
+  SeccompData d;
   d.arch = GetArchInfo(Arch::kX86_64).audit_arch;
   d.nr = static_cast<int32_t>(*syscalls::NumberOf(Arch::kX86_64, "ioctl"));
   d.args[1] = 0x5412;
@@ -145,7 +145,7 @@ TEST(LibseccompDifferentialTest, NegativeNumbersFollowTheX32BitForUs) {
   auto ours = codegen::Compile(p);
   auto theirs = CompileWithLibseccomp(p, LibseccompOptimize::kBinaryTree);
   ASSERT_TRUE(ours.ok() && theirs.ok());
-  bpf::SeccompData d;
+  SeccompData d;
   d.arch = GetArchInfo(Arch::kX86_64).audit_arch;
   d.nr = -1;
   EXPECT_EQ(Value(*ours, d), Action::KillProcess().ToSeccompRet());

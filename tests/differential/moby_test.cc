@@ -19,7 +19,7 @@
 
 #include "bpf/evaluator.h"
 #include "codegen/compile.h"
-#include "codegen/stats.h"
+#include "inspect/stats.h"
 #include "core/diagnostic.h"
 #include "formats/load.h"
 #include "policy/evaluate.h"
@@ -73,7 +73,7 @@ TEST(MobyDifferentialTest, SameDecisionsAsLibseccompOnEveryNumber) {
   for (Arch arch : p.arches) {
     const uint32_t bias = GetArchInfo(arch).nr_bias;
     for (uint32_t n = 0; n < 1024; ++n) {
-      bpf::SeccompData d;
+      SeccompData d;
       d.arch = GetArchInfo(arch).audit_arch;
       d.nr = static_cast<int32_t>(bias + n);
       if (!ComparableNumber(arch, bias + n)) continue;
@@ -155,7 +155,7 @@ std::vector<uint64_t> CandidateValues(const std::set<uint64_t>& constants) {
 // libseccomp compares all 64 bits on x86_64 and only the low halves on 32-bit ABIs and x32; ours
 // compares the low half of a 32-bit argument. Inputs on which both mean the same: 32-bit arguments
 // (and all arguments on 32-bit ABIs and x32) with a zero high half.
-bpf::SeccompData NarrowedForLibseccomp(Arch arch, std::string_view name, bpf::SeccompData d) {
+SeccompData NarrowedForLibseccomp(Arch arch, std::string_view name, SeccompData d) {
   const bool all32 = !GetArchInfo(arch).is_64bit || arch == Arch::kX32;
   for (int a = 0; a < 6; ++a) {
     if (all32 || syscalls::ArgWidthBits(arch, name, a) == 32) d.args[a] &= 0xffffffffu;
@@ -165,29 +165,29 @@ bpf::SeccompData NarrowedForLibseccomp(Arch arch, std::string_view name, bpf::Se
 
 // The inputs for one syscall with argument rules on one ABI: each compared argument alone at every
 // candidate (the others zero), then random mixtures of candidates on all six arguments.
-std::vector<bpf::SeccompData> ArgumentInputs(Arch arch, uint32_t nr, const std::set<int>& indices,
+std::vector<SeccompData> ArgumentInputs(Arch arch, uint32_t nr, const std::set<int>& indices,
                                              const std::vector<uint64_t>& candidates, std::mt19937_64& rng,
                                              size_t mixtures) {
-  std::vector<bpf::SeccompData> inputs;
-  bpf::SeccompData base;
+  std::vector<SeccompData> inputs;
+  SeccompData base;
   base.arch = GetArchInfo(arch).audit_arch;
   base.nr = static_cast<int32_t>(nr);
   for (int index : indices) {
     for (uint64_t c : candidates) {
-      bpf::SeccompData d = base;
+      SeccompData d = base;
       d.args[index] = c;
       inputs.push_back(d);
     }
   }
   for (size_t i = 0; i < mixtures; ++i) {
-    bpf::SeccompData d = base;
+    SeccompData d = base;
     for (uint64_t& a : d.args) a = candidates[rng() % candidates.size()];
     inputs.push_back(d);
   }
   return inputs;
 }
 
-std::string Describe(Arch arch, std::string_view name, const bpf::SeccompData& d) {
+std::string Describe(Arch arch, std::string_view name, const SeccompData& d) {
   return std::string(ArchName(arch)) + " " + std::string(name) + ": " + DescribeInput(d);
 }
 
@@ -218,7 +218,7 @@ TEST(MobyDifferentialTest, ArgumentRulesAtBoundariesAndTheProfilesConstants) {
       ++syscalls_tried;
       if (libseccomp_comparable) ++syscalls_with_libseccomp;
       std::set<uint32_t> outcomes;
-      for (const bpf::SeccompData& d : ArgumentInputs(arch, *nr, indices, candidates, rng, 400)) {
+      for (const SeccompData& d : ArgumentInputs(arch, *nr, indices, candidates, rng, 400)) {
         // Ours against the reference evaluator on every value, high halves included.
         const uint32_t model = policy::Evaluate(p, d).action.ToSeccompRet();
         auto got = bpf::Evaluate(ours, d);
@@ -228,7 +228,7 @@ TEST(MobyDifferentialTest, ArgumentRulesAtBoundariesAndTheProfilesConstants) {
         ++against_model;
         if (!libseccomp_comparable) continue;
         // Ours against libseccomp where both read the arguments alike.
-        const bpf::SeccompData n = NarrowedForLibseccomp(arch, name, d);
+        const SeccompData n = NarrowedForLibseccomp(arch, name, d);
         auto want = bpf::Evaluate(theirs, n);
         auto got_narrow = bpf::Evaluate(ours, n);
         ASSERT_TRUE(want.ok() && got_narrow.ok());
@@ -288,7 +288,7 @@ TEST(MobyDifferentialTest, KernelReachesTheReturnTheEvaluatorReaches) {
       const auto nr = syscalls::NumberOf(arch, name);
       if (!nr) continue;
       const auto abi = arch == Arch::kX86 ? testsupport::OracleAbi::kI386 : testsupport::OracleAbi::kX86_64;
-      for (const bpf::SeccompData& d : ArgumentInputs(arch, *nr, indices, candidates, rng, 40)) {
+      for (const SeccompData& d : ArgumentInputs(arch, *nr, indices, candidates, rng, 40)) {
         if (rng() % 3 != 0) continue;
         add(abi, static_cast<uint32_t>(d.nr), d.args);
         ++argument_inputs;
@@ -301,7 +301,7 @@ TEST(MobyDifferentialTest, KernelReachesTheReturnTheEvaluatorReaches) {
   ASSERT_EQ(run->outcomes.size(), inputs.size());
   std::set<uint32_t> actions;
   for (size_t k = 0; k < inputs.size(); ++k) {
-    const bpf::SeccompData data = oracle->DataFor(inputs[k]);
+    const SeccompData data = oracle->DataFor(inputs[k]);
     auto eval = bpf::Evaluate(program, data);
     ASSERT_TRUE(eval.ok());
     ASSERT_FALSE(run->outcomes[k].killed) << "input " << k;
@@ -330,17 +330,17 @@ TEST(MobyDifferentialTest, MeetsTheTargetsOnX86_64WithoutCapabilities) {
   EXPECT_LT(ours.size(), theirs.size());
   // Never a longer path than libseccomp's, number by number.
   for (uint32_t nr = 0; nr < 1024; ++nr) {
-    bpf::SeccompData d;
+    SeccompData d;
     d.arch = GetArchInfo(Arch::kX86_64).audit_arch;
     d.nr = static_cast<int32_t>(nr);
     if (!ComparableNumber(Arch::kX86_64, nr)) continue;
     ASSERT_LE(bpf::Evaluate(ours, d)->executed, bpf::Evaluate(theirs, d)->executed) << "nr " << nr;
   }
-  const codegen::PathStats paths = codegen::MeasurePaths(ours, Arch::kX86_64, 0, 459);
+  const inspect::PathStats paths = inspect::MeasurePaths(ours, Arch::kX86_64, 0, 459);
   EXPECT_LE(paths.mean, 10.0);
-  const codegen::PathStats reference = codegen::MeasurePaths(theirs, Arch::kX86_64, 0, 459);
+  const inspect::PathStats reference = inspect::MeasurePaths(theirs, Arch::kX86_64, 0, 459);
   EXPECT_LE(paths.worst, reference.worst);
-  const codegen::CompileStats stats = codegen::ComputeStats(ours, p);
+  const inspect::CompileStats stats = inspect::ComputeStats(ours, p);
   EXPECT_GT(stats.allows, 300u);
   EXPECT_EQ(stats.cacheable_allows, stats.allows);
 }

@@ -287,7 +287,7 @@ policy::Policy RandomLibseccompPolicy(std::mt19937_64& rng) {
   return p;
 }
 
-std::vector<bpf::SeccompData> RandomInputs(const policy::Policy& policy, std::mt19937_64& rng, size_t count,
+std::vector<SeccompData> RandomInputs(const policy::Policy& policy, std::mt19937_64& rng, size_t count,
                                            bool zero_high_halves_of_narrow_args) {
   Random r(rng);
   // Names the policy mentions (groups expanded lazily: a few members are enough).
@@ -315,11 +315,11 @@ std::vector<bpf::SeccompData> RandomInputs(const policy::Policy& policy, std::mt
     }
   }
   const std::vector<Arch> all(AllArches().begin(), AllArches().end());
-  std::vector<bpf::SeccompData> inputs;
+  std::vector<SeccompData> inputs;
   inputs.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     const Arch arch = r.Chance(7) ? r.Pick(all) : r.Pick(policy.arches);
-    bpf::SeccompData d;
+    SeccompData d;
     d.arch = GetArchInfo(arch).audit_arch;
     std::string_view name;
     uint32_t nr = 0;
@@ -372,7 +372,7 @@ std::vector<bpf::SeccompData> RandomInputs(const policy::Policy& policy, std::mt
   return inputs;
 }
 
-std::string DescribeInput(const bpf::SeccompData& d) {
+std::string DescribeInput(const SeccompData& d) {
   char buf[256];
   std::snprintf(buf, sizeof buf, "arch 0x%x nr 0x%x args %llx %llx %llx %llx %llx %llx", d.arch,
                 static_cast<uint32_t>(d.nr), static_cast<unsigned long long>(d.args[0]),

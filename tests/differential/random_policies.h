@@ -30,10 +30,10 @@ policy::Policy RandomLibseccompPolicy(std::mt19937_64& rng);
 /// other ABIs, with arguments at the boundaries and at the policy's constants. With
 /// `zero_high_halves_of_narrow_args`, 32-bit arguments (and every argument on 32-bit ABIs and x32) have a
 /// zero high half, the inputs on which libseccomp's 64-bit comparisons mean what ours do.
-std::vector<bpf::SeccompData> RandomInputs(const policy::Policy& policy, std::mt19937_64& rng, size_t count,
+std::vector<SeccompData> RandomInputs(const policy::Policy& policy, std::mt19937_64& rng, size_t count,
                                            bool zero_high_halves_of_narrow_args);
 
 /// One line naming an input for failure messages: arch, nr (hex) and the six arguments.
-std::string DescribeInput(const bpf::SeccompData& data);
+std::string DescribeInput(const SeccompData& data);
 
 }  // namespace sysfence::differential

@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Arch arch = policy->arches.front();
   const auto all = syscalls::AllOf(arch);
   for (size_t i = 0; i < 64 && !all.empty(); ++i) {
-    bpf::SeccompData sample;
+    SeccompData sample;
     sample.arch = GetArchInfo(arch).audit_arch;
     sample.nr = static_cast<int32_t>(all[(i * 131 + size) % all.size()].number);
     for (int a = 0; a < 6; ++a) sample.args[a] = size > 0 ? static_cast<uint64_t>(data[(i + a) % size]) << (i % 40) : i;

@@ -12,7 +12,8 @@
 #include <string_view>
 
 #include "policy/checks.h"
-#include "policy/compiled_evaluator.h"
+#include "ir/build.h"
+#include "ir/evaluate.h"
 #include "policy/evaluate.h"
 #include "policy/lint.h"
 #include "policy/parser.h"
@@ -30,18 +31,21 @@ using namespace sysfence::policy;
 }
 
 void CheckEvaluators(const Policy& policy, std::string_view input) {
-  const CompiledEvaluator compiled(policy);
+  // The IR evaluator (what the run supervisor names rules with) against the reference.
+  sysfence::Result<sysfence::ir::Ir> built = sysfence::ir::BuildIr(policy);
+  if (!built.ok()) return;
+  const sysfence::ir::Ir& ir = built.value();
   for (sysfence::Arch arch : policy.arches) {
     const auto all = sysfence::syscalls::AllOf(arch);
     if (all.empty()) continue;
     for (size_t i = 0; i < 8; ++i) {
-      sysfence::bpf::SeccompData data;
+      sysfence::SeccompData data;
       data.arch = sysfence::GetArchInfo(arch).audit_arch;
       const size_t pick = input.empty() ? i : static_cast<unsigned char>(input[i % input.size()]) * 7 + i;
       data.nr = static_cast<int32_t>(all[pick % all.size()].number);
       for (int a = 0; a < 6; ++a) data.args[a] = (i & 1) ? ~uint64_t{0} >> (a * 8) : uint64_t{i} << (a * 5);
       const Decision expected = Evaluate(policy, data);
-      const Decision actual = compiled.Evaluate(data);
+      const Decision actual = sysfence::ir::Evaluate(ir, data);
       if (!(expected.action == actual.action) || expected.by != actual.by || expected.rule_index != actual.rule_index) {
         Fail("evaluators disagree");
       }

@@ -201,8 +201,8 @@ Result<KernelOracle> KernelOracle::Create() {
 #endif
 }
 
-bpf::SeccompData KernelOracle::DataFor(const OracleInput& input) const {
-  bpf::SeccompData data;
+SeccompData KernelOracle::DataFor(const OracleInput& input) const {
+  SeccompData data;
   data.nr = input.nr;
 #ifdef SYSFENCE_ORACLE_X86_64
   const bool i386 = input.abi == OracleAbi::kI386;

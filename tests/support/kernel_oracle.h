@@ -73,7 +73,7 @@ class KernelOracle {
   bool SupportsI386() const { return i386_; }
 
   /// The seccomp_data the filter sees for `input` (arch token, nr, args, instruction pointer).
-  bpf::SeccompData DataFor(const OracleInput& input) const;
+  SeccompData DataFor(const OracleInput& input) const;
 
   /// The magic args[5] value the prologue lets through; inputs must not use it.
   static constexpr uint64_t kMagic = 0x5f5ecc0a11d0e5a1ull;

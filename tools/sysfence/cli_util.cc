@@ -18,6 +18,11 @@ int ReportError(const Error& error) {
   }
 }
 
+int BadInput(const std::string& message) {
+  std::fprintf(stderr, "sysfence: error: %s\n", message.c_str());
+  return kExitBadInput;
+}
+
 int ReportDiagnostics(const Diagnostics& diagnostics, std::string_view source) {
   size_t shown = 0;
   for (const Diagnostic& diagnostic : diagnostics.all()) {

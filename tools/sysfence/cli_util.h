@@ -16,6 +16,10 @@ namespace sysfence::cli {
 /// environment errors (permission, OS, unsupported).
 int ReportError(const Error& error);
 
+/// Prints "sysfence: error: MESSAGE" to stderr and returns kExitBadInput: the one way a command
+/// refuses its arguments or input.
+int BadInput(const std::string& message);
+
 /// Prints the diagnostics to stderr (the first kMaxRenderedDiagnostics, then how many more), with
 /// source lines from `source` when given. Returns the exit
 /// status they imply: 2 with errors, 1 with warnings only, 0 otherwise.

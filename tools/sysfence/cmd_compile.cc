@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "bpf/disassembler.h"
+#include "inspect/disassembler.h"
 #include "bpf/raw_file.h"
 #include "codegen/compile.h"
-#include "codegen/stats.h"
+#include "inspect/stats.h"
 #include "core/arch.h"
 #include "core/suggest.h"
 #include "formats/c_header.h"
@@ -99,7 +99,7 @@ std::string Stem(const std::string& path) {
 }
 
 nlohmann::ordered_json StatsJson(const bpf::Program& program, const policy::Policy& policy) {
-  const codegen::CompileStats stats = codegen::ComputeStats(program, policy);
+  const inspect::CompileStats stats = inspect::ComputeStats(program, policy);
   nlohmann::ordered_json out;
   out["instructions"] = stats.instructions;
   out["worst_path"] = stats.worst_path;
@@ -108,11 +108,6 @@ nlohmann::ordered_json StatsJson(const bpf::Program& program, const policy::Poli
   out["cacheable_allows"] = stats.cacheable_allows;
   out["arch"] = std::string(ArchName(policy.arches.front()));
   return out;
-}
-
-int BadInput(const std::string& message) {
-  std::fprintf(stderr, "sysfence: error: %s\n", message.c_str());
-  return kExitBadInput;
 }
 
 // The syscall counts of a recording, by ABI and number (profile::CallCounts), read through the
@@ -175,9 +170,9 @@ int CompileCommand(const CompileFlags& flags) {
   if (flags.format == "bpf") {
     exported = bpf::SerializeRawBpf(*program);
   } else if (flags.format == "disasm") {
-    bpf::DisassembleOptions disasm;
+    inspect::DisassembleOptions disasm;
     disasm.default_arch = policy->arches.front();
-    exported = bpf::Disassemble(*program, disasm);
+    exported = inspect::Disassemble(*program, disasm);
   } else if (flags.format == "c") {
     exported = formats::ExportCHeader(*program, name);
   } else if (flags.format == "json") {

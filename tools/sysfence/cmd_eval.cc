@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "bpf/disassembler.h"
+#include "bpf/instruction_text.h"
 #include "bpf/evaluator.h"
 #include "bpf/verifier.h"
 #include "core/suggest.h"
@@ -81,16 +81,11 @@ std::optional<uint64_t> ParseArgument(const std::string& text, std::string* unkn
   return value;
 }
 
-int BadInput(const std::string& message) {
-  std::fprintf(stderr, "sysfence: error: %s\n", message.c_str());
-  return kExitBadInput;
-}
-
 int EvalCommand(const EvalFlags& flags) {
   std::optional<Arch> arch;
   if (int status = ParseArchFlag(flags.arch, &arch); status != kExitOk) return status;
   if (flags.args.size() > 6) return BadInput("at most 6 syscall arguments, got " + std::to_string(flags.args.size()));
-  bpf::SeccompData data;
+  SeccompData data;
   for (size_t i = 0; i < flags.args.size(); ++i) {
     std::string unknown;
     auto value = ParseArgument(flags.args[i], &unknown);

@@ -51,11 +51,6 @@ bool LooksLikeJson(std::string_view text) {
   return false;
 }
 
-int BadInput(const std::string& message) {
-  std::fprintf(stderr, "sysfence: error: %s\n", message.c_str());
-  return kExitBadInput;
-}
-
 int FormatOne(const std::string& path, const FmtFlags& flags) {
   Result<std::string> text = ReadInputFile(path);
   if (!text.ok()) return ReportError(text.error());

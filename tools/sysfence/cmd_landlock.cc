@@ -11,6 +11,7 @@
 
 #include "formats/load.h"
 #include "os/landlock.h"
+#include "run/landlock_grants.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 
@@ -68,7 +69,7 @@ int LandlockCommand(const LandlockFlags& flags) {
 
   std::string reason;
   const int abi = flags.abi ? *flags.abi : os::ProbeLandlockAbi(&reason);
-  Result<os::LandlockPlan> plan = os::PlanLandlock(policy->fs_rules, policy->net_rules, abi, *mode);
+  Result<os::LandlockPlan> plan = os::PlanLandlock(run::LandlockGrantsOf(*policy), abi, *mode);
   if (!plan.ok()) {
     Error error = plan.error();
     if (abi == 0 && !reason.empty()) error.message += " [" + reason + "]";

@@ -14,7 +14,7 @@
 #include "profile/coverage.h"
 #include "record/generate.h"
 #include "record/merge_policies.h"
-#include "record/observed_calls.h"
+#include "tools/sysfence/recorded_calls.h"
 #include "run/events_reader.h"
 #include "profile/profile_json.h"
 #include "tools/sysfence/cli_util.h"
@@ -117,7 +117,7 @@ int MergeCommand(const MergeFlags& flags) {
       return kExitBadInput;
     }
     for (const profile::Profile& recording : profiles) {
-      const auto calls = record::ObservedCallsOf(recording, "recorded in " + profile_sources[&recording - profiles.data()]);
+      const auto calls = ObservedCallsOf(recording, "recorded in " + profile_sources[&recording - profiles.data()]);
       reported.insert(reported.end(), calls.begin(), calls.end());
     }
     const policy::Amendment amendment = policy::AmendPolicy(policies.front(), reported);

@@ -2,6 +2,7 @@
 // `sysfence record`: run a program (or attach to one) under a recorder and write the deny-by-default
 // policy that lets exactly its recorded work through, with the evidence beside each rule.
 #include <signal.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/errno_names.h"
+#include "os/spawn.h"
 #include "policy/amend.h"
 #include "policy/printer.h"
 #include "profile/coverage.h"
@@ -51,10 +53,13 @@ constexpr const char* kRecordHelp =
     "process, dangerous syscalls the policy allows, and what a recording cannot prove. --summary adds\n"
     "a table like `strace -c`; --json FILE writes everything (profile, coverage) for `sysfence merge`.\n"
     "With -p, every thread of the process and of its descendants is followed, and whatever they\n"
-    "start later; recording stops when they have all exited, on Ctrl-C, or after --duration seconds.\n"
-    "The policy's header says whether it can start the program (an execve was seen); --launchable\n"
-    "adds what a start needs (execve and the loader's and libc's start-up calls, docs/record.md).\n"
-    "A recording that saw no syscall at all writes no policy and exits 1.\n"
+    "start later; recording stops when they have all exited, on Ctrl-C, or after --duration seconds\n"
+    "(0.5 works). The policy's header says whether it can start the program (an execve was seen);\n"
+    "--launchable adds what a start needs (execve and the loader's and libc's start-up calls,\n"
+    "docs/record.md). A recording that saw no syscall at all writes no policy and exits 1.\n"
+    "A launched recording ends when the launched program exits; processes it left running\n"
+    "are listed (stderr, and \"orphans\" in --json). SIGINT, SIGTERM and SIGHUP go to every process\n"
+    "of the recorded tree; a signal sysfence was started with ignored (nohup) stays ignored.\n"
     "\n"
     "Exit status: 0 recorded; 1 recorded, but the program failed (status printed), or nothing was\n"
     "recorded; 2 bad input or no permission for the backend (nothing started); 3 the recorder failed.\n"
@@ -86,12 +91,84 @@ std::atomic<int> g_stop_signal{0};
 
 void OnStopSignal(int signal) { g_stop_signal.store(signal == SIGALRM ? SIGINT : signal); }
 
+// A signal sysfence was started with ignored (`nohup` ignores SIGHUP) stays ignored: it is no stop
+// request, and the program inherits the ignore.
 void InstallStopHandlers() {
   struct sigaction action {};
   action.sa_handler = OnStopSignal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;  // no SA_RESTART: a blocking wait returns EINTR and sees the flag
-  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGALRM}) sigaction(signal, &action, nullptr);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    if (!os::IgnoredAtStart(signal)) sigaction(signal, &action, nullptr);
+  }
+  sigaction(SIGALRM, &action, nullptr);  // --duration's timer
+}
+
+// Arms (or with 0, disarms) a one-shot SIGALRM after `seconds` (fractions honoured).
+void SetStopTimer(double seconds) {
+  itimerval timer{};
+  const auto whole = static_cast<time_t>(seconds);
+  timer.it_value.tv_sec = whole;
+  timer.it_value.tv_usec = static_cast<suseconds_t>((seconds - static_cast<double>(whole)) * 1e6);
+  if (seconds > 0 && timer.it_value.tv_sec == 0 && timer.it_value.tv_usec == 0) timer.it_value.tv_usec = 1;
+  setitimer(ITIMER_REAL, &timer, nullptr);
+}
+
+// The processes the program left behind: one line on stderr (and an "orphans" array in --json).
+void ReportOrphans(const std::vector<record::Orphan>& orphans, record::Backend backend) {
+  if (orphans.empty()) return;
+  std::string list;
+  for (const record::Orphan& orphan : orphans) {
+    list += (list.empty() ? "" : ", ") + std::to_string(orphan.pid) + " (" + orphan.command + ")";
+  }
+  std::fprintf(stderr,
+               "sysfence: warning: the program exited and left %zu process%s running: %s; the recording ended "
+               "with the program (%s)\n",
+               orphans.size(), orphans.size() == 1 ? "" : "es", list.c_str(),
+               backend == record::Backend::kEbpf ? "they keep running, unrecorded" : "they were killed");
+}
+
+nlohmann::json OrphansToJson(const std::vector<record::Orphan>& orphans) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const record::Orphan& orphan : orphans) out.push_back({{"pid", orphan.pid}, {"command", orphan.command}});
+  return out;
+}
+
+// Writes the policy (and --json, --summary, the coverage report) of a finished recording.
+int WriteRecording(const RecordFlags& flags, const record::RecordResult& result, const Action& default_action) {
+  record::GenerateOptions generate;
+  generate.default_action = default_action;
+  generate.fs_rules = flags.fs;
+  policy::Policy policy = record::GeneratePolicy(result.profile, generate);
+  if (flags.pid != 0) {
+    const bool add_base = flags.launchable && !record::SawLaunch(result.profile);
+    if (add_base) {
+      policy = policy::AmendPolicy(policy, record::LaunchBaseCalls(result.profile.native_arch)).policy;
+    }
+    policy.comment = record::LaunchNote(result.profile, add_base);
+  }
+  const std::string text = record::RenderGeneratedPolicy(result.profile, policy);
+  const profile::CoverageReport coverage = profile::AnalyzeCoverage(result.profile, policy);
+
+  if (!flags.json_path.empty()) {
+    nlohmann::json json = profile::ProfileToJson(result.profile);
+    json["coverage"] = profile::CoverageToJson(coverage);
+    json["exit_status"] = result.exit_status;
+    if (!result.orphans.empty()) json["orphans"] = OrphansToJson(result.orphans);
+    if (auto written = WriteOutputFile(flags.json_path, json.dump(2) + "\n"); !written.ok()) {
+      return ReportError(written.error());
+    }
+  }
+  if (auto written = WriteOutputFile(flags.output, text); !written.ok()) return ReportError(written.error());
+  if (flags.summary) std::fputs(profile::RenderSummary(result.profile).c_str(), stderr);
+  if (!flags.quiet) std::fputs(profile::RenderCoverage(coverage).c_str(), stderr);
+  if (result.exit_status != 0 && flags.pid == 0) {
+    std::fprintf(stderr,
+                 "sysfence: warning: the program exited with status %d: the recording may show an error path\n",
+                 result.exit_status);
+    return kExitFindings;
+  }
+  return kExitOk;
 }
 
 int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& command) {
@@ -141,15 +218,16 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
                  std::string(record::BackendName(chosen)).c_str(), why.c_str());
   }
   InstallStopHandlers();
-  if (flags.duration > 0) alarm(static_cast<unsigned>(flags.duration + 0.999));
+  if (flags.duration > 0) SetStopTimer(flags.duration);
   auto recorded = record::Record(options);
-  alarm(0);
+  SetStopTimer(0);
   if (!recorded.ok()) {
     std::fprintf(stderr, "sysfence: error: recording failed: %s\n", recorded.error().message.c_str());
     // Refused permission (ptrace -p on another user's process) is found before anything runs.
     return recorded.error().code == ErrorCode::kPermission ? kExitBadInput : kExitFailure;
   }
   const record::RecordResult& result = recorded.value();
+  ReportOrphans(result.orphans, result.backend);
   if (profile::TotalCalls(result.profile) == 0) {
     std::fprintf(stderr,
                  "sysfence: warning: recorded no syscall%s: no policy written (was the process asleep the whole "
@@ -158,38 +236,7 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
     return kExitFindings;
   }
 
-  record::GenerateOptions generate;
-  generate.default_action = default_action.value();
-  generate.fs_rules = flags.fs;
-  policy::Policy policy = record::GeneratePolicy(result.profile, generate);
-  if (flags.pid != 0) {
-    const bool add_base = flags.launchable && !record::SawLaunch(result.profile);
-    if (add_base) {
-      policy = policy::AmendPolicy(policy, record::LaunchBaseCalls(result.profile.native_arch)).policy;
-    }
-    policy.comment = record::LaunchNote(result.profile, add_base);
-  }
-  const std::string text = record::RenderGeneratedPolicy(result.profile, policy);
-  const profile::CoverageReport coverage = profile::AnalyzeCoverage(result.profile, policy);
-
-  if (!flags.json_path.empty()) {
-    nlohmann::json json = profile::ProfileToJson(result.profile);
-    json["coverage"] = profile::CoverageToJson(coverage);
-    json["exit_status"] = result.exit_status;
-    if (auto written = WriteOutputFile(flags.json_path, json.dump(2) + "\n"); !written.ok()) {
-      return ReportError(written.error());
-    }
-  }
-  if (auto written = WriteOutputFile(flags.output, text); !written.ok()) return ReportError(written.error());
-  if (flags.summary) std::fputs(profile::RenderSummary(result.profile).c_str(), stderr);
-  if (!flags.quiet) std::fputs(profile::RenderCoverage(coverage).c_str(), stderr);
-  if (result.exit_status != 0 && flags.pid == 0) {
-    std::fprintf(stderr,
-                 "sysfence: warning: the program exited with status %d: the recording may show an error path\n",
-                 result.exit_status);
-    return kExitFindings;
-  }
-  return kExitOk;
+  return WriteRecording(flags, result, default_action.value());
 }
 
 const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) {

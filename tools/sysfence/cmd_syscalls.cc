@@ -16,6 +16,7 @@
 #include "core/arch.h"
 #include "core/suggest.h"
 #include "syscalls/syscalls.h"
+#include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 
 namespace sysfence::cli {
@@ -67,11 +68,6 @@ struct SyscallsFlags {
   std::string family;
   bool json = false;
 };
-
-int BadInput(const std::string& message) {
-  std::fprintf(stderr, "sysfence: error: %s\n", message.c_str());
-  return kExitBadInput;
-}
 
 void PrintJson(const ordered_json& json) { std::printf("%s\n", json.dump(2).c_str()); }
 

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "core/action.h"
 #include "core/errno_names.h"
 #include "core/result.h"
 
@@ -24,12 +25,17 @@ inline Result<void> CheckOutputPath(const std::string& path) {
   return Ok();
 }
 
-/// Parses --default: "kill" (kill the process) or an errno name such as "EPERM" or "ENOSYS".
+/// Parses --default: "kill" (kill the process), an errno name such as "EPERM" (short for "errno
+/// EPERM"), or any kill or errno action in the grammar of core/action.h ("errno 38").
 inline Result<Action> ParseDefaultAction(const std::string& text) {
-  if (text == "kill" || text == "kill-process") return Action::KillProcess();
-  if (auto number = ErrnoFromName(text)) return Action::Errno(static_cast<uint16_t>(*number));
-  return MakeError(ErrorCode::kInvalidInput,
-                   "--default: '" + text + "' is neither 'kill' nor an errno name such as EPERM");
+  const std::string action_text = ErrnoFromName(text) ? "errno " + text : text;
+  const ActionTextResult<Action> parsed = ParseActionText(action_text);
+  if (parsed.ok() && (parsed.value->kind == ActionKind::kKillProcess || parsed.value->kind == ActionKind::kErrno)) {
+    return *parsed.value;
+  }
+  std::string message = "--default: '" + text + "' is neither 'kill' nor an errno name such as EPERM";
+  if (!parsed.ok()) message += " (" + parsed.error.message + ")";
+  return MakeError(ErrorCode::kInvalidInput, message);
 }
 
 }  // namespace sysfence::cli

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "run/report.h"
+
+#include <utility>
+
+#include "core/arch.h"
+
+namespace sysfence::run {
+
+void JsonLinesSink::OnEvent(const Event&, const std::string& json_line) { writer_->Append(json_line); }
+
+void AlertSink::OnEvent(const Event&, const std::string& json_line) { alerts_->Submit(json_line); }
+
+void AlertSink::Summarize(RunSummary& summary) const {
+  summary.alerts_sent = alerts_->sent();
+  summary.alerts_dropped = alerts_->dropped();
+}
+
+Reporter::Reporter(ReportLimits limits, std::vector<EventSink*> sinks, BufferedWriter* human, SupervisorStats* stats)
+    : limits_(limits), sinks_(std::move(sinks)), human_(human), stats_(stats) {
+  for (const EventSink* sink : sinks_) json_sinks_ += sink->wants_events() ? 1 : 0;
+}
+
+uint64_t Reporter::Count(const CallShape& shape) {
+  const uint64_t count = ledger_.Count(shape);
+  for (EventSink* sink : sinks_) sink->OnCounted(shape, count);
+  return count;
+}
+
+bool Reporter::WantsJson(uint64_t count) const {
+  // Monitor mode writes the first call of each shape; enforce mode every call up to the per-shape
+  // limit. Past it calls are only counted: a program that retries a denied call in a loop must
+  // not fill the disk.
+  if (!HasJsonSinks() || count == 0) return false;
+  return limits_.mode == RunMode::kEnforce ? count <= limits_.max_events_per_shape : count == 1;
+}
+
+void Reporter::Report(const Event& event, const CallShape& shape, uint64_t count, bool needs_allow) {
+  if (count == 1) {
+    if (shape.decided_by == -2) {
+      ledger_.NoteMissingArch(event.arch);
+    } else {
+      ledger_.NoteFirst(ArchFromName(event.arch), event.syscall, event.args, needs_allow);
+    }
+  }
+  if (WantsJson(count)) {
+    if (event_bytes_ < limits_.max_event_bytes) {
+      std::string line;
+      AppendEventJson(line, event);
+      event_bytes_ += line.size();
+      for (EventSink* sink : sinks_) {
+        if (sink->wants_events()) sink->OnEvent(event, line);
+      }
+      ++stats_->events;
+    } else {
+      ++stats_->aggregated;
+      stats_->capped = true;
+    }
+  } else if (count != 0) {
+    NoteAggregated();
+  }
+  if (human_ != nullptr && count == 1) human_->Append(EventHumanLine(event));
+}
+
+bool Reporter::pending() const {
+  for (const EventSink* sink : sinks_) {
+    if (sink->pending()) return true;
+  }
+  return human_ != nullptr && human_->pending();
+}
+
+void Reporter::Flush() {
+  for (EventSink* sink : sinks_) sink->Flush();
+  if (human_ != nullptr) human_->Flush();
+}
+
+void Reporter::Summarize(RunSummary& summary, const policy::Policy& policy) const {
+  summary.reported_calls = ledger_.total();
+  summary.distinct_shapes = ledger_.distinct();
+  summary.events_written = stats_->events;
+  summary.events_aggregated = stats_->aggregated;
+  summary.events_capped = stats_->capped;
+  summary.suggested_lines = ledger_.SuggestedLines(policy);
+  summary.counts = ledger_.CountsBySyscall();
+  for (const EventSink* sink : sinks_) sink->Summarize(summary);
+}
+
+}  // namespace sysfence::run
