@@ -162,6 +162,14 @@ std::vector<Block> BuildBlocks(const std::vector<X86Instruction>& insns, uint64_
   return blocks;
 }
 
+// True when execution can go on past the last instruction of a range. A call there is taken as
+// one that does not return (abort, __stack_chk_fail), and padding as the end of the code.
+bool FallsThrough(const X86Instruction& insn) {
+  if (insn.id == X86_INS_NOP || insn.id == X86_INS_INT3) return false;
+  return insn.flow == X86Flow::kNone || insn.flow == X86Flow::kSyscall || insn.flow == X86Flow::kInt80 ||
+         insn.flow == X86Flow::kConditionalJump;
+}
+
 // True when `block` is only padding (nops, int3): unreached unless something jumps to it.
 bool IsPadding(const std::vector<X86Instruction>& insns, const Block& block) {
   for (size_t i = block.first; i <= block.last; ++i) {
@@ -290,6 +298,17 @@ Function AnalyzeX86Function(const std::vector<X86Instruction>& insns, uint64_t s
     for (size_t i = blocks[b].first; i <= blocks[b].last; ++i) {
       CollectFacts(insns[i], state, start, end, context, &function);
       TransferX86(insns[i], &state);
+    }
+    if (blocks[b].last + 1 == insns.size() && FallsThrough(insns.back()) && in[b]) {
+      // The range ends where execution goes on (glibc's clone3 ends its unwind entry before the
+      // syscall): the code after it runs with this state, like a tail call.
+      CallSite call;
+      call.address = insns.back().address;
+      call.target = insns.back().next();
+      for (Gpr reg : kArgumentRegisters) {
+        if (!state[reg].unknown && !state[reg].IsBottom()) call.arguments.emplace_back(static_cast<int8_t>(reg), state[reg]);
+      }
+      function.calls.push_back(std::move(call));
     }
   }
   std::sort(function.references.begin(), function.references.end());
