@@ -97,6 +97,22 @@ void AnnotatePolicySources(policy::Policy* policy, const Analysis& analysis, con
   }
 }
 
+Analysis MergeAnalyses(const std::vector<Analysis>& analyses) {
+  Analysis merged;
+  std::map<std::pair<Arch, std::string>, FoundSyscall> found;
+  std::vector<std::string> programs;
+  for (const Analysis& a : analyses) {
+    programs.push_back(a.program);
+    for (const FoundSyscall& s : a.syscalls) found.emplace(std::pair{s.arch, s.name}, s);
+    merged.unresolved.insert(merged.unresolved.end(), a.unresolved.begin(), a.unresolved.end());
+    merged.not_analyzed.insert(merged.not_analyzed.end(), a.not_analyzed.begin(), a.not_analyzed.end());
+    merged.modules.insert(merged.modules.end(), a.modules.begin(), a.modules.end());
+  }
+  merged.program = fmt::format("{}", fmt::join(programs, " + "));
+  for (auto& [key, s] : found) merged.syscalls.push_back(std::move(s));
+  return merged;
+}
+
 std::string RenderUnion(const UnionReport& report) {
   std::string text = fmt::format("analysis: {} syscalls seen and found, {} found but never made in the run, {} made but "
                                  "not found\n",

@@ -35,6 +35,9 @@ record::Profile ProfileFromAnalysis(const Analysis& analysis);
 /// null every syscall counts as analysis only.
 void AnnotatePolicySources(policy::Policy* policy, const Analysis& analysis, const UnionReport* report);
 
+/// Unites several analyses (of the programs one workload runs): every syscall any of them found.
+Analysis MergeAnalyses(const std::vector<Analysis>& analyses);
+
 /// The comparison as a few lines for stderr.
 std::string RenderUnion(const UnionReport& report);
 
