@@ -49,7 +49,8 @@ class Linker {
     analysis_.program = path;
     AddModule(std::move(program.value()));
     const ModuleGraph& main = modules_[0].graph;
-    analysis_.library_mode = main.interpreter.empty() && main.entry == 0;
+    // A shared library (it has a soname; libc also has an entry point and an interpreter).
+    analysis_.library_mode = !main.soname.empty() || (main.interpreter.empty() && main.entry == 0);
     LoadDependencies();
     BindExports();
     Seed();
@@ -179,7 +180,7 @@ class Linker {
     if (analysis_.library_mode) {
       for (const auto& [name, address] : modules_[0].graph.exports) Reach(0, address, true);
     }
-    if (modules_[0].graph.entry != 0) Reach(0, modules_[0].graph.entry, true);
+    if (modules_[0].graph.entry != 0 && !analysis_.library_mode) Reach(0, modules_[0].graph.entry, true);
     if (interpreter_ >= 0 && modules_[interpreter_].graph.entry != 0) {
       Reach(interpreter_, modules_[interpreter_].graph.entry, true);
     }
