@@ -53,6 +53,35 @@ Result<ElfFile> ElfFile::Load(const std::string& path) {
   return Parse(std::move(bytes), path);
 }
 
+Result<std::string> ElfFile::ReadBuildId(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(ErrorCode::kNotFound, fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  auto read_at = [&](uint64_t offset, void* out, size_t size) {
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(offset));
+    return static_cast<bool>(in.read(static_cast<char*>(out), static_cast<std::streamsize>(size)));
+  };
+  Elf64_Ehdr header;
+  if (!read_at(0, &header, sizeof header) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
+      header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_shentsize != sizeof(Elf64_Shdr)) {
+    auto full = Load(path);  // for its precise error message
+    if (!full.ok()) return full.error();
+    return full->build_id();
+  }
+  for (uint16_t i = 0; i < header.e_shnum; ++i) {
+    Elf64_Shdr section;
+    if (!read_at(header.e_shoff + i * sizeof(Elf64_Shdr), &section, sizeof section)) break;
+    if (section.sh_type != SHT_NOTE || section.sh_size > 4096) continue;
+    ElfFile notes;
+    notes.path_ = path;
+    notes.bytes_.resize(section.sh_size);
+    if (!read_at(section.sh_offset, notes.bytes_.data(), section.sh_size)) break;
+    notes.ParseNotes(ElfSection{"", section.sh_type, 0, 0, 0, section.sh_size, 0, 0});
+    if (!notes.build_id_.empty()) return notes.build_id_;
+  }
+  return std::string();
+}
+
 Result<ElfFile> ElfFile::Parse(std::vector<uint8_t> bytes, const std::string& path) {
   ElfFile file;
   file.path_ = path;

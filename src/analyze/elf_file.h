@@ -59,6 +59,10 @@ class ElfFile {
   /// Parses `bytes` (named `path` in messages).
   static Result<ElfFile> Parse(std::vector<uint8_t> bytes, const std::string& path);
 
+  /// Reads only the build-id note of `path` (for a cache lookup without parsing the whole file):
+  /// "" when the file has none. Errors as Load's.
+  static Result<std::string> ReadBuildId(const std::string& path);
+
   const std::string& path() const { return path_; }
   uint16_t machine() const { return machine_; }  ///< EM_X86_64, EM_AARCH64, ...
   uint16_t type() const { return type_; }         ///< ET_EXEC, ET_DYN

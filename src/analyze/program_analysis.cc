@@ -62,15 +62,17 @@ class Linker {
 
  private:
   Result<ModuleGraph> LoadModule(const std::string& path) {
-    auto elf = ElfFile::Load(path);
-    if (!elf.ok()) return elf.error();
-    if (!options_.cache_folder.empty() && !elf->build_id().empty()) {
-      if (auto cached = LoadCachedGraph(options_.cache_folder, elf->build_id(), path)) {
+    if (!options_.cache_folder.empty()) {
+      auto build_id = ElfFile::ReadBuildId(path);
+      if (!build_id.ok()) return build_id.error();
+      if (auto cached = LoadCachedGraph(options_.cache_folder, *build_id, path)) {
         from_cache_ = true;
         return std::move(*cached);
       }
     }
     from_cache_ = false;
+    auto elf = ElfFile::Load(path);
+    if (!elf.ok()) return elf.error();
     auto graph = BuildModuleGraph(*elf);
     if (!graph.ok()) return graph.error();
     if (!options_.cache_folder.empty()) {
