@@ -36,25 +36,27 @@ struct Workload {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH
 };
 
-// A scratch folder with the inputs the workloads read and write.
+// A scratch folder with the inputs the workloads read and write (removed at exit).
 const std::string& WorkFolder() {
-  static TempDir* dir = [] {
-    auto* made = new TempDir();
+  static TempDir dir;
+  static const bool filled = [] {
     std::string numbers;
     for (int i = 0; i < 20000; ++i) numbers += std::to_string(i * 7919 % 20011) + "\n";
-    made->Write("nums.txt", numbers);
+    dir.Write("nums.txt", numbers);
     std::ifstream services("/etc/services");
     std::stringstream text;
     text << services.rdbuf();
-    made->Write("svc.txt", text.str());
-    return made;
+    dir.Write("svc.txt", text.str());
+    return true;
   }();
-  return dir->path();
+  (void)filled;
+  return dir.path();
 }
 
+// The library cache the analyses of one test process share.
 const std::string& CacheFolder() {
-  static TempDir* dir = new TempDir();
-  return dir->path();
+  static TempDir dir;
+  return dir.path();
 }
 
 std::vector<Workload> Workloads() {
