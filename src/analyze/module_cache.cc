@@ -148,6 +148,28 @@ std::optional<ModuleGraph> LoadCachedGraph(const std::string& folder, const std:
   return std::move(graph.value());
 }
 
+Result<ModuleGraph> LoadModuleGraph(const std::string& path, const std::string& folder, bool* from_cache) {
+  *from_cache = false;
+  if (!folder.empty()) {
+    auto build_id = ElfFile::ReadBuildId(path);
+    if (!build_id.ok()) return build_id.error();
+    if (auto cached = LoadCachedGraph(folder, *build_id, path)) {
+      *from_cache = true;
+      return std::move(*cached);
+    }
+  }
+  auto elf = ElfFile::Load(path);
+  if (!elf.ok()) return elf.error();
+  auto graph = BuildModuleGraph(*elf);
+  if (!graph.ok()) return graph.error();
+  if (!folder.empty()) {
+    if (auto stored = StoreCachedGraph(folder, *graph); !stored.ok()) {
+      graph->warnings.push_back("not cached: " + stored.error().message);
+    }
+  }
+  return graph;
+}
+
 Result<void> StoreCachedGraph(const std::string& folder, const ModuleGraph& graph) {
   if (folder.empty() || graph.build_id.empty()) return Ok();
   if (!MakeFolders(folder)) {

@@ -27,6 +27,11 @@ Result<ModuleGraph> GraphFromJson(const nlohmann::json& json);
 /// The cached graph of the module with `build_id` at `path`, or nullopt (absent, stale, unreadable).
 std::optional<ModuleGraph> LoadCachedGraph(const std::string& folder, const std::string& build_id,
                                            const std::string& path);
+/// The graph of the module at `path`: from the cache in `folder` when it holds the module's
+/// build-id, else built (and stored; a failure to store becomes a warning of the graph).
+/// `*from_cache` says which. Errors: the file cannot be read or analysed (ElfFile, BuildModuleGraph).
+Result<ModuleGraph> LoadModuleGraph(const std::string& path, const std::string& folder, bool* from_cache);
+
 /// Stores `graph` (atomically: a temporary file renamed into place). Errors: kOs.
 Result<void> StoreCachedGraph(const std::string& folder, const ModuleGraph& graph);
 

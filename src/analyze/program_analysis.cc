@@ -62,25 +62,7 @@ class Linker {
 
  private:
   Result<ModuleGraph> LoadModule(const std::string& path) {
-    if (!options_.cache_folder.empty()) {
-      auto build_id = ElfFile::ReadBuildId(path);
-      if (!build_id.ok()) return build_id.error();
-      if (auto cached = LoadCachedGraph(options_.cache_folder, *build_id, path)) {
-        from_cache_ = true;
-        return std::move(*cached);
-      }
-    }
-    from_cache_ = false;
-    auto elf = ElfFile::Load(path);
-    if (!elf.ok()) return elf.error();
-    auto graph = BuildModuleGraph(*elf);
-    if (!graph.ok()) return graph.error();
-    if (!options_.cache_folder.empty()) {
-      if (auto stored = StoreCachedGraph(options_.cache_folder, *graph); !stored.ok()) {
-        graph->warnings.push_back("not cached: " + stored.error().message);
-      }
-    }
-    return graph;
+    return LoadModuleGraph(path, options_.cache_folder, &from_cache_);
   }
 
   void AddModule(ModuleGraph graph) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -83,6 +84,18 @@ TEST_F(AnalyzeCliTest, SecondRunReadsTheCache) {
   const CliResult no_cache = RunSysfence({"analyze", "-q", "--no-cache", "--json", second, "/bin/true"});
   ASSERT_EQ(no_cache.exit_status, 0);
   EXPECT_FALSE(nlohmann::json::parse(ReadAll(second))["modules"][0]["from_cache"].get<bool>());
+}
+
+TEST_F(AnalyzeCliTest, ExportsListsEachExportedFunctionsSyscallsWithinItsLibrary) {
+  const std::string json_path = dir_.path() + "/libc.json";
+  const CliResult result = Analyze({"--exports", "--json", json_path, "/lib/x86_64-linux-gnu/libc.so.6"});
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_NE(result.out.find("  getpid: getpid\n"), std::string::npos);
+  const auto json = nlohmann::json::parse(ReadAll(json_path));
+  EXPECT_EQ(json["exports"]["getpid"]["syscalls"], nlohmann::json::array({"getpid"}));
+  EXPECT_EQ(json["exports"]["syscall"]["unresolved_sites"], 1) << "its number comes from its caller";
+  const auto& fopen_calls = json["exports"]["fopen"]["syscalls"];
+  EXPECT_NE(std::find(fopen_calls.begin(), fopen_calls.end(), "openat"), fopen_calls.end());
 }
 
 TEST_F(AnalyzeCliTest, MissingLibraryGivesAPartialResultNamingIt) {

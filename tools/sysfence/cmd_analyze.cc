@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analyze/analysis_json.h"
+#include "analyze/export_summary.h"
 #include "analyze/module_cache.h"
 #include "analyze/program_analysis.h"
 #include "analyze/recording_union.h"
@@ -36,7 +37,8 @@ constexpr const char* kAnalyzeHelp =
     "of this command's --json with a recording's) to see which syscalls a run never made.\n"
     "\n"
     "Libraries are analysed once and cached by build-id in $XDG_CACHE_HOME/sysfence/analyze (else\n"
-    "~/.cache/sysfence/analyze); --cache DIR chooses another folder, --no-cache none.\n"
+    "~/.cache/sysfence/analyze); --cache DIR chooses another folder, --no-cache none. --exports\n"
+    "lists each exported function of ELF with the syscalls it can make within ELF (its summary).\n"
     "\n"
     "Exit status: 0 analysed; 1 analysed in part (a library not found: the list says which); 2 bad\n"
     "input (not an ELF file, truncated, another architecture; nothing written).\n"
@@ -59,7 +61,23 @@ struct AnalyzeFlags {
   std::string default_action = "EPERM";
   bool verbose = false;
   bool quiet = false;
+  bool exports = false;
 };
+
+// --exports: each exported function of ELF itself and the syscalls it can make in its library.
+nlohmann::json ExportsJson(const std::string& path, const std::string& cache, std::string* text) {
+  bool from_cache = false;
+  auto graph = analyze::LoadModuleGraph(path, cache, &from_cache);
+  nlohmann::json out = nlohmann::json::object();
+  if (!graph.ok()) return out;  // the analysis already reported why
+  for (const auto& [name, summary] : analyze::SummarizeExports(*graph)) {
+    out[name] = {{"syscalls", summary.syscalls}, {"imports_called", summary.imports_called},
+                 {"unresolved_sites", summary.unresolved_sites}};
+    *text += fmt::format("  {}: {}{}\n", name, summary.syscalls.empty() ? "-" : fmt::format("{}", fmt::join(summary.syscalls, " ")),
+                         summary.imports_called > 0 ? fmt::format(" (+ {} calls into other libraries)", summary.imports_called) : "");
+  }
+  return out;
+}
 
 // The header of a policy generated from an analysis: what was read, and what it could not settle.
 std::string AnalysisHeader(const analyze::Analysis& analysis) {
@@ -111,13 +129,20 @@ int AnalyzeCommand(const AnalyzeFlags& flags) {
       return ReportError(written.error());
     }
   }
+  std::string exports_text;
+  nlohmann::json json = analyze::AnalysisToJson(*analysis);
+  if (flags.exports) json["exports"] = ExportsJson(flags.elf, options.cache_folder, &exports_text);
   if (!flags.json_path.empty()) {
-    if (auto written = WriteOutputFile(flags.json_path, analyze::AnalysisToJson(*analysis).dump(2) + "\n"); !written.ok()) {
+    if (auto written = WriteOutputFile(flags.json_path, json.dump(2) + "\n"); !written.ok()) {
       return ReportError(written.error());
     }
   }
   const bool to_stdout = flags.output == "-" || flags.json_path == "-";
-  if (!flags.quiet) std::fputs(analyze::RenderAnalysis(*analysis, flags.verbose).c_str(), to_stdout ? stderr : stdout);
+  if (!flags.quiet) {
+    std::FILE* out = to_stdout ? stderr : stdout;
+    std::fputs(analyze::RenderAnalysis(*analysis, flags.verbose).c_str(), out);
+    if (flags.exports) std::fprintf(out, "exported functions of %s (within it):\n%s", flags.elf.c_str(), exports_text.c_str());
+  }
   return analysis->complete() ? kExitOk : kExitFindings;
 }
 
@@ -135,6 +160,8 @@ const CommandRegistration kRegistration(22, [](CLI::App& app, int* exit_status) 
   sub->add_option("--default", flags->default_action, "With -o: what other syscalls get: an errno name or kill");
   sub->add_flag("--verbose,-v", flags->verbose, "Every unresolved site and per-module counts");
   sub->add_flag("--quiet,-q", flags->quiet, "Print nothing but errors");
+  sub->add_flag("--exports", flags->exports,
+                "Also list each exported function of ELF with the syscalls it can make within ELF (a library summary)");
   sub->callback([flags, exit_status] { *exit_status = AnalyzeCommand(*flags); });
 });
 
