@@ -76,21 +76,21 @@ TEST(RecordingUnionTest, SplitsSeenFoundAndRecordedOnly) {
   Analysis analysis;
   analysis.syscalls = {{Arch::kX86_64, "read", 0, {{"libc.so.6", "read", 0x10}}},
                        {Arch::kX86_64, "kcmp", 312, {{"app", "main via syscall", 0x20}}}};
-  record::Profile profile;
-  record::SyscallRecord read;
+  profile::Profile recording;
+  profile::SyscallRecord read;
   read.name = "read";
   read.count = 3;
-  record::SyscallRecord ioctl;
+  profile::SyscallRecord ioctl;
   ioctl.name = "ioctl";
   ioctl.number = 16;
   ioctl.count = 1;
-  profile.syscalls = {ioctl, read};
-  const UnionReport report = UniteWithAnalysis(&profile, analysis);
+  recording.syscalls = {ioctl, read};
+  const UnionReport report = UniteWithAnalysis(&recording, analysis);
   EXPECT_EQ(report.seen_and_found, std::vector<std::string>{"read"});
   EXPECT_EQ(report.analysis_only, std::vector<std::string>{"kcmp"});
   EXPECT_EQ(report.recorded_only, std::vector<std::string>{"ioctl"});
-  ASSERT_NE(record::FindSyscall(profile, Arch::kX86_64, "kcmp"), nullptr);
-  EXPECT_EQ(record::FindSyscall(profile, Arch::kX86_64, "kcmp")->count, 0u);
+  ASSERT_NE(profile::FindSyscall(recording, Arch::kX86_64, "kcmp"), nullptr);
+  EXPECT_EQ(profile::FindSyscall(recording, Arch::kX86_64, "kcmp")->count, 0u);
 }
 
 }  // namespace

@@ -24,27 +24,27 @@ std::string Key(Arch arch, const std::string& name) {
 
 }  // namespace
 
-UnionReport UniteWithAnalysis(record::Profile* profile, const Analysis& analysis) {
+UnionReport UniteWithAnalysis(profile::Profile* recording, const Analysis& analysis) {
   UnionReport report;
   std::set<std::pair<Arch, std::string>> found;
   for (const FoundSyscall& s : analysis.syscalls) found.emplace(s.arch, s.name);
-  for (const record::SyscallRecord& r : profile->syscalls) {
+  for (const profile::SyscallRecord& r : recording->syscalls) {
     if (r.count == 0) continue;
     (found.contains({r.arch, r.name}) ? report.seen_and_found : report.recorded_only).push_back(Key(r.arch, r.name));
   }
   for (const FoundSyscall& s : analysis.syscalls) {
-    const record::SyscallRecord* existing = record::FindSyscall(*profile, s.arch, s.name);
+    const profile::SyscallRecord* existing = profile::FindSyscall(*recording, s.arch, s.name);
     if (existing != nullptr && existing->count > 0) continue;
     report.analysis_only.push_back(Key(s.arch, s.name));
     if (existing != nullptr) continue;
-    record::SyscallRecord added;
+    profile::SyscallRecord added;
     added.arch = s.arch;
     added.name = s.name;
     added.number = s.number;
     added.startup_only = false;
-    profile->syscalls.push_back(std::move(added));
+    recording->syscalls.push_back(std::move(added));
   }
-  std::sort(profile->syscalls.begin(), profile->syscalls.end(), [](const auto& a, const auto& b) {
+  std::sort(recording->syscalls.begin(), recording->syscalls.end(), [](const auto& a, const auto& b) {
     return std::tie(a.arch, a.name) < std::tie(b.arch, b.name);
   });
   for (const UnresolvedSite& u : analysis.unresolved) {
@@ -54,22 +54,22 @@ UnionReport UniteWithAnalysis(record::Profile* profile, const Analysis& analysis
   return report;
 }
 
-record::Profile ProfileFromAnalysis(const Analysis& analysis) {
-  record::Profile profile;
-  profile.backend = "analysis";
-  profile.command = {analysis.program};
+profile::Profile ProfileFromAnalysis(const Analysis& analysis) {
+  profile::Profile out;
+  out.backend = "analysis";
+  out.command = {analysis.program};
   struct utsname name {};
-  if (uname(&name) == 0) profile.kernel_release = name.release;
-  profile.process_images = 1;
+  if (uname(&name) == 0) out.kernel_release = name.release;
+  out.process_images = 1;
   for (const FoundSyscall& s : analysis.syscalls) {
-    record::SyscallRecord r;
+    profile::SyscallRecord r;
     r.arch = s.arch;
     r.name = s.name;
     r.number = s.number;
     r.startup_only = false;
-    profile.syscalls.push_back(std::move(r));
+    out.syscalls.push_back(std::move(r));
   }
-  return profile;
+  return out;
 }
 
 void AnnotatePolicySources(policy::Policy* policy, const Analysis& analysis, const UnionReport* report) {

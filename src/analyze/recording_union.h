@@ -11,7 +11,7 @@
 
 #include "analyze/program_analysis.h"
 #include "policy/policy.h"
-#include "record/profile.h"
+#include "profile/profile.h"
 
 namespace sysfence::analyze {
 
@@ -24,11 +24,11 @@ struct UnionReport {
   std::vector<std::string> not_analyzed;
 };
 
-/// Adds every syscall of `analysis` missing from `profile` (0 calls) and says which came from where.
-UnionReport UniteWithAnalysis(record::Profile* profile, const Analysis& analysis);
+/// Adds every syscall of `analysis` missing from `recording` (0 calls) and says which came from where.
+UnionReport UniteWithAnalysis(profile::Profile* recording, const Analysis& analysis);
 
 /// A profile of the analysed program with every syscall found (0 calls), for policy generation.
-record::Profile ProfileFromAnalysis(const Analysis& analysis);
+profile::Profile ProfileFromAnalysis(const Analysis& analysis);
 
 /// Rewrites the comment of every generated rule allowing one syscall so it names its source:
 /// "seen: <evidence>; also found in <function> (<module>)", or "analysis only: …". With `report`

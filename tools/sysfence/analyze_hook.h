@@ -16,7 +16,7 @@
 #include "core/result.h"
 #include "policy/policy.h"
 #include "record/generate.h"
-#include "record/profile.h"
+#include "profile/profile.h"
 
 namespace sysfence::cli {
 
@@ -44,13 +44,13 @@ inline Result<analyze::Analysis> AnalyzeForRecording(const std::string& program)
 
 /// What a recording (maybe united with an analysis) generates.
 struct UnitedPolicy {
-  record::Profile profile;  ///< the recording plus the analysis-only syscalls (0 calls)
+  profile::Profile profile;  ///< the recording plus the analysis-only syscalls (0 calls)
   policy::Policy policy;
   std::optional<analyze::UnionReport> report;
 };
 
 /// Generates the policy for `recorded`, first united with `analysis` when there is one.
-inline UnitedPolicy GenerateUnited(const record::Profile& recorded, const std::optional<analyze::Analysis>& analysis,
+inline UnitedPolicy GenerateUnited(const profile::Profile& recorded, const std::optional<analyze::Analysis>& analysis,
                                    const record::GenerateOptions& options) {
   UnitedPolicy out;
   out.profile = recorded;

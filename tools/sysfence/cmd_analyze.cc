@@ -119,12 +119,12 @@ int AnalyzeCommand(const AnalyzeFlags& flags) {
     return kExitBadInput;
   }
   if (!flags.output.empty()) {
-    const record::Profile profile = analyze::ProfileFromAnalysis(*analysis);
+    const profile::Profile found = analyze::ProfileFromAnalysis(*analysis);
     record::GenerateOptions generate;
     generate.default_action = default_action.value();
-    policy::Policy policy = record::GeneratePolicy(profile, generate);
+    policy::Policy policy = record::GeneratePolicy(found, generate);
     analyze::AnnotatePolicySources(&policy, *analysis, nullptr);
-    if (auto written = WriteOutputFile(flags.output, AnalysisHeader(*analysis) + PolicyBody(record::RenderGeneratedPolicy(profile, policy)));
+    if (auto written = WriteOutputFile(flags.output, AnalysisHeader(*analysis) + PolicyBody(record::RenderGeneratedPolicy(found, policy)));
         !written.ok()) {
       return ReportError(written.error());
     }

@@ -16,11 +16,11 @@
 
 #include "core/errno_names.h"
 #include "policy/printer.h"
-#include "record/coverage.h"
+#include "profile/coverage.h"
 #include "record/generate.h"
-#include "record/profile_json.h"
+#include "profile/profile_json.h"
 #include "record/recorder.h"
-#include "record/summary.h"
+#include "profile/summary.h"
 #include "tools/sysfence/analyze_hook.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
@@ -158,12 +158,12 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
   generate.fs_rules = flags.fs;
   const UnitedPolicy united = GenerateUnited(result.profile, analysis, generate);
   const policy::Policy& policy = united.policy;
-  const std::string text = RenderGeneratedPolicy(result.profile, policy);
-  const record::CoverageReport coverage = record::AnalyzeCoverage(united.profile, policy);
+  const std::string text = record::RenderGeneratedPolicy(result.profile, policy);
+  const profile::CoverageReport coverage = profile::AnalyzeCoverage(united.profile, policy);
 
   if (!flags.json_path.empty()) {
-    nlohmann::json json = record::ProfileToJson(result.profile);
-    json["coverage"] = record::CoverageToJson(coverage);
+    nlohmann::json json = profile::ProfileToJson(result.profile);
+    json["coverage"] = profile::CoverageToJson(coverage);
     json["exit_status"] = result.exit_status;
     if (united.report) json["analysis"] = analyze::UnionToJson(*united.report);
     if (auto written = WriteOutputFile(flags.json_path, json.dump(2) + "\n"); !written.ok()) {
@@ -171,8 +171,8 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
     }
   }
   if (auto written = WriteOutputFile(flags.output, text); !written.ok()) return ReportError(written.error());
-  if (flags.summary) std::fputs(record::RenderSummary(result.profile).c_str(), stderr);
-  if (!flags.quiet) std::fputs(record::RenderCoverage(coverage).c_str(), stderr);
+  if (flags.summary) std::fputs(profile::RenderSummary(result.profile).c_str(), stderr);
+  if (!flags.quiet) std::fputs(profile::RenderCoverage(coverage).c_str(), stderr);
   if (!flags.quiet && united.report) std::fputs(analyze::RenderUnion(*united.report).c_str(), stderr);
   if (result.exit_status != 0 && flags.pid == 0) {
     std::fprintf(stderr,
