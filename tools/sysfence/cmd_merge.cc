@@ -14,6 +14,8 @@
 #include "record/generate.h"
 #include "record/merge_policies.h"
 #include "profile/profile_json.h"
+#include "tools/sysfence/analyze_hook.h"
+#include "analyze/analysis_json.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/record_common.h"
@@ -27,7 +29,10 @@ constexpr const char* kMergeHelp =
     "whole (the best way: conditions and comments stay exact). Policies (.sfp or OCI JSON) are\n"
     "merged rule by rule: whatever any of them lets through, the result lets through; a deny rule\n"
     "(errno, kill) for a syscall survives only where no policy allows it unconditionally.\n"
-    "Inputs must all be recordings or all be policies.\n"
+    "Inputs must all be recordings or all be policies. Analyses (`sysfence analyze --json`) may join\n"
+    "recordings: the policy then also allows what the analysis found, each rule says whether it was\n"
+    "seen, found, or both, and the report lists what the code can reach but no run made; analyses\n"
+    "alone give the analysis's policy.\n"
     "\n"
     "With --json OUT the merged recording is written as JSON (recordings only).\n"
     "\n"
@@ -59,10 +64,15 @@ int MergeCommand(const MergeFlags& flags) {
   }
   std::vector<profile::Profile> profiles;
   std::vector<policy::Policy> policies;
+  std::vector<analyze::Analysis> analyses;
   for (const std::string& input : flags.inputs) {
     auto text = ReadInputFile(input);
     if (!text.ok()) return ReportError(text.error());
-    if (profile::LooksLikeProfileJson(*text)) {
+    if (analyze::LooksLikeAnalysisJson(*text)) {
+      auto analysis = analyze::AnalysisFromJson(*text, input);
+      if (!analysis.ok()) return ReportError(analysis.error());
+      analyses.push_back(std::move(analysis.value()));
+    } else if (profile::LooksLikeProfileJson(*text)) {
       auto profile = profile::ProfileFromJson(*text, input);
       if (!profile.ok()) return ReportError(profile.error());
       profiles.push_back(std::move(profile.value()));
@@ -73,6 +83,13 @@ int MergeCommand(const MergeFlags& flags) {
       policies.push_back(std::move(*policy));
     }
   }
+  if (!analyses.empty() && !policies.empty()) {
+    std::fprintf(stderr, "sysfence: error: cannot merge analyses with policies: give analyses and recordings\n");
+    return kExitBadInput;
+  }
+  std::optional<analyze::Analysis> analysis;
+  if (!analyses.empty()) analysis = analyze::MergeAnalyses(analyses);
+  if (analysis && profiles.empty()) profiles.push_back(analyze::ProfileFromAnalysis(*analysis));
   if (!profiles.empty() && !policies.empty()) {
     std::fprintf(stderr, "sysfence: error: cannot merge recordings with policies: give only one kind\n");
     return kExitBadInput;
@@ -83,17 +100,20 @@ int MergeCommand(const MergeFlags& flags) {
     record::GenerateOptions generate;
     generate.default_action = default_action.value();
     generate.fs_rules = flags.fs;
-    const policy::Policy policy = record::GeneratePolicy(merged, generate);
+    const UnitedPolicy united = GenerateUnited(merged, analysis, generate);
+    const policy::Policy& policy = united.policy;
     text = record::RenderGeneratedPolicy(merged, policy);
-    const profile::CoverageReport coverage = profile::AnalyzeCoverage(merged, policy);
+    const profile::CoverageReport coverage = profile::AnalyzeCoverage(united.profile, policy);
     if (!flags.json_path.empty()) {
       nlohmann::json json = profile::ProfileToJson(merged);
       json["coverage"] = profile::CoverageToJson(coverage);
+      if (united.report) json["analysis"] = analyze::UnionToJson(*united.report);
       if (auto written = WriteOutputFile(flags.json_path, json.dump(2) + "\n"); !written.ok()) {
         return ReportError(written.error());
       }
     }
     if (!flags.quiet) std::fputs(profile::RenderCoverage(coverage).c_str(), stderr);
+    if (!flags.quiet && united.report) std::fputs(analyze::RenderUnion(*united.report).c_str(), stderr);
   } else {
     if (!flags.json_path.empty()) {
       std::fprintf(stderr, "sysfence: error: --json needs recordings; policies merge into a policy only\n");
