@@ -50,11 +50,13 @@ std::string StartRecordJson(const RunOptions& options, const Isolation& isolatio
 
 // What the child does before its filter: Landlock for the policy's fs/net rules, and in any case a
 // domain for the walls of run/isolation.h. Returns the note to print (what was not enforced).
-std::function<Result<std::string>()> LandlockStep(const policy::Policy& policy, os::LandlockMode landlock_mode) {
+std::function<Result<std::string>()> LandlockStep(const policy::Policy& policy, os::LandlockMode landlock_mode,
+                                                  bool kernel_log) {
   const bool has_rules = !policy.fs_rules.empty() || !policy.net_rules.empty();
-  return [&policy, landlock_mode, has_rules]() -> Result<std::string> {
+  return [&policy, landlock_mode, has_rules, kernel_log]() -> Result<std::string> {
     os::LandlockOptions landlock_options;
     landlock_options.isolation = true;
+    landlock_options.log_new_exec_on = kernel_log;
     Result<os::LandlockReport> report =
         os::ApplyLandlock(policy.fs_rules, policy.net_rules, has_rules ? landlock_mode : os::LandlockMode::kBestEffort,
                           landlock_options);
@@ -200,8 +202,8 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
   spec.argv = options.command;
   spec.filter = std::move(filter).value();
   spec.want_listener = NeedsListener(options.policy, options.mode);
-  spec.log_denials = denials.has_value();
-  spec.before_filter = LandlockStep(options.policy, options.landlock_mode);
+  spec.log_denials = denials.has_value() || options.kernel_log;
+  spec.before_filter = LandlockStep(options.policy, options.landlock_mode, options.kernel_log);
 
   ForwardedSignals signals;
   Result<LaunchedChild> started = StartChild(spec);
