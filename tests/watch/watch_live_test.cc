@@ -46,18 +46,20 @@ struct Watch {
   bool started = false;
 };
 
-// Runs sf_probe CALL under a policy whose only rule is `ACTION uname`, through `run --kernel-log`.
+// Runs the test's sf_probe copy (DIR/sf_probe) `call uname` under a policy whose only rule is
+// `ACTION uname`, through `run --kernel-log`.
 Finished DenyUname(const TempDir& dir, const std::string& action, const std::string& prefix = "") {
   const std::string policy = dir.Write("deny.sfp", "arch x86_64\ndefault allow\n" + action + " uname\n");
   const std::string command = prefix + "exec " + SysfenceBinary() + " run --quiet --kernel-log --policy " + policy +
-                              " -- " + ProbeBinary() + " call uname";
+                              " -- " + dir.Path("sf_probe") + " call uname";
   return RunCommand({"/bin/sh", "-c", command});
 }
 
-std::vector<nlohmann::json> Violations(const std::string& path, const std::string& comm) {
+// The syscall events of `exe` (a test's own probe copy).
+std::vector<nlohmann::json> Violations(const std::string& path, const std::string& exe) {
   std::vector<nlohmann::json> found;
   for (const nlohmann::json& event : ReadEvents(path)) {
-    if (event.value("type", "") == "syscall" && event.value("comm", "") == comm) found.push_back(event);
+    if (event.value("type", "") == "syscall" && event.value("exe", "") == exe) found.push_back(event);
   }
   return found;
 }
@@ -65,6 +67,7 @@ std::vector<nlohmann::json> Violations(const std::string& path, const std::strin
 TEST(WatchLiveTest, SeccompDecisionsOfAnotherProgramBecomeEventsWithTheirContainer) {
   if (const std::string reason = RootSkipReason(); !reason.empty()) GTEST_SKIP() << reason;
   TempDir dir;
+  const std::string probe = ProbeCopy(dir);
   // A cgroup named the way Docker's systemd driver names a container's.
   const std::string cgroup = std::string("/sys/fs/cgroup/unified/system.slice/docker-") + kContainerId + ".scope";
   ASSERT_EQ(RunCommand({"/bin/mkdir", "-p", cgroup}).status, 0);
@@ -72,11 +75,11 @@ TEST(WatchLiveTest, SeccompDecisionsOfAnotherProgramBecomeEventsWithTheirContain
   ASSERT_TRUE(watch.started) << ReadFile(watch.err);
   const Finished denied = DenyUname(dir, "errno EPERM", "echo $$ > " + cgroup + "/cgroup.procs && ");
   EXPECT_EQ(denied.out, "ret=-1 errno=EPERM\n") << denied.err;
-  ASSERT_TRUE(WaitForText(watch.events, "\"comm\":\"sf_probe\"")) << ReadFile(watch.events);
+  ASSERT_TRUE(WaitForText(watch.events, "\"exe\":\"" + probe + "\"")) << ReadFile(watch.events);
   EXPECT_EQ(watch.Stop(), 0) << ReadFile(watch.err);
   rmdir(cgroup.c_str());
 
-  const auto events = Violations(watch.events, "sf_probe");
+  const auto events = Violations(watch.events, probe);
   ASSERT_EQ(events.size(), 1u) << ReadFile(watch.events);
   const nlohmann::json& event = events[0];
   EXPECT_EQ(event["schema"], 2);
@@ -87,7 +90,7 @@ TEST(WatchLiveTest, SeccompDecisionsOfAnotherProgramBecomeEventsWithTheirContain
   EXPECT_EQ(event["action"], "errno");
   EXPECT_EQ(event["outcome"], "denied");
   EXPECT_EQ(event["uid"], 0);
-  EXPECT_EQ(event["exe"], ProbeBinary());
+  EXPECT_EQ(event["comm"], "sf_probe");
   EXPECT_EQ(event["suggest"], "allow uname");
   ASSERT_TRUE(event["container"].is_object()) << event.dump();
   EXPECT_EQ(event["container"]["runtime"], "docker");
@@ -103,40 +106,43 @@ TEST(WatchLiveTest, SeccompDecisionsOfAnotherProgramBecomeEventsWithTheirContain
 TEST(WatchLiveTest, TrapKillThreadAndKillAreEventsWhateverRunDoes) {
   if (const std::string reason = RootSkipReason(); !reason.empty()) GTEST_SKIP() << reason;
   TempDir dir;
+  const std::string probe = ProbeCopy(dir);
   Watch watch(dir);
   ASSERT_TRUE(watch.started) << ReadFile(watch.err);
   EXPECT_EQ(DenyUname(dir, "trap").status, 128 + SIGSYS);
   EXPECT_EQ(DenyUname(dir, "kill-thread").status, 128 + SIGSYS);
   EXPECT_EQ(DenyUname(dir, "kill").status, 128 + SIGSYS);
-  ASSERT_TRUE(WaitFor([&] { return Violations(watch.events, "sf_probe").size() >= 3; })) << ReadFile(watch.events);
+  ASSERT_TRUE(WaitFor([&] { return Violations(watch.events, probe).size() >= 3; })) << ReadFile(watch.events);
   EXPECT_EQ(watch.Stop(), 0);
   std::vector<std::string> outcomes;
-  for (const auto& event : Violations(watch.events, "sf_probe")) outcomes.push_back(event["outcome"]);
+  for (const auto& event : Violations(watch.events, probe)) outcomes.push_back(event["outcome"]);
   EXPECT_EQ(outcomes, (std::vector<std::string>{"trapped", "thread-killed", "killed"}));
 }
 
 TEST(WatchLiveTest, SighupReopensTheOutputForLogRotation) {
   if (const std::string reason = RootSkipReason(); !reason.empty()) GTEST_SKIP() << reason;
   TempDir dir;
+  const std::string probe = ProbeCopy(dir);
   Watch watch(dir);
   ASSERT_TRUE(watch.started) << ReadFile(watch.err);
   DenyUname(dir, "errno EPERM");
-  ASSERT_TRUE(WaitForText(watch.events, "\"comm\":\"sf_probe\""));
+  ASSERT_TRUE(WaitForText(watch.events, "\"exe\":\"" + probe + "\""));
   const std::string rotated = dir.Path("events.jsonl.1");
   ASSERT_EQ(rename(watch.events.c_str(), rotated.c_str()), 0);
   watch.process->Signal(SIGHUP);
   ASSERT_TRUE(WaitFor([&] { return access(watch.events.c_str(), F_OK) == 0; })) << "not reopened";
   DenyUname(dir, "errno EACCES");
-  ASSERT_TRUE(WaitForText(watch.events, "\"comm\":\"sf_probe\"")) << ReadFile(watch.events);
+  ASSERT_TRUE(WaitForText(watch.events, "\"exe\":\"" + probe + "\"")) << ReadFile(watch.events);
   EXPECT_EQ(watch.Stop(), 0);
-  EXPECT_EQ(Violations(rotated, "sf_probe").size(), 1u);
-  EXPECT_EQ(Violations(watch.events, "sf_probe").size(), 1u);
+  EXPECT_EQ(Violations(rotated, probe).size(), 1u);
+  EXPECT_EQ(Violations(watch.events, probe).size(), 1u);
   EXPECT_EQ(ReadEvents(watch.events).back()["reopened"], 1);
 }
 
 TEST(WatchLiveTest, KmsgFallbackReadsThePrintkCopy) {
   if (const std::string reason = RootSkipReason(); !reason.empty()) GTEST_SKIP() << reason;
   TempDir dir;
+  const std::string probe = ProbeCopy(dir);
   Watch watch(dir, {"--source", "kmsg"});
   ASSERT_TRUE(watch.started) << ReadFile(watch.err);
   EXPECT_EQ(ReadEvents(watch.events).front()["source"], "kmsg");
@@ -146,26 +152,27 @@ TEST(WatchLiveTest, KmsgFallbackReadsThePrintkCopy) {
   bool seen = false;
   for (int attempt = 0; attempt < 4 && !seen; ++attempt) {
     DenyUname(dir, "errno EPERM");
-    seen = WaitForText(watch.events, "\"comm\":\"sf_probe\"", 2000);
+    seen = WaitForText(watch.events, "\"exe\":\"" + probe + "\"", 2000);
   }
   EXPECT_EQ(watch.Stop(), 0);
   const auto stop = ReadEvents(watch.events).back();
   EXPECT_TRUE(seen || stop["records_lost"].get<int>() > 0) << ReadFile(watch.events);
   if (seen) {
-    EXPECT_EQ(Violations(watch.events, "sf_probe")[0]["syscall"], "uname");
+    EXPECT_EQ(Violations(watch.events, probe)[0]["syscall"], "uname");
   }
 }
 
 TEST(WatchLiveTest, SocketOverflowIsReportedAsLostNotHidden) {
   if (const std::string reason = RootSkipReason(); !reason.empty()) GTEST_SKIP() << reason;
   TempDir dir;
+  const std::string probe = ProbeCopy(dir);
   Watch watch(dir, {"--receive-buffer", "4096", "--metrics", "127.0.0.1:0"});
   ASSERT_TRUE(watch.started) << ReadFile(watch.err);
   // Stopped, the watcher reads nothing while 3000 denials queue on a 4 KiB socket.
   watch.process->Signal(SIGSTOP);
   const std::string policy = dir.Write("storm.sfp", "arch x86_64\ndefault allow\nerrno EPERM uname\n");
   const Finished storm = RunCommand({SysfenceBinary(), "run", "--quiet", "--kernel-log", "--policy", policy, "--",
-                                     ProbeBinary(), "loop", "3000", "uname"});
+                                     probe, "loop", "3000", "uname"});
   EXPECT_EQ(storm.status, 0) << storm.err;
   watch.process->Signal(SIGCONT);
   ASSERT_TRUE(WaitForText(watch.events, "\"type\":\"lost\"")) << ReadFile(watch.events);
@@ -186,6 +193,7 @@ TEST(WatchLiveTest, SocketOverflowIsReportedAsLostNotHidden) {
 TEST(WatchLiveTest, RefusesToStartWithoutWritingAnything) {
   if (const std::string reason = RootSkipReason(); !reason.empty()) GTEST_SKIP() << reason;
   TempDir dir;
+  const std::string probe = ProbeCopy(dir);
   const std::string lock = dir.Path("watch.lock");
   const std::string out = dir.Path("refused.jsonl");
   // Bad options: exit 2.

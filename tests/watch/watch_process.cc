@@ -6,7 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "tests/live/live_util.h"
@@ -75,6 +78,13 @@ bool WaitFor(const std::function<bool()>& condition, int timeout_ms) {
 
 bool WaitForText(const std::string& path, const std::string& needle, int timeout_ms) {
   return WaitFor([&] { return ReadFile(path).find(needle) != std::string::npos; }, timeout_ms);
+}
+
+std::string ProbeCopy(const TempDir& dir) {
+  const std::string copy = dir.Path("sf_probe");
+  std::ofstream(copy, std::ios::binary) << std::ifstream(ProbeBinary(), std::ios::binary).rdbuf();
+  chmod(copy.c_str(), 0755);
+  return copy;
 }
 
 }  // namespace sysfence::live

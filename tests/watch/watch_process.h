@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/live/live_util.h"
+
 namespace sysfence::live {
 
 /// A background process.
@@ -40,5 +42,9 @@ bool WaitFor(const std::function<bool()>& condition, int timeout_ms = 5000);
 
 /// Reads `path` until it contains `needle` (up to `timeout_ms`); true when it does.
 bool WaitForText(const std::string& path, const std::string& needle, int timeout_ms = 5000);
+
+/// A copy of sf_probe in `dir`: its events carry this path as `exe`, so a test tells its own calls
+/// from those of tests running beside it (in this build or another), which run sf_probe too.
+std::string ProbeCopy(const TempDir& dir);
 
 }  // namespace sysfence::live
