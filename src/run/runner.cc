@@ -203,7 +203,8 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
   spec.filter = std::move(filter).value();
   spec.want_listener = NeedsListener(options.policy, options.mode);
   spec.log_denials = denials.has_value() || options.kernel_log;
-  spec.before_filter = LandlockStep(options.policy, options.landlock_mode, options.kernel_log);
+  // Landlock denials after exec reach the audit stream whenever seccomp decisions do.
+  spec.before_filter = LandlockStep(options.policy, options.landlock_mode, spec.log_denials);
 
   ForwardedSignals signals;
   Result<LaunchedChild> started = StartChild(spec);
