@@ -69,7 +69,10 @@ TEST(WatchLiveTest, SeccompDecisionsOfAnotherProgramBecomeEventsWithTheirContain
   TempDir dir;
   const std::string probe = ProbeCopy(dir);
   // A cgroup named the way Docker's systemd driver names a container's.
-  const std::string cgroup = std::string("/sys/fs/cgroup/unified/system.slice/docker-") + kContainerId + ".scope";
+  // The unified hierarchy: /sys/fs/cgroup on a cgroup v2 host, /sys/fs/cgroup/unified on a hybrid one.
+  const std::string unified =
+      access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) == 0 ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup";
+  const std::string cgroup = unified + "/system.slice/docker-" + kContainerId + ".scope";
   ASSERT_EQ(RunCommand({"/bin/mkdir", "-p", cgroup}).status, 0);
   Watch watch(dir);
   ASSERT_TRUE(watch.started) << ReadFile(watch.err);
