@@ -57,6 +57,16 @@ Result<os::UniqueFd> LockWatcher(const std::string& path) {
   return fd;
 }
 
+// SIGHUP (reopen), SIGTERM and SIGINT (stop): read through a signalfd, so blocked.
+sigset_t WatchedSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  return signals;
+}
+
 }  // namespace
 
 class WatcherImpl {
@@ -142,6 +152,10 @@ Result<void> WatcherImpl::Prepare(std::vector<std::string>* notes) {
     }
   }
   if (!options_.alert_command.empty()) {
+    // The alert worker thread must not take SIGTERM/SIGHUP (their default action would end the
+    // process): block them before it starts, so it inherits the mask; Run reads them.
+    sigset_t signals = WatchedSignals();
+    sigprocmask(SIG_BLOCK, &signals, nullptr);
     run::AlertOptions alert_options = options_.alert_tuning;
     alert_options.command = options_.alert_command;
     alerts_ = std::make_unique<run::AlertDispatcher>(alert_options);
@@ -264,11 +278,7 @@ void WatcherImpl::SyncCounters() {
 }
 
 Result<WatchTotals> WatcherImpl::Run() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGHUP);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
+  sigset_t signals = WatchedSignals();
   sigprocmask(SIG_BLOCK, &signals, nullptr);
   os::UniqueFd signal_fd(signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!signal_fd.valid()) return MakeError(ErrorCode::kOs, fmt::format("signalfd: {}", std::strerror(errno)));

@@ -59,6 +59,8 @@ class WatcherImpl;
 class Watcher {
  public:
   /// Acquires everything. `notes` receives lines for the user (a fallback taken, audit disabled).
+  /// With an alert command, SIGHUP, SIGTERM and SIGINT are blocked from here on (the alert thread
+  /// inherits the mask); Run reads them.
   static Result<std::unique_ptr<Watcher>> Open(const WatchOptions& options, std::vector<std::string>* notes);
   ~Watcher();
   Watcher(const Watcher&) = delete;

@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 
 #include "tests/live/live_util.h"
@@ -120,6 +121,28 @@ TEST(WatchLiveTest, TrapKillThreadAndKillAreEventsWhateverRunDoes) {
   std::vector<std::string> outcomes;
   for (const auto& event : Violations(watch.events, probe)) outcomes.push_back(event["outcome"]);
   EXPECT_EQ(outcomes, (std::vector<std::string>{"trapped", "thread-killed", "killed"}));
+}
+
+TEST(WatchLiveTest, AlertsRunOncePerKindOfViolation) {
+  if (const std::string reason = RootSkipReason(); !reason.empty()) GTEST_SKIP() << reason;
+  TempDir dir;
+  const std::string probe = ProbeCopy(dir);
+  const std::string alerts = dir.Path("alerts.txt");
+  // Only this test's probe alerts: other programs' violations are filtered by the command.
+  const std::string command = "grep -F '\"exe\":\"" + probe + "\"' >> " + alerts + " || true";
+  Watch watch(dir, {"--alert-rate", "1000", "--alert-burst", "1000", "--alert-exec", command});
+  ASSERT_TRUE(watch.started) << ReadFile(watch.err);
+  for (int i = 0; i < 3; ++i) DenyUname(dir, "errno EPERM");
+  DenyUname(dir, "trap");  // another kind: the action differs
+  ASSERT_TRUE(WaitFor([&] { return Violations(watch.events, probe).size() >= 4; })) << ReadFile(watch.events);
+  EXPECT_EQ(watch.Stop(), 0);  // runs the queued alerts before it exits
+  std::vector<nlohmann::json> sent;
+  std::istringstream lines(ReadFile(alerts));
+  for (std::string line; std::getline(lines, line);) sent.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(sent.size(), 2u) << ReadFile(alerts);
+  EXPECT_EQ(sent[0]["action"], "errno");
+  EXPECT_EQ(sent[1]["action"], "trap");
+  EXPECT_GE(ReadEvents(watch.events).back()["alerts_deduplicated"].get<int>(), 2);
 }
 
 TEST(WatchLiveTest, SighupReopensTheOutputForLogRotation) {
