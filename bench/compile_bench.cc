@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "bpf/cache_analysis.h"
+#include "inspect/cache_analysis.h"
 #include "bpf/evaluator.h"
 #include "codegen/compile.h"
-#include "codegen/stats.h"
+#include "inspect/stats.h"
 #include "core/diagnostic.h"
 #include "formats/load.h"
 #include "ir/build.h"
@@ -62,7 +62,7 @@ void CountAllows(const policy::Policy& policy, const bpf::Program& program, Row&
     const ir::Node& node = ir->nodes[ir::Ir::Lookup(table, entry.number)];
     if (!node.is_leaf || node.outcome.action != Action::Allow()) continue;
     ++row.allows;
-    if (bpf::IsConstantAllow(program, GetArchInfo(table.arch).audit_arch, static_cast<int32_t>(entry.number))) {
+    if (inspect::IsConstantAllow(program, GetArchInfo(table.arch).audit_arch, static_cast<int32_t>(entry.number))) {
       ++row.cacheable;
     }
   }
@@ -96,7 +96,7 @@ void Measure(const std::string& title, const policy::Policy& policy, uint32_t la
     rows.push_back(row);
   }
   for (size_t i = 0; i < rows.size(); ++i) {
-    const codegen::PathStats paths = codegen::MeasurePaths(programs[i], arch, first_nr, last_nr);
+    const inspect::PathStats paths = inspect::MeasurePaths(programs[i], arch, first_nr, last_nr);
     rows[i].length = programs[i].size();
     rows[i].worst = paths.worst;
     rows[i].mean = paths.mean;

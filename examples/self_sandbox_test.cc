@@ -15,7 +15,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "bpf/disassembler.h"
+#include "inspect/disassembler.h"
 #include "bpf/evaluator.h"
 #include "core/arch.h"
 #include "self_sandbox_policy.h"
@@ -149,7 +149,7 @@ TEST_F(SelfSandboxFilter, ChecksTheArchitectureFirst) {
   // The first instruction loads seccomp_data.arch (offset 4), before the number is looked at.
   EXPECT_EQ(program_[0].code, sysfence::bpf::op::kLd | sysfence::bpf::op::kW | sysfence::bpf::op::kAbs);
   EXPECT_EQ(program_[0].k, sysfence::bpf::offset::kArch);
-  EXPECT_THAT(sysfence::bpf::Disassemble(program_), HasSubstr("[arch]"));
+  EXPECT_THAT(sysfence::inspect::Disassemble(program_), HasSubstr("[arch]"));
 }
 
 TEST_F(SelfSandboxFilter, DecidesEachCase) {

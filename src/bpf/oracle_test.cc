@@ -7,7 +7,7 @@
 #include <random>
 #include <set>
 
-#include "bpf/disassembler.h"
+#include "bpf/instruction_text.h"
 #include "bpf/evaluator.h"
 #include "bpf/opcodes.h"
 #include "bpf/verifier.h"
@@ -16,6 +16,13 @@
 
 namespace sysfence::bpf {
 namespace {
+
+// The program as text for failure messages (the disassembler proper lives in inspect/).
+std::string Disassemble(const Program& program) {
+  std::string out;
+  for (size_t i = 0; i < program.size(); ++i) out += std::to_string(i) + ": " + InstructionText(program, i) + "\n";
+  return out;
+}
 
 using testsupport::KernelOracle;
 using testsupport::OracleAbi;

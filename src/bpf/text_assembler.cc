@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "bpf/assembler.h"
-#include "bpf/disassembler.h"
+#include "bpf/instruction_text.h"
 #include "bpf/opcodes.h"
 #include "core/action.h"
 #include "core/errno_names.h"

@@ -223,10 +223,9 @@ class Compiler {
     if (!options_.frequencies.empty()) {
       for (const ir::ArchTable* table : tables) {
         if (table == nullptr) continue;
-        for (const auto& [name, count] : options_.frequencies) {
-          if (auto nr = syscalls::NumberOf(table->arch, name)) {
-            weights[range_of(*nr)] += static_cast<double>(count) * measured_total;
-          }
+        auto it = options_.frequencies.lower_bound({table->arch, 0});
+        for (; it != options_.frequencies.end() && it->first.first == table->arch; ++it) {
+          weights[range_of(it->first.second)] += static_cast<double>(it->second) * measured_total;
         }
       }
     }

@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bpf/program.h"
+#include "core/arch.h"
 #include "core/result.h"
 #include "policy/policy.h"
 
@@ -15,17 +17,9 @@ namespace sysfence::codegen {
 
 /// Options for Compile.
 struct CompileOptions {
-  /// Syscall frequencies from a recording (name -> count) to weight the search tree; empty: balanced.
-  std::map<std::string, uint64_t> frequencies;
-};
-
-/// Figures about a compiled program (what `sysfence compile --stats` prints).
-struct CompileStats {
-  size_t instructions = 0;
-  size_t worst_path = 0;    ///< most instructions executed for any syscall number of the first ABI
-  double mean_path = 0;     ///< mean over all syscall numbers of the first ABI's table
-  size_t allows = 0;        ///< syscalls (per ABI) whose outcome is an unconditional allow
-  size_t cacheable_allows = 0;  ///< of those, how many the kernel's action cache will skip
+  /// Syscall frequencies from a recording, by ABI and number as a filter sees them (x32 with the
+  /// x32 bit), to weight each ABI's search tree; numbers without a name weigh too. Empty: balanced.
+  std::map<std::pair<Arch, uint32_t>, uint64_t> frequencies;
 };
 
 /// Compiles `policy` into a program that implements policy.h's semantics exactly. Fails (kLimit)

@@ -3,10 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include "bpf/cache_analysis.h"
+#include "inspect/cache_analysis.h"
 #include "bpf/evaluator.h"
 #include "bpf/verifier.h"
-#include "codegen/stats.h"
+#include "inspect/stats.h"
 #include "policy/evaluate.h"
 #include "syscalls/syscalls.h"
 
@@ -173,9 +173,9 @@ TEST(CompileTest, SixteenBitArgumentsAreMaskedAndAllowsStayCacheable) {
     EXPECT_EQ(Decide(program, Data(arch, chmod, {0, 0x10000 | 04000})), Action::Errno(13));
     EXPECT_EQ(Decide(program, Data(arch, chmod, {0, 0x10000 | 0644})), Action::Allow());
   }
-  const CompileStats stats = ComputeStats(program, p);
+  const inspect::CompileStats stats = inspect::ComputeStats(program, p);
   EXPECT_EQ(stats.cacheable_allows, stats.allows);
-  EXPECT_TRUE(bpf::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "read")));
+  EXPECT_TRUE(inspect::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "read")));
 }
 
 TEST(CompileTest, EveryUnconditionalAllowIsCacheable) {
@@ -186,20 +186,20 @@ TEST(CompileTest, EveryUnconditionalAllowIsCacheable) {
   p.rules.push_back(mmap);
   p.rules.push_back(MakeRule(Action::Allow(), {"@" + std::string(syscalls::AllGroups().front().name.substr(1))}));
   const bpf::Program program = CompileOk(p);
-  const CompileStats stats = ComputeStats(program, p);
+  const inspect::CompileStats stats = inspect::ComputeStats(program, p);
   EXPECT_GT(stats.allows, 10u);
   EXPECT_EQ(stats.cacheable_allows, stats.allows);
   // And the kernel's own view of the native and compat ABIs agrees.
-  const bpf::CacheReport report = bpf::AnalyzeCache(program, Arch::kX86_64);
-  EXPECT_TRUE(bpf::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "read")));
-  EXPECT_FALSE(bpf::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "ioctl")));
+  const inspect::CacheReport report = inspect::AnalyzeCache(program, Arch::kX86_64);
+  EXPECT_TRUE(inspect::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "read")));
+  EXPECT_FALSE(inspect::IsConstantAllow(program, GetArchInfo(Arch::kX86_64).audit_arch, Nr(Arch::kX86_64, "ioctl")));
   EXPECT_GT(report.skipped_count, 3u);
 }
 
 TEST(CompileTest, StatsReportPathsOverTheFirstAbi) {
   const policy::Policy p = SmallPolicy();
   const bpf::Program program = CompileOk(p);
-  const CompileStats stats = ComputeStats(program, p);
+  const inspect::CompileStats stats = inspect::ComputeStats(program, p);
   EXPECT_EQ(stats.instructions, program.size());
   EXPECT_GE(stats.worst_path, 4u);
   EXPECT_LE(stats.worst_path, 12u);
@@ -218,10 +218,10 @@ TEST(CompileTest, FrequenciesPutHotSyscallsNearTheRoot) {
     p.rules.push_back(MakeRule(Action::Errno(static_cast<uint16_t>(2 + i % 200)), {std::string(table[i].name)}));
   }
   const uint32_t hot = table[table.size() / 3 * 2].number;
-  const std::string hot_name(table[table.size() / 3 * 2].name);
   const bpf::Program balanced = CompileOk(p);
   CompileOptions options;
-  options.frequencies = {{hot_name, 1000000}, {"read", 10}};
+  options.frequencies = {{{Arch::kX86_64, hot}, 1000000},
+                         {{Arch::kX86_64, *syscalls::NumberOf(Arch::kX86_64, "read")}, 10}};
   const bpf::Program weighted = CompileOk(p, options);
   const auto data = Data(Arch::kX86_64, hot);
   const size_t before = bpf::Evaluate(balanced, data)->executed;

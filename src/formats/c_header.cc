@@ -5,7 +5,7 @@
 
 #include <cctype>
 
-#include "bpf/disassembler.h"
+#include "bpf/instruction_text.h"
 
 namespace sysfence::formats {
 

@@ -27,17 +27,17 @@
 
 #include "bpf/record_types.h"
 #include "record.skel.h"
-#include "record/interesting_args.h"
 #include "os/exit_status.h"
+#include "profile/profile_builder.h"
 #include "record/process_util.h"
-#include "record/profile_builder.h"
+#include "syscalls/arg_meanings.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::record {
 namespace {
 
-static_assert(SF_MAX_ARG_VALUES == kMaxArgValues);
-static_assert(SF_STARTUP_CALLS == kStartupCalls);
+static_assert(SF_MAX_ARG_VALUES == profile::kMaxArgValues);
+static_assert(SF_STARTUP_CALLS == profile::kStartupCalls);
 static_assert(sizeof(sf_stats) % 8 == 0 && sizeof(sf_hot) % 8 == 0);  // per-CPU values: 8-byte strides
 
 // libbpf's messages are kept (the last few lines) for error reports instead of being printed.
@@ -77,7 +77,7 @@ Result<Skeleton> LoadSkeleton() {
 void FillArgMask(record_bpf* skeleton) {
   const Arch arch = NativeArch();
   for (const syscalls::SyscallEntry& entry : syscalls::AllOf(arch)) {
-    const uint8_t mask = InterestingArgMask(entry.name);
+    const uint8_t mask = syscalls::RecordedArgMask(arch, entry.name);
     if (mask == 0 || entry.number >= SF_ARG_SYSCALLS) continue;
     uint32_t bits = mask;
     for (int i = 0; i < 6; ++i) {
@@ -103,7 +103,7 @@ bool AnyTracedAlive(record_bpf* skeleton) {
 
 // Adds one CPU's counters of a key (a CPU that ran no call of it may still have its errors: a call
 // can exit on another CPU than it entered on).
-void AddCpuStats(ProfileBuilder::Aggregate& aggregate, const sf_stats& stats) {
+void AddCpuStats(profile::ProfileBuilder::Aggregate& aggregate, const sf_stats& stats) {
   aggregate.errors += stats.errors;
   if (stats.count == 0) return;
   aggregate.count += stats.count;
@@ -112,7 +112,7 @@ void AddCpuStats(ProfileBuilder::Aggregate& aggregate, const sf_stats& stats) {
   aggregate.last_seq = std::max(aggregate.last_seq, stats.last_seq);
 }
 
-void Collect(record_bpf* skeleton, ProfileBuilder& builder) {
+void Collect(record_bpf* skeleton, profile::ProfileBuilder& builder) {
   const Arch native = NativeArch();
   const uint32_t native_audit = GetArchInfo(native).audit_arch;
   const std::optional<Arch> compat_arch = native == Arch::kX86_64 ? std::optional<Arch>(Arch::kX86) : std::nullopt;
@@ -128,7 +128,7 @@ void Collect(record_bpf* skeleton, ProfileBuilder& builder) {
                              per_cpu.size() * sizeof(sf_stats), 0) == 0) {
       std::optional<Arch> arch = next.compat ? compat_arch : ArchOfSyscall(native_audit, next.nr);
       if (arch) {
-        ProfileBuilder::Aggregate aggregate;
+        profile::ProfileBuilder::Aggregate aggregate;
         aggregate.arch = *arch;
         aggregate.nr = next.nr;
         aggregate.image = next.image;
@@ -166,7 +166,7 @@ void Collect(record_bpf* skeleton, ProfileBuilder& builder) {
     for (int cpu = 0; cpu < cpus; ++cpu) {
       const sf_hot& slot = hot[static_cast<size_t>(i) * cpus + cpu];
       if (slot.image == 0 || (slot.stats.count == 0 && slot.stats.errors == 0)) continue;
-      ProfileBuilder::Aggregate aggregate;
+      profile::ProfileBuilder::Aggregate aggregate;
       aggregate.arch = *arch;
       aggregate.nr = nr;
       aggregate.image = slot.image;
@@ -229,7 +229,7 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
                                                   std::strerror(-err) + "): " + LibbpfLog());
   }
   const uint64_t start = MonotonicNs();
-  ProfileBuilder builder(NativeArch(), start);
+  profile::ProfileBuilder builder(NativeArch(), start);
   builder.SetErrorsKnown(true);
   RecordResult result;
 

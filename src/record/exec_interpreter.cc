@@ -115,7 +115,7 @@ std::vector<std::string> ExecInterpreters(const std::string& path) {
   return chain;
 }
 
-void AddExecInterpreters(Profile& profile) {
+void AddExecInterpreters(profile::Profile& profile) {
   std::vector<std::string> executed;
   for (const auto& [path, access] : profile.paths) {
     if ((access & policy::kFsExecute) != 0) executed.push_back(path);

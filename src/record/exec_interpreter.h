@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "record/profile.h"
+#include "profile/profile.h"
 
 namespace sysfence::record {
 
@@ -34,6 +34,6 @@ std::vector<std::string> ExecInterpreters(const std::string& path);
 
 /// Adds, for every path `profile` executes (execute access), its interpreters with execute and
 /// read-file access, so a policy generated from `profile` lets the program start again.
-void AddExecInterpreters(Profile& profile);
+void AddExecInterpreters(profile::Profile& profile);
 
 }  // namespace sysfence::record

@@ -150,7 +150,7 @@ TEST_F(ExecInterpreterFiles, AddsInterpretersOfExecutedPaths) {
   std::ofstream(loader) << ElfImage(true, false, "");
   std::ofstream(program) << ElfImage(true, false, loader);
   std::ofstream(data) << ElfImage(true, false, "/lib/never.so");
-  Profile profile;
+  profile::Profile profile;
   profile.paths[program] = policy::kFsExecute | policy::kFsReadFile;
   profile.paths[data] = policy::kFsReadFile;  // read, not executed: its interpreter is not needed
   AddExecInterpreters(profile);

@@ -4,13 +4,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
+#include <utility>
 
 #include "fmt/format.h"
 #include "policy/printer.h"
-#include "record/interesting_args.h"
-#include "record/syscall_facts.h"
+#include "syscalls/arg_meanings.h"
+#include "syscalls/facts.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::record {
@@ -60,29 +62,108 @@ std::vector<Arch> Restriction(const std::vector<Arch>& all, const std::vector<Ar
   return subset.size() == all.size() ? std::vector<Arch>{} : subset;
 }
 
+// Everything seen of one syscall name, over every ABI it was seen on. Argument values are kept by
+// argument name: positions differ between ABIs (clone's flags are arg1 on s390x).
+struct Seen {
+  std::vector<Arch> arches;
+  uint64_t count = 0;
+  uint64_t errors = 0;
+  uint64_t processes = 0;
+  bool startup_only = true;
+  std::map<std::string_view, profile::ArgValues> args;
+};
+
+// The recorded arguments of `name`, in the order of its signature, with their meaning.
+std::vector<std::pair<std::string_view, syscalls::ArgMeaning>> RecordedArgsOf(std::string_view name) {
+  std::vector<std::pair<std::string_view, syscalls::ArgMeaning>> recorded;
+  for (const syscalls::ArgInfo& arg : syscalls::ArgsOf(name)) {
+    const std::optional<syscalls::ArgMeaning> meaning = syscalls::TableMeaningOf(name, arg.name);
+    if (meaning && meaning->recorded) recorded.emplace_back(arg.name, *meaning);
+  }
+  return recorded;
+}
+
+// The one value seen for argument `arg_name`, if exactly one was (what a dependent argument needs).
+std::optional<uint64_t> SingleValue(const Seen& seen, std::string_view arg_name) {
+  auto it = seen.args.find(arg_name);
+  if (it == seen.args.end() || it->second.overflow || it->second.values.size() != 1) return std::nullopt;
+  return *it->second.values.begin();
+}
+
+// Every recorded syscall with a name, by name.
+std::map<std::string, Seen> CollectSeen(const profile::Profile& profile) {
+  std::map<std::string, Seen> seen;
+  for (const profile::SyscallRecord& record : profile.syscalls) {
+    if (!syscalls::IsKnownName(record.name)) continue;
+    Seen& entry = seen[record.name];
+    entry.arches.push_back(record.arch);
+    entry.count += record.count;
+    entry.errors += record.errors;
+    entry.processes += record.processes;
+    entry.startup_only = entry.startup_only && record.startup_only;
+    const std::span<const syscalls::ArgInfo> signature = syscalls::ArgsOfOn(record.arch, record.name);
+    for (const auto& [index, values] : record.args) {
+      if (static_cast<size_t>(index) < signature.size()) entry.args[signature[index].name].Merge(values);
+    }
+  }
+  for (auto& [name, entry] : seen) std::sort(entry.arches.begin(), entry.arches.end());
+  return seen;
+}
+
 // `value` in the argument's constants ("PROT_READ|PROT_WRITE") when every part is a constant the
 // policy language knows and together they make exactly `value`; "" (print the number) otherwise.
-std::string SymbolicSpelling(const InterestingArg& info, uint64_t value) {
-  if (info.family.empty()) return {};
-  const std::string text = DescribeValue(info.family, info.flags, value);
+std::string SymbolicSpelling(const syscalls::ArgMeaning& meaning, uint64_t value) {
+  const std::optional<std::string> text = syscalls::NameArgValue(meaning, value);
+  if (!text) return {};
   uint64_t combined = 0;
-  for (size_t start = 0; start <= text.size();) {
-    const size_t bar = std::min(text.find('|', start), text.size());
-    const syscalls::Constant* constant = syscalls::FindConstant(std::string_view(text).substr(start, bar - start));
+  for (size_t start = 0; start <= text->size();) {
+    const size_t bar = std::min(text->find('|', start), text->size());
+    const syscalls::Constant* constant = syscalls::FindConstant(std::string_view(*text).substr(start, bar - start));
     if (constant == nullptr) return {};
     combined |= constant->value;
     start = bar + 1;
   }
-  return combined == value ? text : std::string();
+  return combined == value ? *text : std::string();
 }
 
-policy::Condition Compare(const InterestingArg& info, uint64_t value) {
+// Where a condition on argument `arg_name` of `name` points for a rule over `arches`: its position
+// when that is the same on all of them, else the name (resolved per ABI); nullopt when some ABI's
+// signature lacks the argument (i386's mmap passes a struct: no condition can see prot there).
+std::optional<std::pair<int, std::string>> ConditionArgument(std::string_view name, std::string_view arg_name,
+                                                             const std::vector<Arch>& arches) {
+  std::set<int> positions;
+  for (Arch arch : arches) {
+    const std::span<const syscalls::ArgInfo> signature = syscalls::ArgsOfOn(arch, name);
+    auto it = std::find_if(signature.begin(), signature.end(),
+                           [&](const syscalls::ArgInfo& arg) { return arg.name == arg_name; });
+    if (it == signature.end()) return std::nullopt;
+    positions.insert(static_cast<int>(it - signature.begin()));
+  }
+  if (positions.size() == 1) return std::pair(*positions.begin(), std::string());
+  return std::pair(policy::kNamedArgument, std::string(arg_name));
+}
+
+// Whether `arch`'s signature of `name` has every argument the table would make a condition of.
+bool HasConditionArguments(std::string_view name, Arch arch) {
+  const std::span<const syscalls::ArgInfo> signature = syscalls::ArgsOfOn(arch, name);
+  for (const auto& [arg_name, meaning] : RecordedArgsOf(name)) {
+    if (meaning.condition && std::none_of(signature.begin(), signature.end(), [&](const syscalls::ArgInfo& arg) {
+          return arg.name == arg_name;
+        })) {
+      return false;
+    }
+  }
+  return true;
+}
+
+policy::Condition Compare(std::pair<int, std::string> argument, const syscalls::ArgMeaning& meaning, uint64_t value) {
   policy::Condition condition;
   condition.kind = policy::Condition::Kind::kCompare;
-  condition.compare.arg = info.index;
+  condition.compare.arg = argument.first;
+  condition.compare.arg_name = std::move(argument.second);
   condition.compare.op = policy::CompareOp::kEq;
   condition.compare.value = value;
-  condition.compare.value_spelling = SymbolicSpelling(info, value);
+  condition.compare.value_spelling = SymbolicSpelling(meaning, value);
   return condition;
 }
 
@@ -94,42 +175,57 @@ policy::Condition Combine(policy::Condition::Kind kind, std::vector<policy::Cond
   return condition;
 }
 
-// Everything seen of one syscall name, over every ABI it was seen on.
-struct Seen {
-  std::vector<Arch> arches;
-  uint64_t count = 0;
-  uint64_t errors = 0;
-  uint64_t processes = 0;
-  bool startup_only = true;
-  std::map<int, ArgValues> args;
-};
-
-std::string Evidence(const std::string& name, const Seen& seen, const Profile& profile,
-                     const std::vector<const InterestingArg*>& conditioned) {
+std::string Evidence(const std::string& name, const Seen& seen, const profile::Profile& profile,
+                     const std::set<std::string_view>& conditioned) {
   std::string text = fmt::format("{}: {} call{}", GroupFor(name), seen.count, seen.count == 1 ? "" : "s");
   if (profile.errors_known && seen.errors != 0) text += fmt::format(", {} failed", seen.errors);
   if (profile.process_images > 1) {
     text += fmt::format(", {} of {} processes", seen.processes, profile.process_images);
   }
   if (seen.startup_only) text += ", start-up only";
-  const auto signature = syscalls::ArgsOf(name);
-  for (const InterestingArg& info : InterestingArgsOf(name)) {
-    auto it = seen.args.find(info.index);
+  for (const auto& [arg_name, meaning] : RecordedArgsOf(name)) {
+    auto it = seen.args.find(arg_name);
     if (it == seen.args.end() || it->second.values.empty()) continue;
-    const std::string arg_name = static_cast<size_t>(info.index) < signature.size()
-                                     ? std::string(signature[info.index].name)
-                                     : fmt::format("arg{}", info.index);
+    const std::optional<uint64_t> selector =
+        meaning.depends_on.empty() ? std::nullopt : SingleValue(seen, meaning.depends_on);
     std::vector<std::string> names;
-    for (uint64_t value : it->second.values) names.push_back(DescribeValue(info.family, info.flags, value));
-    const bool is_condition =
-        std::find(conditioned.begin(), conditioned.end(), &info) != conditioned.end();
-    text += fmt::format("; {} {}{}{}", arg_name, is_condition ? "" : "seen ", fmt::join(names, ", "),
-                        it->second.overflow ? ", …" : "");
+    for (uint64_t value : it->second.values) names.push_back(syscalls::DescribeArgValue(meaning, value, selector));
+    text += fmt::format("; {} {}{}{}", arg_name, conditioned.count(arg_name) != 0 ? "" : "seen ",
+                        fmt::join(names, ", "), it->second.overflow ? ", …" : "");
   }
   return text;
 }
 
-std::vector<policy::FsRule> FsRulesFrom(const Profile& profile) {
+// The rule allowing recorded syscall `name`: restricted to the values seen of the arguments the
+// table marks as conditions, when few enough were seen; the comment gives the evidence.
+policy::Rule RecordedRule(const std::string& name, const Seen& entry, const profile::Profile& profile,
+                          const std::vector<Arch>& policy_arches, const GenerateOptions& options) {
+  policy::Rule rule;
+  rule.action = Action::Allow();
+  rule.targets = {name};
+  rule.only_arches = Restriction(policy_arches, entry.arches);
+  std::vector<policy::Condition> conjuncts;
+  std::set<std::string_view> conditioned;
+  for (const auto& [arg_name, meaning] : RecordedArgsOf(name)) {
+    if (!meaning.condition) continue;
+    auto it = entry.args.find(arg_name);
+    if (it == entry.args.end() || it->second.overflow || it->second.values.empty() ||
+        it->second.values.size() > options.max_condition_values) {
+      continue;
+    }
+    const std::optional<std::pair<int, std::string>> argument = ConditionArgument(name, arg_name, entry.arches);
+    if (!argument) continue;
+    std::vector<policy::Condition> alternatives;
+    for (uint64_t value : it->second.values) alternatives.push_back(Compare(*argument, meaning, value));
+    conjuncts.push_back(Combine(policy::Condition::Kind::kOr, std::move(alternatives)));
+    conditioned.insert(arg_name);
+  }
+  if (!conjuncts.empty()) rule.condition = Combine(policy::Condition::Kind::kAnd, std::move(conjuncts));
+  rule.comment = Evidence(name, entry, profile, conditioned);
+  return rule;
+}
+
+std::vector<policy::FsRule> FsRulesFrom(const profile::Profile& profile) {
   std::map<std::string, uint32_t> access = profile.paths;
   for (const std::string& exe : profile.executables) access[exe] |= policy::kFsExecute | policy::kFsReadFile;
   // Collapse a folder's files into the folder when more than four of them share the same access.
@@ -166,7 +262,7 @@ std::string GroupFor(std::string_view name) {
   return it == index.end() ? "other" : it->second;
 }
 
-std::string RenderGeneratedPolicy(const Profile& profile, const policy::Policy& policy) {
+std::string RenderGeneratedPolicy(const profile::Profile& profile, const policy::Policy& policy) {
   std::string command;
   for (const std::string& word : profile.command) command += (command.empty() ? "" : " ") + word;
   if (command.empty() && profile.attached_pid != 0) command = fmt::format("pid {}", profile.attached_pid);
@@ -177,60 +273,31 @@ std::string RenderGeneratedPolicy(const Profile& profile, const policy::Policy& 
   return header + policy::PrintPolicy(policy);
 }
 
-std::vector<std::string> UnnamedSyscalls(const Profile& profile) {
-  std::vector<std::string> unnamed;
-  for (const SyscallRecord& record : profile.syscalls) {
-    if (!syscalls::IsKnownName(record.name)) {
-      unnamed.push_back(fmt::format("{} nr {}", ArchName(record.arch), record.number));
-    }
+namespace {
+
+// Allows `names` where the recording did not see them, one rule per set of ABIs having them.
+void AddUnseen(policy::Policy& result, const std::map<std::string, Seen>& seen,
+               std::span<const std::string_view> names, const std::string& why) {
+  std::map<std::vector<Arch>, std::vector<std::string>> by_arches;
+  for (std::string_view name : names) {
+    if (seen.count(std::string(name)) != 0) continue;
+    auto having = ArchesHaving(result.arches, name);
+    if (having.empty()) continue;
+    by_arches[Restriction(result.arches, having)].emplace_back(name);
   }
-  return unnamed;
+  for (auto& [only, targets] : by_arches) {
+    policy::Rule rule;
+    rule.action = Action::Allow();
+    rule.targets = std::move(targets);
+    rule.only_arches = only;
+    rule.comment = why;
+    result.rules.push_back(std::move(rule));
+  }
 }
 
-policy::Policy GeneratePolicy(const Profile& profile, const GenerateOptions& options) {
-  policy::Policy result;
-  std::set<Arch> arch_set{profile.native_arch};
-  for (const SyscallRecord& record : profile.syscalls) arch_set.insert(record.arch);
-  result.arches.assign(arch_set.begin(), arch_set.end());
-  result.default_action = options.default_action;
-  result.badarch_action = Action::KillProcess();
-
-  std::map<std::string, Seen> seen;
-  for (const SyscallRecord& record : profile.syscalls) {
-    if (!syscalls::IsKnownName(record.name)) continue;
-    Seen& entry = seen[record.name];
-    entry.arches.push_back(record.arch);
-    entry.count += record.count;
-    entry.errors += record.errors;
-    entry.processes += record.processes;
-    entry.startup_only = entry.startup_only && record.startup_only;
-    for (const auto& [index, values] : record.args) entry.args[index].Merge(values);
-  }
-  for (auto& [name, entry] : seen) std::sort(entry.arches.begin(), entry.arches.end());
-
-  // 1. What every program needs, and the vDSO fallbacks, where the recording did not see them.
-  auto add_unseen = [&](std::span<const std::string_view> names, const std::string& why) {
-    std::map<std::vector<Arch>, std::vector<std::string>> by_arches;
-    for (std::string_view name : names) {
-      if (seen.count(std::string(name)) != 0) continue;
-      auto having = ArchesHaving(result.arches, name);
-      if (having.empty()) continue;
-      by_arches[Restriction(result.arches, having)].emplace_back(name);
-    }
-    for (auto& [only, targets] : by_arches) {
-      policy::Rule rule;
-      rule.action = Action::Allow();
-      rule.targets = std::move(targets);
-      rule.only_arches = only;
-      rule.comment = why;
-      result.rules.push_back(std::move(rule));
-    }
-  };
-  add_unseen(AlwaysNeededSyscalls(), "needed by every program (exit, signal handlers, restarted calls), seen or not");
-  add_unseen(VdsoFallbackSyscalls(),
-             "answered by the vDSO on most clock sources, by the kernel on others: allowed though not seen");
-
-  // 2. The recorded syscalls, grouped, one rule each.
+// The recorded syscalls, one rule each, in group order.
+void AddRecorded(policy::Policy& result, const std::map<std::string, Seen>& seen, const profile::Profile& profile,
+                 const GenerateOptions& options) {
   std::vector<std::string> names;
   for (const auto& [name, entry] : seen) names.push_back(name);
   std::stable_sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
@@ -241,87 +308,105 @@ policy::Policy GeneratePolicy(const Profile& profile, const GenerateOptions& opt
     return a < b;
   });
   for (const std::string& name : names) {
-    const Seen& entry = seen[name];
-    policy::Rule rule;
-    rule.action = Action::Allow();
-    rule.targets = {name};
-    rule.only_arches = Restriction(result.arches, entry.arches);
-    std::vector<policy::Condition> conjuncts;
-    std::vector<const InterestingArg*> conditioned;
-    for (const InterestingArg& info : InterestingArgsOf(name)) {
-      if (!info.condition) continue;
-      auto it = entry.args.find(info.index);
-      if (it == entry.args.end() || it->second.overflow || it->second.values.empty() ||
-          it->second.values.size() > options.max_condition_values) {
-        continue;
-      }
-      std::vector<policy::Condition> alternatives;
-      for (uint64_t value : it->second.values) alternatives.push_back(Compare(info, value));
-      conjuncts.push_back(Combine(policy::Condition::Kind::kOr, std::move(alternatives)));
-      conditioned.push_back(&info);
+    // A condition can only name an argument every ABI of its rule has (i386's mmap passes a struct,
+    // so it has no prot): the ABIs lacking one get their own rule, without that condition.
+    const Seen& entry = seen.at(name);
+    Seen having = entry, lacking = entry;
+    having.arches.clear();
+    lacking.arches.clear();
+    for (Arch arch : entry.arches) (HasConditionArguments(name, arch) ? having : lacking).arches.push_back(arch);
+    if (having.arches.empty() || lacking.arches.empty()) {
+      result.rules.push_back(RecordedRule(name, entry, profile, result.arches, options));
+    } else {
+      result.rules.push_back(RecordedRule(name, having, profile, result.arches, options));
+      result.rules.push_back(RecordedRule(name, lacking, profile, result.arches, options));
     }
-    if (!conjuncts.empty()) rule.condition = Combine(policy::Condition::Kind::kAnd, std::move(conjuncts));
-    rule.comment = Evidence(name, entry, profile, conditioned);
-    result.rules.push_back(std::move(rule));
   }
+}
 
-  // Whether some rule so far lets `name` through (conditionally or not).
-  std::set<std::string> permitted;
-  for (const policy::Rule& rule : result.rules) {
-    for (const std::string& target : rule.targets) permitted.insert(target);
-  }
-  std::set<std::string> answered = permitted;
+policy::Rule EnosysRule(const policy::Policy& result, std::string_view name, std::string comment) {
+  policy::Rule rule;
+  rule.action = Action::Errno(ENOSYS);
+  rule.targets = {std::string(name)};
+  rule.only_arches = Restriction(result.arches, ArchesHaving(result.arches, name));
+  rule.comment = std::move(comment);
+  return rule;
+}
 
-  // 3. ENOSYS for fallback twins whose older partner is allowed, so libc falls back instead of
-  //    failing with EPERM; and for syscalls whose callers handle ENOSYS on their own.
+// ENOSYS for fallback twins whose older partner is allowed, so libc falls back instead of failing
+// with EPERM; and for syscalls whose callers handle ENOSYS on their own. Adds them to `answered`.
+void AddEnosysFallbacks(policy::Policy& result, std::set<std::string>& answered) {
+  std::set<std::string> permitted;  // whether some rule so far lets a name through (maybe conditionally)
+  for (const policy::Rule& rule : result.rules) permitted.insert(rule.targets.begin(), rule.targets.end());
   std::map<std::string, std::vector<std::string>> twins;  // newer -> allowed older partners
-  for (const FallbackTwin& twin : FallbackTwins()) {
+  for (const syscalls::FallbackTwin& twin : syscalls::FallbackTwins()) {
     if (permitted.count(std::string(twin.older)) == 0 || answered.count(std::string(twin.newer)) != 0) continue;
     if (ArchesHaving(result.arches, twin.newer).empty()) continue;
     twins[std::string(twin.newer)].emplace_back(twin.older);
   }
   for (const auto& [newer, olders] : twins) {
-    policy::Rule rule;
-    rule.action = Action::Errno(ENOSYS);
-    rule.targets = {newer};
-    rule.only_arches = Restriction(result.arches, ArchesHaving(result.arches, newer));
-    rule.comment = fmt::format("fallback twin of {}: on ENOSYS, callers retry with {}", fmt::join(olders, ", "),
-                               olders.size() == 1 ? olders.front() : "those");
-    result.rules.push_back(std::move(rule));
+    const std::string retry = olders.size() == 1 ? olders.front() : "those";
+    result.rules.push_back(EnosysRule(
+        result, newer,
+        fmt::format("fallback twin of {}: on ENOSYS, callers retry with {}", fmt::join(olders, ", "), retry)));
     answered.insert(newer);
   }
-  for (std::string_view name : EnosysSafeSyscalls()) {
+  for (std::string_view name : syscalls::EnosysSafeSyscalls()) {
     if (answered.count(std::string(name)) != 0 || ArchesHaving(result.arches, name).empty()) continue;
-    policy::Rule rule;
-    rule.action = Action::Errno(ENOSYS);
-    rule.targets = {std::string(name)};
-    rule.only_arches = Restriction(result.arches, ArchesHaving(result.arches, name));
-    rule.comment = "not seen; its callers treat ENOSYS as 'not available here' and carry on";
-    result.rules.push_back(std::move(rule));
+    result.rules.push_back(
+        EnosysRule(result, name, "not seen; its callers treat ENOSYS as 'not available here' and carry on"));
     answered.insert(std::string(name));
   }
+}
 
-  // 4. ENOSYS for syscalls newer than the recording kernel: a later libc may try them first.
-  if (!profile.kernel_release.empty()) {
-    std::map<std::vector<Arch>, std::vector<std::string>> newer;
-    for (std::string_view name : syscalls::AllNames()) {
-      auto release = IntroducedIn(name);
-      if (!release || CompareKernelReleases(*release, profile.kernel_release) <= 0) continue;
-      if (answered.count(std::string(name)) != 0) continue;
-      auto having = ArchesHaving(result.arches, name);
-      if (having.empty()) continue;
-      newer[Restriction(result.arches, having)].emplace_back(name);
-    }
-    for (auto& [only, targets] : newer) {
-      policy::Rule rule;
-      rule.action = Action::Errno(ENOSYS);
-      rule.targets = std::move(targets);
-      rule.only_arches = only;
-      rule.comment = fmt::format("added to Linux after the recording kernel ({}): answer as that kernel would",
-                                 profile.kernel_release);
-      result.rules.push_back(std::move(rule));
-    }
+// ENOSYS for syscalls newer than the recording kernel: a later libc may try them first.
+void AddNewerThanKernel(policy::Policy& result, const std::string& kernel_release,
+                        const std::set<std::string>& answered) {
+  if (kernel_release.empty()) return;
+  std::map<std::vector<Arch>, std::vector<std::string>> newer;
+  for (std::string_view name : syscalls::AllNames()) {
+    auto release = syscalls::IntroducedIn(name);
+    if (!release || profile::CompareKernelReleases(*release, kernel_release) <= 0) continue;
+    if (answered.count(std::string(name)) != 0) continue;
+    auto having = ArchesHaving(result.arches, name);
+    if (having.empty()) continue;
+    newer[Restriction(result.arches, having)].emplace_back(name);
   }
+  for (auto& [only, targets] : newer) {
+    policy::Rule rule;
+    rule.action = Action::Errno(ENOSYS);
+    rule.targets = std::move(targets);
+    rule.only_arches = only;
+    rule.comment =
+        fmt::format("added to Linux after the recording kernel ({}): answer as that kernel would", kernel_release);
+    result.rules.push_back(std::move(rule));
+  }
+}
+
+}  // namespace
+
+policy::Policy GeneratePolicy(const profile::Profile& profile, const GenerateOptions& options) {
+  policy::Policy result;
+  std::set<Arch> arch_set{profile.native_arch};
+  for (const profile::SyscallRecord& record : profile.syscalls) arch_set.insert(record.arch);
+  result.arches.assign(arch_set.begin(), arch_set.end());
+  result.default_action = options.default_action;
+  result.badarch_action = Action::KillProcess();
+  const std::map<std::string, Seen> seen = CollectSeen(profile);
+
+  // 1. What every program needs, and the vDSO fallbacks, where the recording did not see them.
+  AddUnseen(result, seen, syscalls::AlwaysNeededSyscalls(),
+            "needed by every program (exit, signal handlers, restarted calls), seen or not");
+  AddUnseen(result, seen, syscalls::VdsoFallbackSyscalls(),
+            "answered by the vDSO on most clock sources, by the kernel on others: allowed though not seen");
+  // 2. The recorded syscalls, grouped, one rule each.
+  AddRecorded(result, seen, profile, options);
+  // 3. ENOSYS for fallback twins and for syscalls whose callers expect it.
+  std::set<std::string> answered;
+  for (const policy::Rule& rule : result.rules) answered.insert(rule.targets.begin(), rule.targets.end());
+  AddEnosysFallbacks(result, answered);
+  // 4. ENOSYS for syscalls newer than the recording kernel.
+  AddNewerThanKernel(result, profile.kernel_release, answered);
 
   if (options.fs_rules) result.fs_rules = FsRulesFrom(profile);
   return result;

@@ -10,7 +10,7 @@
 
 #include "core/action.h"
 #include "policy/policy.h"
-#include "record/profile.h"
+#include "profile/profile.h"
 
 namespace sysfence::record {
 
@@ -28,15 +28,12 @@ struct GenerateOptions {
 /// Generates the policy for `profile`. Rule order: what every program needs, then the recorded
 /// syscalls grouped by built-in group (one rule each, comment = evidence), then ENOSYS for fallback
 /// twins whose partner is allowed, then ENOSYS for syscalls newer than the recording kernel.
-/// Syscall numbers the tables cannot name are left out (UnnamedSyscalls lists them).
-policy::Policy GeneratePolicy(const Profile& profile, const GenerateOptions& options = {});
+/// Syscall numbers the tables cannot name are left out (profile::UnnamedSyscalls lists them).
+policy::Policy GeneratePolicy(const profile::Profile& profile, const GenerateOptions& options = {});
 
 /// The generated policy as text: a header naming the recording (command, backend, kernel; nothing
 /// that changes between identical runs), then policy::PrintPolicy's canonical form.
-std::string RenderGeneratedPolicy(const Profile& profile, const policy::Policy& policy);
-
-/// Syscalls of `profile` that the tables cannot name ("x86_64 nr 512"), so no rule can allow them.
-std::vector<std::string> UnnamedSyscalls(const Profile& profile);
+std::string RenderGeneratedPolicy(const profile::Profile& profile, const policy::Policy& policy);
 
 /// The built-in group a generated rule for `name` is filed under ("@file-system"), or "other".
 std::string GroupFor(std::string_view name);

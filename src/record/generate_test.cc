@@ -16,15 +16,15 @@
 #include "policy/evaluate.h"
 #include "policy/parser.h"
 #include "policy/printer.h"
-#include "record/profile.h"
+#include "profile/profile.h"
 #include "syscalls/syscalls.h"
 #include "tests/support/test_paths.h"
 
 namespace sysfence::record {
 namespace {
 
-SyscallRecord Seen(std::string name, uint64_t count, uint64_t errors = 0, Arch arch = Arch::kX86_64) {
-  SyscallRecord record;
+profile::SyscallRecord Seen(std::string name, uint64_t count, uint64_t errors = 0, Arch arch = Arch::kX86_64) {
+  profile::SyscallRecord record;
   record.arch = arch;
   record.number = syscalls::NumberOf(arch, name).value();
   record.name = std::move(name);
@@ -37,16 +37,16 @@ SyscallRecord Seen(std::string name, uint64_t count, uint64_t errors = 0, Arch a
   return record;
 }
 
-ArgValues Values(std::initializer_list<uint64_t> values) {
-  ArgValues out;
+profile::ArgValues Values(std::initializer_list<uint64_t> values) {
+  profile::ArgValues out;
   for (uint64_t value : values) out.Add(value);
   return out;
 }
 
 // A small program's recording: files, a socket of two families, one ioctl request, mmap with three
 // protections, mprotect with too many values for a condition, threads through clone.
-Profile SyntheticProfile() {
-  Profile profile;
+profile::Profile SyntheticProfile() {
+  profile::Profile profile;
   profile.backend = "ptrace";
   profile.kernel_release = "5.10.0-28-amd64";
   profile.native_arch = Arch::kX86_64;
@@ -60,27 +60,27 @@ Profile SyntheticProfile() {
   profile.syscalls.push_back(Seen("newfstatat", 9));
   profile.syscalls.push_back(Seen("faccessat", 1));
   profile.syscalls.back().startup_only = true;
-  SyscallRecord clone = Seen("clone", 2);
+  profile::SyscallRecord clone = Seen("clone", 2);
   clone.args[0] = Values({0x3d0f00});
   profile.syscalls.push_back(clone);
-  SyscallRecord socket = Seen("socket", 4);
+  profile::SyscallRecord socket = Seen("socket", 4);
   socket.args[0] = Values({1, 2});
   socket.args[1] = Values({0x80001, 0x80002});
   profile.syscalls.push_back(socket);
-  SyscallRecord ioctl = Seen("ioctl", 3, 1);
+  profile::SyscallRecord ioctl = Seen("ioctl", 3, 1);
   ioctl.args[1] = Values({0x5401});
   profile.syscalls.push_back(ioctl);
-  SyscallRecord mmap = Seen("mmap", 30);
+  profile::SyscallRecord mmap = Seen("mmap", 30);
   mmap.args[2] = Values({0, 1, 3});
   profile.syscalls.push_back(mmap);
-  SyscallRecord mprotect = Seen("mprotect", 12);
+  profile::SyscallRecord mprotect = Seen("mprotect", 12);
   mprotect.args[2] = Values({1, 3});
   mprotect.args[2].overflow = true;
   profile.syscalls.push_back(mprotect);
   profile.syscalls.push_back(Seen("exit_group", 2));
   profile.syscalls.push_back(Seen("execve", 2));
   profile.syscalls.push_back(Seen("ptrace", 1));
-  std::sort(profile.syscalls.begin(), profile.syscalls.end(), [](const SyscallRecord& a, const SyscallRecord& b) {
+  std::sort(profile.syscalls.begin(), profile.syscalls.end(), [](const profile::SyscallRecord& a, const profile::SyscallRecord& b) {
     return std::tie(a.arch, a.name) < std::tie(b.arch, b.name);
   });
   return profile;
@@ -107,7 +107,7 @@ std::string GoldenPath() {
 }
 
 TEST(GenerateTest, MatchesGoldenOutput) {
-  const Profile profile = SyntheticProfile();
+  const profile::Profile profile = SyntheticProfile();
   const std::string text = RenderGeneratedPolicy(profile, GeneratePolicy(profile));
   if (std::getenv("SYSFENCE_UPDATE_GOLDEN") != nullptr) {
     std::ofstream(GoldenPath()) << text;
@@ -120,7 +120,7 @@ TEST(GenerateTest, MatchesGoldenOutput) {
 }
 
 TEST(GenerateTest, PrintedPolicyParsesBackToTheSamePolicy) {
-  const Profile profile = SyntheticProfile();
+  const profile::Profile profile = SyntheticProfile();
   const policy::Policy generated = GeneratePolicy(profile);
   const std::string text = RenderGeneratedPolicy(profile, generated);
   Diagnostics diagnostics;
@@ -130,9 +130,9 @@ TEST(GenerateTest, PrintedPolicyParsesBackToTheSamePolicy) {
 }
 
 TEST(GenerateTest, IsDeterministicWhateverTheRecordOrder) {
-  const Profile profile = SyntheticProfile();
+  const profile::Profile profile = SyntheticProfile();
   const std::string first = RenderGeneratedPolicy(profile, GeneratePolicy(profile));
-  Profile shuffled = profile;
+  profile::Profile shuffled = profile;
   std::mt19937 random(42);
   for (int round = 0; round < 5; ++round) {
     std::shuffle(shuffled.syscalls.begin(), shuffled.syscalls.end(), random);
@@ -184,9 +184,67 @@ TEST(GenerateTest, ConditionsOnFewMeaningfulValues) {
   EXPECT_FALSE(RuleFor(policy, "read")->condition.has_value());
 }
 
+Action DecideOn(const policy::Policy& policy, Arch arch, std::string_view name, std::initializer_list<uint64_t> args) {
+  bpf::SeccompData data;
+  data.arch = GetArchInfo(arch).audit_arch;
+  data.nr = static_cast<int32_t>(syscalls::NumberOf(arch, name).value());
+  int i = 0;
+  for (uint64_t arg : args) data.args[i++] = arg;
+  return policy::Evaluate(policy, data).action;
+}
+
+// Conditions name arguments by their meaning, not by x86_64's positions: clone's flags are the
+// second argument on s390x, and i386's mmap has no prot to restrict.
+TEST(GenerateTest, ConditionsFollowEachAbisArguments) {
+  profile::Profile profile;
+  profile.backend = "ptrace";
+  profile.native_arch = Arch::kX86_64;
+  profile::SyscallRecord x86_64_clone = Seen("clone", 2);
+  x86_64_clone.args[0] = Values({0x1200011});
+  profile::SyscallRecord s390x_clone = Seen("clone", 3, 0, Arch::kS390x);
+  s390x_clone.args[1] = Values({0x1200011});
+  profile::SyscallRecord x86_64_mmap = Seen("mmap", 5);
+  x86_64_mmap.args[2] = Values({3});
+  profile::SyscallRecord i386_mmap = Seen("mmap", 4, 0, Arch::kX86);
+  profile.syscalls = {x86_64_clone, x86_64_mmap, i386_mmap, s390x_clone};
+  const policy::Policy policy = GeneratePolicy(profile);
+  EXPECT_EQ(DecideOn(policy, Arch::kX86_64, "clone", {0x1200011}), Action::Allow());
+  EXPECT_EQ(DecideOn(policy, Arch::kX86_64, "clone", {0x10000000}), Action::Errno(EPERM));  // CLONE_NEWUSER
+  EXPECT_EQ(DecideOn(policy, Arch::kS390x, "clone", {0x7ff000, 0x1200011}), Action::Allow());
+  EXPECT_EQ(DecideOn(policy, Arch::kS390x, "clone", {0x1200011, 0x10000000}), Action::Errno(EPERM));
+  // The x86_64 mmap keeps its condition; the i386 one gets a rule of its own, without one.
+  EXPECT_EQ(DecideOn(policy, Arch::kX86_64, "mmap", {0, 4096, 3, 0x22}), Action::Allow());
+  EXPECT_EQ(DecideOn(policy, Arch::kX86_64, "mmap", {0, 4096, 7, 0x22}), Action::Errno(EPERM));
+  EXPECT_EQ(DecideOn(policy, Arch::kX86, "mmap", {0x1000}), Action::Allow());
+  const std::string text = policy::PrintPolicy(policy);
+  EXPECT_NE(text.find("allow clone on x86_64 s390x if clone_flags == CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD\n"),
+            std::string::npos)
+      << text;
+  Diagnostics diagnostics;
+  const std::optional<policy::Policy> reparsed = policy::ParsePolicy(text, "generated.sfp", diagnostics);
+  ASSERT_TRUE(reparsed) << text;
+  EXPECT_EQ(DecideOn(*reparsed, Arch::kS390x, "clone", {0x1200011, 0x10000000}), Action::Errno(EPERM));
+  EXPECT_EQ(DecideOn(*reparsed, Arch::kX86, "mmap", {0x1000}), Action::Allow());
+}
+
+// Socket options are evidence named by their level; the level is the condition.
+TEST(GenerateTest, SocketOptionsAreNamedByTheirLevel) {
+  profile::Profile profile;
+  profile.backend = "ptrace";
+  profile.native_arch = Arch::kX86_64;
+  profile::SyscallRecord setsockopt = Seen("setsockopt", 2);
+  setsockopt.args[1] = Values({6});
+  setsockopt.args[2] = Values({1});
+  profile.syscalls = {setsockopt};
+  const std::string text = policy::PrintPolicy(GeneratePolicy(profile));
+  EXPECT_NE(text.find("; level SOL_TCP; optname seen TCP_NODELAY\nallow setsockopt if level == SOL_TCP\n"),
+            std::string::npos)
+      << text;
+}
+
 TEST(GenerateTest, ConditionValuesAreWrittenWithConstantsWhereTheyAreExactlyConstants) {
-  Profile profile = SyntheticProfile();
-  for (SyscallRecord& record : profile.syscalls) {
+  profile::Profile profile = SyntheticProfile();
+  for (profile::SyscallRecord& record : profile.syscalls) {
     // TCGETS and an ioctl request no constant names; PROT_READ|PROT_WRITE and PROT_NONE.
     if (record.name == "ioctl") record.args[1] = Values({0x5401, 0x12345678});
   }
@@ -202,8 +260,8 @@ TEST(GenerateTest, ConditionValuesAreWrittenWithConstantsWhereTheyAreExactlyCons
 }
 
 TEST(GenerateTest, TooManyValuesMeansNoCondition) {
-  Profile profile = SyntheticProfile();
-  for (SyscallRecord& record : profile.syscalls) {
+  profile::Profile profile = SyntheticProfile();
+  for (profile::SyscallRecord& record : profile.syscalls) {
     if (record.name == "socket") record.args[0] = Values({1, 2, 10, 16});
   }
   GenerateOptions options;
@@ -222,17 +280,17 @@ TEST(GenerateTest, AnswersFallbackTwinsOfAllowedSyscallsWithEnosys) {
   EXPECT_EQ(Decide(policy, "close_range"), Action::Errno(ENOSYS)); // close allowed
   EXPECT_EQ(Decide(policy, "rseq"), Action::Errno(ENOSYS));        // callers expect ENOSYS
   // fchmodat was not seen, so fchmodat2 (which 6.18 has) gets the default like any other syscall.
-  Profile recent = SyntheticProfile();
+  profile::Profile recent = SyntheticProfile();
   recent.kernel_release = "6.18";
   EXPECT_EQ(Decide(GeneratePolicy(recent), "fchmodat2"), Action::Errno(EPERM));
   // A twin that was seen itself is simply allowed.
-  Profile with_clone3 = SyntheticProfile();
+  profile::Profile with_clone3 = SyntheticProfile();
   with_clone3.syscalls.push_back(Seen("clone3", 1));
   EXPECT_EQ(Decide(GeneratePolicy(with_clone3), "clone3"), Action::Allow());
 }
 
 TEST(GenerateTest, AnswersSyscallsNewerThanTheRecordingKernelWithEnosys) {
-  Profile profile = SyntheticProfile();  // recorded on 5.10
+  profile::Profile profile = SyntheticProfile();  // recorded on 5.10
   policy::Policy policy = GeneratePolicy(profile);
   EXPECT_EQ(Decide(policy, "epoll_pwait2"), Action::Errno(ENOSYS));             // 5.11
   EXPECT_EQ(Decide(policy, "landlock_create_ruleset"), Action::Errno(ENOSYS));  // 5.13
@@ -273,7 +331,7 @@ TEST(GenerateTest, GroupsRulesByBuiltInGroup) {
 }
 
 TEST(GenerateTest, OtherArchesSeenGetTheirOwnRules) {
-  Profile profile = SyntheticProfile();
+  profile::Profile profile = SyntheticProfile();
   profile.syscalls.push_back(Seen("getuid", 1, 0, Arch::kX86));
   const policy::Policy policy = GeneratePolicy(profile);
   EXPECT_EQ(policy.arches, (std::vector<Arch>{Arch::kX86_64, Arch::kX86}));
@@ -284,19 +342,19 @@ TEST(GenerateTest, OtherArchesSeenGetTheirOwnRules) {
 }
 
 TEST(GenerateTest, UnnamedNumbersAreLeftOutAndReported) {
-  Profile profile = SyntheticProfile();
-  SyscallRecord unknown;
+  profile::Profile profile = SyntheticProfile();
+  profile::SyscallRecord unknown;
   unknown.name = "nr999";
   unknown.number = 999;
   unknown.count = 1;
   profile.syscalls.push_back(unknown);
   const policy::Policy policy = GeneratePolicy(profile);
   EXPECT_EQ(RuleFor(policy, "nr999"), nullptr);
-  EXPECT_EQ(UnnamedSyscalls(profile), std::vector<std::string>{"x86_64 nr 999"});
+  EXPECT_EQ(profile::UnnamedSyscalls(profile), std::vector<std::string>{"x86_64 nr 999"});
 }
 
 TEST(GenerateTest, FsRulesFromPathsAndExecutables) {
-  Profile profile = SyntheticProfile();
+  profile::Profile profile = SyntheticProfile();
   profile.executables = {"/usr/bin/demo"};
   profile.paths["/etc/hostname"] = policy::kFsReadFile;
   for (int i = 0; i < 6; ++i) profile.paths["/usr/lib/x/lib" + std::to_string(i) + ".so"] = policy::kFsReadFile;

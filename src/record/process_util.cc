@@ -156,7 +156,7 @@ uint32_t OpenAccess(uint64_t flags) {
 
 }  // namespace
 
-void CapturePathAccess(ProfileBuilder& builder, pid_t tid, std::string_view syscall, const uint64_t args[6]) {
+void CapturePathAccess(profile::ProfileBuilder& builder, pid_t tid, std::string_view syscall, const uint64_t args[6]) {
   auto read = [&](uint64_t address) -> std::string {
     auto text = ReadRemoteString(tid, address);
     return text.ok() ? *text : std::string();
@@ -218,7 +218,7 @@ void CapturePathAccess(ProfileBuilder& builder, pid_t tid, std::string_view sysc
   }
 }
 
-void DropMissingPaths(Profile& profile) {
+void DropMissingPaths(profile::Profile& profile) {
   for (auto it = profile.paths.begin(); it != profile.paths.end();) {
     struct stat st {};
     if (stat(it->first.c_str(), &st) != 0) {
@@ -232,7 +232,7 @@ void DropMissingPaths(Profile& profile) {
   }
 }
 
-void GrantCreationsToFolders(Profile& profile) {
+void GrantCreationsToFolders(profile::Profile& profile) {
   constexpr uint32_t kFileRights = policy::kFsExecute | policy::kFsWriteFile | policy::kFsReadFile |
                                    policy::kFsTruncate | policy::kFsIoctlDev;
   for (auto it = profile.paths.begin(); it != profile.paths.end();) {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "record/profile_builder.h"
+#include "profile/profile_builder.h"
 
 namespace sysfence::record {
 
@@ -38,15 +38,15 @@ Result<std::string> ReadRemoteString(pid_t pid, uint64_t address, size_t max = 4
 /// Records the fs access a path-taking syscall asks for (open, openat, openat2, creat, mkdir,
 /// unlink, rename, symlink, truncate, execve ...): reads the path from `tid`'s memory, resolves it
 /// against the cwd or dirfd, and calls builder.OnPath. Other syscalls are ignored.
-void CapturePathAccess(ProfileBuilder& builder, pid_t tid, std::string_view syscall, const uint64_t args[6]);
+void CapturePathAccess(profile::ProfileBuilder& builder, pid_t tid, std::string_view syscall, const uint64_t args[6]);
 
 /// Drops recorded paths that do not exist now (failed lookups in search paths), keeping the parent
 /// folder rights recorded for creations.
-void DropMissingPaths(Profile& profile);
+void DropMissingPaths(profile::Profile& profile);
 
 /// Folds the rights on files inside a folder where the program created files (make-reg) into that
 /// folder's rights: such a file may be missing on the next run, and an `fs` rule naming a missing
 /// path stops the run before it starts.
-void GrantCreationsToFolders(Profile& profile);
+void GrantCreationsToFolders(profile::Profile& profile);
 
 }  // namespace sysfence::record

@@ -21,7 +21,7 @@
 #include "record/backends.h"
 #include "os/exit_status.h"
 #include "record/process_util.h"
-#include "record/profile_builder.h"
+#include "profile/profile_builder.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::record {
@@ -199,7 +199,7 @@ class PtraceSession {
   bool stopping_ = false;
   pid_t root_ = 0;
   int root_status_ = 0;
-  ProfileBuilder builder_;
+  profile::ProfileBuilder builder_;
   std::map<pid_t, Tracee> tracees_;
 };
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "record/profile.h"
+#include "profile/profile.h"
 
 namespace sysfence::record {
 
@@ -41,7 +41,7 @@ struct RecordOptions {
 
 /// The outcome of a recording.
 struct RecordResult {
-  Profile profile;
+  profile::Profile profile;
   Backend backend = Backend::kAuto;  ///< the backend that ran (never kAuto)
   int exit_status = 0;  ///< the program's exit status (128+signal when killed); 0 when attached
   std::vector<std::string> notes;  ///< what the caller should tell the user (e.g. why auto chose)

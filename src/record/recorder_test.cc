@@ -32,9 +32,9 @@ std::string Workload() {
   return sysfence::test_paths::BinaryDir() + "/src/record/sysfence_record_workload";
 }
 
-std::set<std::string> Names(const Profile& profile) {
+std::set<std::string> Names(const profile::Profile& profile) {
   std::set<std::string> names;
-  for (const SyscallRecord& record : profile.syscalls) names.insert(record.name);
+  for (const profile::SyscallRecord& record : profile.syscalls) names.insert(record.name);
   return names;
 }
 
@@ -77,20 +77,20 @@ TEST_P(BackendTest, RecordsTheWorkloadWithItsArgumentsAndErrors) {
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_EQ(result->exit_status, 0);
   EXPECT_EQ(result->backend, GetParam());
-  const Profile& profile = result->profile;
+  const profile::Profile& profile = result->profile;
   const auto names = Names(profile);
   for (const char* expected : {"execve", "openat", "read", "close", "socket", "prctl", "uname", "write", "exit_group",
                                "getpid", "getppid", "gettid"}) {
     EXPECT_EQ(names.count(expected), 1u) << expected << " missing from " << Join(names);
   }
   EXPECT_TRUE(names.count("clone3") || names.count("clone")) << Join(names);
-  const SyscallRecord* socket = FindSyscall(profile, NativeArch(), "socket");
+  const profile::SyscallRecord* socket = profile::FindSyscall(profile, NativeArch(), "socket");
   ASSERT_NE(socket, nullptr);
   EXPECT_EQ(socket->args.at(0).values, (std::set<uint64_t>{1, 2}));  // AF_UNIX, AF_INET
-  const SyscallRecord* prctl = FindSyscall(profile, NativeArch(), "prctl");
+  const profile::SyscallRecord* prctl = profile::FindSyscall(profile, NativeArch(), "prctl");
   ASSERT_NE(prctl, nullptr);
   EXPECT_EQ(prctl->args.at(0).values.count(3), 1u);  // PR_GET_DUMPABLE
-  const SyscallRecord* openat = FindSyscall(profile, NativeArch(), "openat");
+  const profile::SyscallRecord* openat = profile::FindSyscall(profile, NativeArch(), "openat");
   if (GetParam() == Backend::kUnotify) {
     EXPECT_FALSE(profile.errors_known);  // the call runs after the answer: its result is unseen
   } else {
@@ -198,7 +198,7 @@ void AttachTest(Backend backend) {
     EXPECT_EQ(names.count(expected), 1u) << expected << " missing from " << Join(names);
   }
   EXPECT_TRUE(names.count("clone") || names.count("clone3")) << Join(names);
-  const auto* getppid = FindSyscall(result->profile, NativeArch(), "getppid");
+  const auto* getppid = profile::FindSyscall(result->profile, NativeArch(), "getppid");
   ASSERT_NE(getppid, nullptr);
   EXPECT_GT(getppid->count, 20u);
   EXPECT_GE(result->profile.process_images, 2u);  // the children were followed

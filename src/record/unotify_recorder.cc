@@ -31,7 +31,7 @@
 #include "record/backends.h"
 #include "os/exit_status.h"
 #include "record/process_util.h"
-#include "record/profile_builder.h"
+#include "profile/profile_builder.h"
 #include "syscalls/syscalls.h"
 
 
@@ -146,7 +146,7 @@ Result<RecordResult> RecordWithUnotify(const RecordOptions& options, const std::
   auto* request = reinterpret_cast<seccomp_notif*>(request_buffer.data());
   auto* response = reinterpret_cast<seccomp_notif_resp*>(response_buffer.data());
 
-  ProfileBuilder builder(NativeArch(), start);
+  profile::ProfileBuilder builder(NativeArch(), start);
   builder.SetErrorsKnown(false);
   builder.SetPathsKnown(options.paths);
   std::map<pid_t, pid_t> tgid_of;            // tid -> tgid

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,14 +42,6 @@ struct DecodeContext {
 /// Decodes the arguments of syscall `name` on `arch`. Unknown signatures give six raw arguments.
 std::vector<DecodedArg> DecodeArgs(Arch arch, std::string_view name, const uint64_t (&args)[6],
                                    const DecodeContext& context);
-
-/// The constant family of argument `arg_name` of `syscall` ("AF" for socket's family), and whether
-/// it is a set of flags rather than one value; nullopt when the argument has none.
-struct ArgFamily {
-  std::string_view family;
-  bool flags = false;
-};
-std::optional<ArgFamily> FamilyOf(std::string_view syscall, std::string_view arg_name);
 
 /// Names the bits of `value` with constants of `family` ("PROT_READ|PROT_WRITE"); bits no constant
 /// names are appended in hex; 0 gives the family's zero constant or "0".

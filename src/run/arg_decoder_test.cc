@@ -81,6 +81,50 @@ TEST(ArgDecoderTest, ZeroArgumentSyscallsShowNoArguments) {
   EXPECT_TRUE(DecodeArgs(Arch::kX86, "getppid", junk, DecodeContext{0, false, false}).empty());
 }
 
+// The 32-bit ABIs' own syscalls show their own arity too (getuid32 takes none, fstat64 two).
+TEST(ArgDecoderTest, ThirtyTwoBitOnlySyscallsShowTheirOwnArity) {
+  const uint64_t junk[6] = {3, 0xffd0, 63, 0, 0x7f85278196d0, 0};
+  EXPECT_TRUE(DecodeArgs(Arch::kX86, "getuid32", junk, DecodeContext{0, false, false}).empty());
+  EXPECT_TRUE(DecodeArgs(Arch::kArm, "sigreturn", junk, DecodeContext{0, false, false}).empty());
+  const auto fstat64 = DecodeArgs(Arch::kX86, "fstat64", junk, DecodeContext{0, false, false});
+  ASSERT_EQ(fstat64.size(), 2u);
+  EXPECT_EQ(fstat64[0].name, "fd");
+  const auto mmap2 = DecodeArgs(Arch::kX86, "mmap2", junk, DecodeContext{0, false, false});
+  ASSERT_EQ(mmap2.size(), 6u);
+  EXPECT_EQ(mmap2[2].text, "PROT_EXEC|PROT_READ|PROT_WRITE|0x38");  // 63: the unknown bits stay in hex
+}
+
+// Options are named by their level, flag sets bit by bit, clone's exit signal as a signal, and each
+// constant by its one name, as in recordings (the table in syscalls/arg_meanings.cc).
+TEST(ArgDecoderTest, DecodesFromTheOneTableOfMeanings) {
+  const DecodeContext blind{0, false, false};
+  const uint64_t nodelay[6] = {3, 6, 1, 0x7ffc0000, 4, 0};
+  const auto tcp = DecodeArgs(Arch::kX86_64, "setsockopt", nodelay, blind);
+  ASSERT_EQ(tcp.size(), 5u);
+  EXPECT_EQ(tcp[1].text, "SOL_TCP");
+  EXPECT_EQ(tcp[2].kind, DecodedArg::Kind::kConstant);
+  EXPECT_EQ(tcp[2].text, "TCP_NODELAY");  // not SO_DEBUG
+  EXPECT_EQ(tcp[2].family, "TCP");
+  const uint64_t debug[6] = {3, 1, 1, 0x7ffc0000, 4, 0};
+  EXPECT_EQ(DecodeArgs(Arch::kX86_64, "getsockopt", debug, blind)[2].text, "SO_DEBUG");
+  const uint64_t unix_socket[6] = {1, 0x80801, 0, 0, 0, 0};
+  const auto socket = DecodeArgs(Arch::kX86_64, "socket", unix_socket, blind);
+  EXPECT_EQ(socket[0].text, "AF_UNIX");  // not AF_FILE
+  EXPECT_EQ(socket[1].text, "SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK");
+  EXPECT_EQ(socket[2].kind, DecodedArg::Kind::kNumber);  // protocol 0 of AF_UNIX is no IPPROTO_*
+  const uint64_t fork_flags[6] = {0x1200011, 0, 0, 0, 0, 0};
+  const auto clone = DecodeArgs(Arch::kX86_64, "clone", fork_flags, blind);
+  EXPECT_EQ(clone[0].kind, DecodedArg::Kind::kFlags);
+  EXPECT_EQ(clone[0].text, "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD");
+  const uint64_t term[6] = {1234, 15, 0, 0, 0, 0};
+  EXPECT_EQ(DecodeArgs(Arch::kX86_64, "kill", term, blind)[1].text, "SIGTERM");
+  const uint64_t chld[6] = {17, 0, 0, 8, 0, 0};
+  EXPECT_EQ(DecodeArgs(Arch::kX86_64, "rt_sigaction", chld, blind)[0].text, "SIGCHLD");  // not SIGCLD
+  const uint64_t anonymous[6] = {0, 4096, 3, 0x22, ~uint64_t{0}, 0};
+  const auto mmap = DecodeArgs(Arch::kX86_64, "mmap", anonymous, blind);
+  EXPECT_EQ(mmap[3].text, "MAP_ANONYMOUS|MAP_PRIVATE");
+}
+
 TEST(ArgDecoderTest, UnknownSignatureGivesSixRawArguments) {
   const uint64_t args[6] = {1, 2, 3, 4, 5, 6};
   const auto decoded = DecodeArgs(Arch::kX86_64, "", args, DecodeContext{0, false, false});

@@ -9,21 +9,19 @@
 
 #include "core/arch.h"
 
+#include "syscalls/arg_meanings.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::run {
 
 int KeyArgIndex(std::string_view syscall) {
-  // Syscalls whose meaning depends on one constant argument: socket families, ioctl requests,
-  // prctl options... For others (rt_sigaction's signal, clock ids) a per-value rule would be
-  // needlessly narrow.
-  static constexpr std::string_view kKeyed[] = {"socket", "socketpair", "ioctl", "prctl", "fcntl",
-                                                "arch_prctl", "seccomp", "personality"};
-  if (std::find(std::begin(kKeyed), std::end(kKeyed), syscall) == std::end(kKeyed)) return -1;
+  // Syscalls whose meaning depends on one constant argument (socket families, ioctl requests, prctl
+  // options...: the table of argument meanings marks them). For others (rt_sigaction's signal,
+  // clock ids) a per-value rule would be needlessly narrow.
   const auto signature = syscalls::ArgsOf(syscall);
   for (size_t i = 0; i < signature.size(); ++i) {
-    const auto family = FamilyOf(syscall, signature[i].name);
-    if (family && !family->flags) return static_cast<int>(i);
+    const std::optional<syscalls::ArgMeaning> meaning = syscalls::TableMeaningOf(syscall, signature[i].name);
+    if (meaning && meaning->suggestion_key) return static_cast<int>(i);
   }
   return -1;
 }

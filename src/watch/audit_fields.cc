@@ -26,6 +26,8 @@ int HexDigit(char c) {
 }  // namespace
 
 std::optional<AuditHeader> ParseAuditHeader(std::string_view text) {
+  // Past this (the year 2242) the time in nanoseconds would not fit 64 bits: not a real record.
+  constexpr int64_t kMaxSeconds = int64_t{1} << 33;
   constexpr std::string_view kOpen = "audit(";
   if (!text.starts_with(kOpen)) return std::nullopt;
   text.remove_prefix(kOpen.size());
@@ -39,7 +41,7 @@ std::optional<AuditHeader> ParseAuditHeader(std::string_view text) {
   const auto seconds = ParseNumber<int64_t>(text.substr(0, dot), 10);
   const auto millis = ParseNumber<int64_t>(text.substr(dot + 1, colon - dot - 1), 10);
   const auto serial = ParseNumber<uint64_t>(text.substr(colon + 1, close - colon - 1), 10);
-  if (!seconds || !millis || !serial || *millis > 999 || *seconds < 0 || *seconds > (int64_t{1} << 40)) {
+  if (!seconds || !millis || !serial || *millis > 999 || *seconds < 0 || *seconds > kMaxSeconds) {
     return std::nullopt;
   }
   return AuditHeader{*seconds * 1000 + *millis, *serial};

@@ -289,6 +289,65 @@ TEST_F(CompileCli, WeightsShortenThePathOfTheRecordedCalls) {
   EXPECT_NE(disasm.out, plain_disasm.out);
 }
 
+sysfence::bpf::SeccompData CallOn(sysfence::Arch arch, uint32_t nr) {
+  sysfence::bpf::SeccompData d;
+  d.arch = sysfence::GetArchInfo(arch).audit_arch;
+  d.nr = static_cast<int32_t>(nr);
+  return d;
+}
+
+size_t PathOf(const sysfence::bpf::Program& program, sysfence::Arch arch, uint32_t nr) {
+  auto run = sysfence::bpf::Evaluate(program, CallOn(arch, nr));
+  EXPECT_TRUE(run.ok());
+  return run.ok() ? run->executed : 0;
+}
+
+// Weights are read through the profile library with each call's ABI and number: a count weighs on
+// its own ABI's search only, and numbers no table names weigh too.
+TEST_F(CompileCli, WeightsKeepEachCallsAbiAndNumber) {
+  using sysfence::Arch;
+  std::string text = DeepPolicy();
+  text.replace(0, text.find('\n'), "arch x86_64 x86");
+  const std::string policy = Write("two.sfp", text);
+  const uint32_t futex_x86 = *sysfence::syscalls::NumberOf(Arch::kX86, "futex");
+  ASSERT_FALSE(sysfence::syscalls::NameOf(Arch::kX86_64, 999).has_value());
+  auto entry = [](Arch arch, const std::string& name, uint32_t nr, uint64_t count) {
+    return nlohmann::json{{"arch", std::string(sysfence::ArchName(arch))}, {"name", name}, {"nr", nr},
+                          {"count", count}};
+  };
+  nlohmann::json two_abis = Recording({{"read", 5}});
+  two_abis["syscalls"].push_back(entry(Arch::kX86, "futex", futex_x86, 500000));
+  two_abis["syscalls"].push_back(entry(Arch::kX86_64, "nr999", 999, 400000));
+  const std::string recording = Write("two.json", two_abis.dump());
+  ASSERT_EQ(Sysfence("compile " + policy + " -o " + dir_ + "/plain.bpf").status, 0);
+  CliRun weighted = Sysfence("compile " + policy + " --weights " + recording + " -o " + dir_ + "/weighted.bpf");
+  ASSERT_EQ(weighted.status, 0) << weighted.err;
+  const sysfence::bpf::Program plain = ReadProgram(dir_ + "/plain.bpf");
+  const sysfence::bpf::Program heavy = ReadProgram(dir_ + "/weighted.bpf");
+  EXPECT_LT(PathOf(heavy, Arch::kX86, futex_x86), PathOf(plain, Arch::kX86, futex_x86));
+  EXPECT_LT(PathOf(heavy, Arch::kX86_64, 999), PathOf(plain, Arch::kX86_64, 999));
+
+  // Counts of i386 calls weigh nothing on x86_64: an x86_64 policy compiles to the unweighted
+  // program, byte for byte (by name, the i386 futex would have weighed on x86_64's futex).
+  nlohmann::json x86_only = Recording({});
+  x86_only["syscalls"].push_back(entry(Arch::kX86, "futex", futex_x86, 500000));
+  const std::string x86_recording = Write("x86.json", x86_only.dump());
+  const std::string x86_64_policy = Write("x86_64.sfp", DeepPolicy());
+  ASSERT_EQ(Sysfence("compile " + x86_64_policy + " -o " + dir_ + "/x86_64.bpf").status, 0);
+  CliRun x86_weighted =
+      Sysfence("compile " + x86_64_policy + " --weights " + x86_recording + " -o " + dir_ + "/x86_64-x86.bpf");
+  ASSERT_EQ(x86_weighted.status, 0) << x86_weighted.err;
+  EXPECT_EQ(ReadFile(dir_ + "/x86_64-x86.bpf"), ReadFile(dir_ + "/x86_64.bpf"));
+  // The same count as an x86_64 futex does reshape it.
+  nlohmann::json x86_64_futex = Recording({{"futex", 500000}});
+  const std::string x86_64_recording = Write("x86_64.json", x86_64_futex.dump());
+  ASSERT_EQ(Sysfence("compile " + x86_64_policy + " --weights " + x86_64_recording + " -o " + dir_ +
+                     "/x86_64-x86_64.bpf")
+                .status,
+            0);
+  EXPECT_NE(ReadFile(dir_ + "/x86_64-x86_64.bpf"), ReadFile(dir_ + "/x86_64.bpf"));
+}
+
 TEST_F(CompileCli, BadWeightsNameTheJsonPathExit2AndWriteNothing) {
   const std::string policy = Write("p.sfp", kPolicy);
   const std::string out = dir_ + "/out.bpf";

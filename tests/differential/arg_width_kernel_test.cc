@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "bpf/disassembler.h"
+#include "inspect/disassembler.h"
 #include "codegen/compile.h"
 #include "policy/parser.h"
 #include "syscalls/syscalls.h"
@@ -50,7 +50,7 @@ TEST(ArgWidthKernelTest, TheCompiledFilterTreatsTheWideModeAsTheNarrowOne) {
   ASSERT_TRUE(p.has_value());
   auto program = codegen::Compile(*p);
   ASSERT_TRUE(program.ok());
-  EXPECT_NE(bpf::Disassemble(*program).find("0xffff"), std::string::npos) << bpf::Disassemble(*program);
+  EXPECT_NE(inspect::Disassemble(*program).find("0xffff"), std::string::npos) << inspect::Disassemble(*program);
   const int32_t fchmodat = static_cast<int32_t>(*syscalls::NumberOf(Arch::kX86_64, "fchmodat"));
   const int32_t chmod = static_cast<int32_t>(*syscalls::NumberOf(Arch::kX86_64, "chmod"));
   const int32_t close = static_cast<int32_t>(*syscalls::NumberOf(Arch::kX86_64, "close"));

@@ -8,7 +8,7 @@
 #include <set>
 #include <random>
 
-#include "bpf/disassembler.h"
+#include "inspect/disassembler.h"
 #include "bpf/evaluator.h"
 #include "codegen/compile.h"
 #include "policy/evaluate.h"
@@ -88,7 +88,7 @@ TEST(LibseccompDifferentialTest, SameDecisionsOnRandomPolicies) {
         ++unexplained;
         ADD_FAILURE() << "libseccomp decides 0x" << std::hex << theirs_value << " instead of 0x" << model << std::dec
                       << " for no named cause: policy " << i << ", " << DescribeInput(d) << "\n"
-                      << policy::PrintPolicy(p) << bpf::Disassemble(*theirs);
+                      << policy::PrintPolicy(p) << inspect::Disassemble(*theirs);
       }
     }
   }

@@ -19,7 +19,7 @@
 
 #include "bpf/evaluator.h"
 #include "codegen/compile.h"
-#include "codegen/stats.h"
+#include "inspect/stats.h"
 #include "core/diagnostic.h"
 #include "formats/load.h"
 #include "policy/evaluate.h"
@@ -333,11 +333,11 @@ TEST(MobyDifferentialTest, MeetsTheTargetsOnX86_64WithoutCapabilities) {
     if (!ComparableNumber(Arch::kX86_64, nr)) continue;
     ASSERT_LE(bpf::Evaluate(ours, d)->executed, bpf::Evaluate(theirs, d)->executed) << "nr " << nr;
   }
-  const codegen::PathStats paths = codegen::MeasurePaths(ours, Arch::kX86_64, 0, 459);
+  const inspect::PathStats paths = inspect::MeasurePaths(ours, Arch::kX86_64, 0, 459);
   EXPECT_LE(paths.mean, 10.0);
-  const codegen::PathStats reference = codegen::MeasurePaths(theirs, Arch::kX86_64, 0, 459);
+  const inspect::PathStats reference = inspect::MeasurePaths(theirs, Arch::kX86_64, 0, 459);
   EXPECT_LE(paths.worst, reference.worst);
-  const codegen::CompileStats stats = codegen::ComputeStats(ours, p);
+  const inspect::CompileStats stats = inspect::ComputeStats(ours, p);
   EXPECT_GT(stats.allows, 300u);
   EXPECT_EQ(stats.cacheable_allows, stats.allows);
 }

@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "bpf/cache_analysis.h"
+#include "inspect/cache_analysis.h"
 #include "bpf/evaluator.h"
 #include "bpf/verifier.h"
 #include "codegen/compile.h"
@@ -49,7 +49,7 @@ TEST(ModelDifferentialTest, BpfIrAndReferenceAgreeOnRandomPolicies) {
         for (const auto& entry : syscalls::AllOf(table.arch)) {
           const ir::Node& node = ir->nodes[ir::Ir::Lookup(table, entry.number)];
           if (!node.is_leaf || node.outcome.action != Action::Allow()) continue;
-          ASSERT_TRUE(bpf::IsConstantAllow(*program, GetArchInfo(table.arch).audit_arch,
+          ASSERT_TRUE(inspect::IsConstantAllow(*program, GetArchInfo(table.arch).audit_arch,
                                            static_cast<int32_t>(entry.number)))
               << "policy " << i << " " << ArchName(table.arch) << " " << entry.name;
           ++cache_checked;

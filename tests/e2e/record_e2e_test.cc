@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -346,6 +348,64 @@ TEST_F(RecordThenRun, ArgumentConditionsDenyUnseenValues) {
       &violations);
   EXPECT_EQ(status, 42) << ReadAll(dir_ / "python-inet.run.err");
   EXPECT_GE(violations, 1u);
+}
+
+// The argument meanings are one table: `run --monitor` events and `record --json` name the same
+// values alike, and decode options by level, flag sets, clone's exit signal, and no phantom
+// arguments, on a real program.
+TEST_F(RecordThenRun, EventsAndRecordingsNameArgumentsAlike) {
+  if (access(kPython, X_OK) != 0)
+    GTEST_SKIP() << kPython << " is not installed (Debian's python3 package) [feature: python3]";
+  const std::vector<std::string> workload = {
+      kPython, "-c",
+      "import os, socket\ns = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+      "s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)\na, b = socket.socketpair()\n"
+      "pid = os.fork()\nif pid == 0:\n os._exit(0)\nos.waitpid(pid, 0)\nos.getppid()\nprint('done')\n"};
+  const fs::path recording = dir_ / "decode.json";
+  RecordPolicy("decode", workload, {}, {"--json", recording.string()});
+  const nlohmann::json recorded = nlohmann::json::parse(ReadAll(recording));
+  // name -> argument name -> the decoded values the recording lists.
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> decoded;
+  for (const nlohmann::json& entry : recorded["syscalls"]) {
+    for (const nlohmann::json& arg : entry.value("args", nlohmann::json::array())) {
+      if (arg.contains("decoded")) decoded[entry["name"]][arg["name"]] = arg["decoded"];
+    }
+  }
+  const fs::path policy = dir_ / "monitor.sfp";
+  std::ofstream(policy) << "arch x86_64\ndefault allow\nerrno EPERM socket socketpair setsockopt clone getppid\n";
+  const fs::path events_path = dir_ / "decode.events.jsonl";
+  const int status = Spawn({Sysfence(), "run", "-q", "--monitor", "--policy", policy.string(), "--events",
+                            events_path.string(), "--", workload[0], workload[1], workload[2]},
+                           dir_, dir_ / "decode.run.out", dir_ / "decode.run.err");
+  ASSERT_EQ(status, 0) << ReadAll(dir_ / "decode.run.err");
+  EXPECT_EQ(ReadAll(dir_ / "decode.run.out"), "done\n");
+  std::map<std::string, nlohmann::json> events;  // syscall -> its first event
+  std::istringstream lines(ReadAll(events_path));
+  for (std::string line; std::getline(lines, line);) {
+    const nlohmann::json event = nlohmann::json::parse(line);
+    if (event.value("type", "") == "syscall") events.try_emplace(event["syscall"], event);
+  }
+  auto text_of = [&](const std::string& syscall, const std::string& arg) -> std::string {
+    for (const nlohmann::json& a : events[syscall]["args"]) {
+      if (a["name"] == arg) return a.value("text", "");
+    }
+    return "<no argument " + arg + ">";
+  };
+  EXPECT_EQ(text_of("setsockopt", "level"), "SOL_TCP");
+  EXPECT_EQ(text_of("setsockopt", "optname"), "TCP_NODELAY");  // not SO_DEBUG
+  EXPECT_EQ(text_of("socketpair", "family"), "AF_UNIX");       // not AF_FILE
+  EXPECT_EQ(text_of("socketpair", "type"), "SOCK_STREAM|SOCK_CLOEXEC");
+  EXPECT_EQ(text_of("socket", "protocol"), "IPPROTO_IP");
+  EXPECT_EQ(text_of("clone", "clone_flags"), "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD");
+  EXPECT_EQ(events["getppid"]["args"], nlohmann::json::array());  // no phantom arguments
+  // The recording names the same values the same way.
+  for (const auto& [syscall, arg] : std::vector<std::pair<std::string, std::string>>{
+           {"setsockopt", "level"}, {"setsockopt", "optname"}, {"socketpair", "family"},
+           {"socketpair", "type"}, {"socket", "family"}, {"socket", "type"}, {"clone", "clone_flags"}}) {
+    const std::vector<std::string>& values = decoded[syscall][arg];
+    EXPECT_NE(std::find(values.begin(), values.end(), text_of(syscall, arg)), values.end())
+        << syscall << " " << arg << ": event says " << text_of(syscall, arg) << ", recording " << recorded.dump();
+  }
 }
 
 // Attaching through the CLI: `sysfence record -p PID --duration S` records a running multithreaded

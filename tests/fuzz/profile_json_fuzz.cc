@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "record/profile_json.h"
+#include "profile/profile_json.h"
 
 namespace {
 
@@ -25,15 +25,15 @@ using namespace sysfence;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  (void)record::LooksLikeProfileJson(text);
-  auto profile = record::ProfileFromJson(text, "fuzz.json");
+  (void)profile::LooksLikeProfileJson(text);
+  auto profile = profile::ProfileFromJson(text, "fuzz.json");
   if (!profile.ok()) {
     if (profile.error().message.rfind("fuzz.json: ", 0) != 0) Fail("error without the file:", profile.error().message);
     return 0;
   }
-  const std::string written = record::ProfileToJson(*profile).dump();
-  auto again = record::ProfileFromJson(written, "again.json");
+  const std::string written = profile::ProfileToJson(*profile).dump();
+  auto again = profile::ProfileFromJson(written, "again.json");
   if (!again.ok()) Fail("the written recording does not read back:", again.error().message);
-  if (record::ProfileToJson(*again).dump() != written) Fail("the recording changed on the way back");
+  if (profile::ProfileToJson(*again).dump() != written) Fail("the recording changed on the way back");
   return 0;
 }

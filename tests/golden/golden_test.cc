@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "bpf/disassembler.h"
+#include "inspect/disassembler.h"
 #include "bpf/verifier.h"
 #include "codegen/compile.h"
 #include "core/diagnostic.h"
@@ -39,9 +39,9 @@ std::string Listing(const policy::Policy& policy) {
   EXPECT_TRUE(program.ok()) << program.error().message;
   if (!program.ok()) return "";
   EXPECT_TRUE(bpf::Verify(*program).ok());
-  bpf::DisassembleOptions options;
+  inspect::DisassembleOptions options;
   options.default_arch = policy.arches.front();
-  return bpf::Disassemble(*program, options);
+  return inspect::Disassemble(*program, options);
 }
 
 void Check(const fs::path& golden, const std::string& listing) {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "bpf/disassembler.h"
+#include "inspect/disassembler.h"
 #include "bpf/opcodes.h"
 #include "bpf/text_assembler.h"
 #include "bpf/verifier.h"
@@ -40,10 +40,10 @@ size_t FirstDifference(const bpf::Program& a, const bpf::Program& b) {
 // Checks one program both ways (with and without comments); false after reporting a failure.
 bool RoundTrips(const bpf::Program& program, Arch arch, const std::string& what) {
   for (const bool comments : {true, false}) {
-    bpf::DisassembleOptions options;
+    inspect::DisassembleOptions options;
     options.default_arch = arch;
     options.comments = comments;
-    const std::string listing = bpf::Disassemble(program, options);
+    const std::string listing = inspect::Disassemble(program, options);
     auto back = bpf::ParseAssembly(listing);
     if (!back.ok()) {
       ADD_FAILURE() << what << (comments ? "" : " (no comments)") << ": the listing does not assemble: "

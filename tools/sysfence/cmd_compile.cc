@@ -16,18 +16,19 @@
 #include <string>
 #include <vector>
 
-#include "bpf/disassembler.h"
+#include "inspect/disassembler.h"
 #include "bpf/raw_file.h"
 #include "codegen/compile.h"
-#include "codegen/stats.h"
+#include "inspect/stats.h"
 #include "core/arch.h"
 #include "core/suggest.h"
 #include "formats/c_header.h"
-#include "formats/json_reader.h"
 #include "formats/kubernetes.h"
 #include "formats/load.h"
 #include "formats/oci_export.h"
 #include "formats/systemd.h"
+#include "profile/profile.h"
+#include "profile/profile_json.h"
 #include "syscalls/syscalls.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
@@ -54,11 +55,12 @@ constexpr const char* kCompileHelp =
     "number of the first ABI), allows and cacheable_allows; without -o only the figures are printed.\n"
     "\n"
     "--weights RECORDING.json weights the filter's syscall search by how often each syscall was\n"
-    "called in a recording (what `sysfence record --json FILE` writes: its syscalls[].name and\n"
-    "syscalls[].count, summed over ABIs): the hot syscalls are decided in fewer instructions. The\n"
-    "decisions are the same either way; mean_path in --stats stays the unweighted mean over the\n"
-    "table. A recording that is not valid JSON, not a recording, or has a wrong type is an error\n"
-    "naming the JSON path (exit status 2, nothing written).\n"
+    "called in a recording (what `sysfence record --json FILE` or `sysfence merge --json` writes:\n"
+    "syscalls[].count for each ABI and number, also numbers no table names): each ABI's hot syscalls\n"
+    "are decided in fewer instructions. The decisions are the same either way; mean_path in --stats\n"
+    "stays the unweighted mean over the table. A recording that is not valid JSON, not a recording,\n"
+    "or has a wrong type or an unknown syscall is an error naming the JSON path (exit status 2,\n"
+    "nothing written).\n"
     "\n"
     "Errors (exit status 2) write nothing; warnings are printed and give exit status 1.\n"
     "Binary BPF is not written to a terminal: give -o FILE or redirect.\n"
@@ -97,7 +99,7 @@ std::string Stem(const std::string& path) {
 }
 
 nlohmann::ordered_json StatsJson(const bpf::Program& program, const policy::Policy& policy) {
-  const codegen::CompileStats stats = codegen::ComputeStats(program, policy);
+  const inspect::CompileStats stats = inspect::ComputeStats(program, policy);
   nlohmann::ordered_json out;
   out["instructions"] = stats.instructions;
   out["worst_path"] = stats.worst_path;
@@ -113,59 +115,14 @@ int BadInput(const std::string& message) {
   return kExitBadInput;
 }
 
-// The syscall counts of a recording (record/profile_json.h's layout, version 1): name -> the sum
-// of syscalls[].count over the ABIs recorded. Read here, with only what weighting needs, so that
-// compiling does not depend on the recorder. Errors name the file and the JSON path.
-Result<std::map<std::string, uint64_t>> ReadWeights(const std::string& path) {
+// The syscall counts of a recording, by ABI and number (profile::CallCounts), read through the
+// profile library like every recording. Errors name the file and the JSON path.
+Result<std::map<std::pair<Arch, uint32_t>, uint64_t>> ReadWeights(const std::string& path) {
   auto text = ReadInputFile(path);
   if (!text.ok()) return text.error();
-  auto fail = [&path](const std::string& where, const std::string& what) {
-    return MakeError(ErrorCode::kInvalidInput, path + ": " + where + ": " + what);
-  };
-  formats::JsonReadError failure;
-  std::optional<nlohmann::json> parsed = formats::ReadJson(*text, &failure);
-  if (!parsed) {
-    const bool syntax = failure.kind == formats::JsonReadError::Kind::kSyntax;
-    return fail(failure.json_path, (syntax ? "not valid JSON: " : "") + failure.reason + " (offset " +
-                                       std::to_string(failure.offset) + ")");
-  }
-  const nlohmann::json root = std::move(*parsed);
-  if (!root.is_object()) return fail("$", "expected an object (a recording from `sysfence record --json FILE`)");
-  const auto version = root.find("sysfence_profile");
-  if (version == root.end()) {
-    return fail("$.sysfence_profile", "missing: not a recording (write one with `sysfence record --json FILE`)");
-  }
-  if (!version->is_number_unsigned() || version->get<uint64_t>() != 1) {
-    return fail("$.sysfence_profile", "unsupported recording version " + version->dump() + " (expected 1)");
-  }
-  const auto entries = root.find("syscalls");
-  if (entries == root.end()) return fail("$.syscalls", "missing");
-  if (!entries->is_array()) return fail("$.syscalls", "expected an array");
-  std::map<std::string, uint64_t> counts;
-  for (size_t i = 0; i < entries->size(); ++i) {
-    const std::string here = "$.syscalls[" + std::to_string(i) + "]";
-    const nlohmann::json& entry = (*entries)[i];
-    if (!entry.is_object()) return fail(here, "expected an object");
-    const auto name = entry.find("name");
-    if (name == entry.end()) return fail(here + ".name", "missing");
-    if (!name->is_string()) return fail(here + ".name", "expected a string");
-    const auto count = entry.find("count");
-    if (count == entry.end()) return fail(here + ".count", "missing");
-    if (!count->is_number_unsigned()) return fail(here + ".count", "expected a non-negative integer");
-    const std::string syscall = name->get<std::string>();
-    std::optional<Arch> arch;
-    if (const auto a = entry.find("arch"); a != entry.end()) {
-      if (!a->is_string()) return fail(here + ".arch", "expected a string");
-      arch = ArchFromName(a->get<std::string>());
-      if (!arch) return fail(here + ".arch", "unknown ABI '" + a->get<std::string>() + "'");
-    }
-    const bool known = arch ? syscalls::NumberOf(*arch, syscall).has_value() : syscalls::IsKnownName(syscall);
-    if (!known) return fail(here + ".name", "unknown syscall '" + syscall + "'");
-    uint64_t& total = counts[syscall];
-    const uint64_t add = count->get<uint64_t>();
-    total = add > UINT64_MAX - total ? UINT64_MAX : total + add;
-  }
-  return counts;
+  auto recording = profile::ProfileFromJson(*text, path);
+  if (!recording.ok()) return recording.error();
+  return profile::CallCounts(*recording);
 }
 
 int CompileCommand(const CompileFlags& flags) {
@@ -218,9 +175,9 @@ int CompileCommand(const CompileFlags& flags) {
   if (flags.format == "bpf") {
     exported = bpf::SerializeRawBpf(*program);
   } else if (flags.format == "disasm") {
-    bpf::DisassembleOptions disasm;
+    inspect::DisassembleOptions disasm;
     disasm.default_arch = policy->arches.front();
-    exported = bpf::Disassemble(*program, disasm);
+    exported = inspect::Disassemble(*program, disasm);
   } else if (flags.format == "c") {
     exported = formats::ExportCHeader(*program, name);
   } else if (flags.format == "json") {

@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "bpf/cache_analysis.h"
-#include "bpf/disassembler.h"
+#include "inspect/cache_analysis.h"
+#include "inspect/disassembler.h"
+#include "inspect/explorer.h"
 #include "bpf/raw_file.h"
 #include "bpf/text_assembler.h"
 #include "bpf/verifier.h"
@@ -119,10 +120,10 @@ struct DisasmFlags {
 
 std::string CacheSummary(const bpf::Program& program, Arch kernel_arch) {
   std::string out = "; kernel action cache (filters skipped for always-allowed syscall numbers):\n";
-  for (Arch arch : bpf::CachedArches(kernel_arch)) {
-    const bpf::CacheReport report = bpf::AnalyzeCache(program, arch);
+  for (Arch arch : inspect::CachedArches(kernel_arch)) {
+    const inspect::CacheReport report = inspect::AnalyzeCache(program, arch);
     std::vector<std::string> names;
-    for (const bpf::CacheEntry& entry : report.entries) {
+    for (const inspect::CacheEntry& entry : report.entries) {
       if (!entry.skipped || entry.kernel_exception) continue;
       auto name = syscalls::NameOf(arch, entry.nr);
       names.push_back(name ? std::string(*name) : std::to_string(entry.nr));
@@ -137,10 +138,27 @@ std::string CacheSummary(const bpf::Program& program, Arch kernel_arch) {
   return out;
 }
 
+// Which filter of a stack decides how many input regions (every filter runs; the kernel keeps the
+// most restrictive return, the newest filter's on ties).
+std::string DeciderSummary(const inspect::FilterStack& stack) {
+  if (stack.size() < 2) return {};
+  std::vector<size_t> decided(stack.size(), 0);
+  auto explored = inspect::Explore(stack, inspect::Region{}, [&](const inspect::Region&, const inspect::StackOutcome& o) {
+    ++decided[o.deciding_filter];
+    return true;
+  });
+  if (!explored.ok()) return "; which filter decides: " + explored.error().message + "\n";
+  std::string out = "; every filter runs; the most restrictive return wins (the newest filter's on ties):\n";
+  for (size_t i = 0; i < stack.size(); ++i) {
+    out += fmt::format(";   filter {} decides {} of {} input regions\n", i, decided[i], *explored);
+  }
+  return out;
+}
+
 int DisasmCommand(const DisasmFlags& flags) {
   std::optional<Arch> arch;
   if (int status = ParseArchFlag(flags.arch, &arch); status != kExitOk) return status;
-  bpf::DisassembleOptions options;
+  inspect::DisassembleOptions options;
   options.comments = !flags.no_comments;
   if (flags.pid != 0) {
     if (!flags.path.empty()) {
@@ -157,9 +175,10 @@ int DisasmCommand(const DisasmFlags& flags) {
     for (size_t i = 0; i < filters->size(); ++i) {
       std::printf("; pid %d, filter %zu of %zu%s\n%s", flags.pid, i, filters->size(),
                   i == 0 ? " (first installed; every filter runs, the most restrictive action wins)" : "",
-                  bpf::Disassemble((*filters)[i], options).c_str());
+                  inspect::Disassemble((*filters)[i], options).c_str());
       if (flags.cache) std::fputs(CacheSummary((*filters)[i], NativeArch()).c_str(), stdout);
     }
+    std::fputs(DeciderSummary(*filters).c_str(), stdout);
     return kExitOk;
   }
   if (flags.path.empty()) {
@@ -169,7 +188,7 @@ int DisasmCommand(const DisasmFlags& flags) {
   ProgramInput input;
   if (int status = LoadProgramInput(flags.path, &input); status != kExitOk) return status;
   options.default_arch = arch ? *arch : input.policy_arch.value_or(NativeArch());
-  std::fputs(bpf::Disassemble(input.program, options).c_str(), stdout);
+  std::fputs(inspect::Disassemble(input.program, options).c_str(), stdout);
   if (flags.cache) std::fputs(CacheSummary(input.program, NativeArch()).c_str(), stdout);
   std::fflush(stdout);
   if (auto failure = bpf::FindVerifyFailure(input.program)) {

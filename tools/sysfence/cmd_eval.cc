@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "bpf/disassembler.h"
+#include "bpf/instruction_text.h"
 #include "bpf/evaluator.h"
 #include "bpf/verifier.h"
 #include "core/suggest.h"

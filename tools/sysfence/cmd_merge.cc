@@ -10,10 +10,10 @@
 
 #include "formats/load.h"
 #include "policy/printer.h"
-#include "record/coverage.h"
+#include "profile/coverage.h"
 #include "record/generate.h"
 #include "record/merge_policies.h"
-#include "record/profile_json.h"
+#include "profile/profile_json.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/record_common.h"
@@ -57,13 +57,13 @@ int MergeCommand(const MergeFlags& flags) {
   for (const std::string& path : {flags.output, flags.json_path}) {
     if (auto writable = CheckOutputPath(path); !writable.ok()) return ReportError(writable.error());
   }
-  std::vector<record::Profile> profiles;
+  std::vector<profile::Profile> profiles;
   std::vector<policy::Policy> policies;
   for (const std::string& input : flags.inputs) {
     auto text = ReadInputFile(input);
     if (!text.ok()) return ReportError(text.error());
-    if (record::LooksLikeProfileJson(*text)) {
-      auto profile = record::ProfileFromJson(*text, input);
+    if (profile::LooksLikeProfileJson(*text)) {
+      auto profile = profile::ProfileFromJson(*text, input);
       if (!profile.ok()) return ReportError(profile.error());
       profiles.push_back(std::move(profile.value()));
     } else {
@@ -79,21 +79,21 @@ int MergeCommand(const MergeFlags& flags) {
   }
   std::string text;
   if (!profiles.empty()) {
-    const record::Profile merged = record::MergeProfiles(profiles);
+    const profile::Profile merged = profile::MergeProfiles(profiles);
     record::GenerateOptions generate;
     generate.default_action = default_action.value();
     generate.fs_rules = flags.fs;
     const policy::Policy policy = record::GeneratePolicy(merged, generate);
     text = record::RenderGeneratedPolicy(merged, policy);
-    const record::CoverageReport coverage = record::AnalyzeCoverage(merged, policy);
+    const profile::CoverageReport coverage = profile::AnalyzeCoverage(merged, policy);
     if (!flags.json_path.empty()) {
-      nlohmann::json json = record::ProfileToJson(merged);
-      json["coverage"] = record::CoverageToJson(coverage);
+      nlohmann::json json = profile::ProfileToJson(merged);
+      json["coverage"] = profile::CoverageToJson(coverage);
       if (auto written = WriteOutputFile(flags.json_path, json.dump(2) + "\n"); !written.ok()) {
         return ReportError(written.error());
       }
     }
-    if (!flags.quiet) std::fputs(record::RenderCoverage(coverage).c_str(), stderr);
+    if (!flags.quiet) std::fputs(profile::RenderCoverage(coverage).c_str(), stderr);
   } else {
     if (!flags.json_path.empty()) {
       std::fprintf(stderr, "sysfence: error: --json needs recordings; policies merge into a policy only\n");

@@ -16,11 +16,11 @@
 
 #include "core/errno_names.h"
 #include "policy/printer.h"
-#include "record/coverage.h"
+#include "profile/coverage.h"
 #include "record/generate.h"
-#include "record/profile_json.h"
+#include "profile/profile_json.h"
 #include "record/recorder.h"
-#include "record/summary.h"
+#include "profile/summary.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/record_common.h"
@@ -144,20 +144,20 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
   generate.default_action = default_action.value();
   generate.fs_rules = flags.fs;
   const policy::Policy policy = record::GeneratePolicy(result.profile, generate);
-  const std::string text = RenderGeneratedPolicy(result.profile, policy);
-  const record::CoverageReport coverage = record::AnalyzeCoverage(result.profile, policy);
+  const std::string text = record::RenderGeneratedPolicy(result.profile, policy);
+  const profile::CoverageReport coverage = profile::AnalyzeCoverage(result.profile, policy);
 
   if (!flags.json_path.empty()) {
-    nlohmann::json json = record::ProfileToJson(result.profile);
-    json["coverage"] = record::CoverageToJson(coverage);
+    nlohmann::json json = profile::ProfileToJson(result.profile);
+    json["coverage"] = profile::CoverageToJson(coverage);
     json["exit_status"] = result.exit_status;
     if (auto written = WriteOutputFile(flags.json_path, json.dump(2) + "\n"); !written.ok()) {
       return ReportError(written.error());
     }
   }
   if (auto written = WriteOutputFile(flags.output, text); !written.ok()) return ReportError(written.error());
-  if (flags.summary) std::fputs(record::RenderSummary(result.profile).c_str(), stderr);
-  if (!flags.quiet) std::fputs(record::RenderCoverage(coverage).c_str(), stderr);
+  if (flags.summary) std::fputs(profile::RenderSummary(result.profile).c_str(), stderr);
+  if (!flags.quiet) std::fputs(profile::RenderCoverage(coverage).c_str(), stderr);
   if (result.exit_status != 0 && flags.pid == 0) {
     std::fprintf(stderr,
                  "sysfence: warning: the program exited with status %d: the recording may show an error path\n",

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// ProfileBuilder: turns a stream of observations (one syscall at a time, as ptrace and unotify see
+// them, or pre-aggregated counters, as the eBPF program keeps them) into a Profile.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+
+#include "core/arch.h"
+#include "profile/profile.h"
+
+namespace sysfence::profile {
+
+/// Collects observations; Finish() returns the Profile. Not thread-safe.
+class ProfileBuilder {
+ public:
+  /// `start_ns` is the monotonic time (CLOCK_MONOTONIC, ns) the recording started at.
+  ProfileBuilder(Arch native_arch, uint64_t start_ns);
+
+  /// Process `tgid` starts a new image (a fork, or the first sighting of an attached process).
+  void OnNewProcess(int tgid);
+  /// Process `tgid` executed `path` (a new image).
+  void OnExec(int tgid, const std::string& path);
+  /// Process `tgid` made syscall `nr` of `arch` with `args` at monotonic time `time_ns`.
+  void OnSyscall(int tgid, Arch arch, uint32_t nr, const uint64_t args[6], uint64_t time_ns);
+  /// A syscall of (`arch`, `nr`) returned an error.
+  void OnError(Arch arch, uint32_t nr);
+  /// A path was opened (or executed, created, removed) with policy::FsAccess bits `access`.
+  void OnPath(const std::string& path, uint32_t access);
+
+  /// Pre-aggregated counters for one syscall in one process image (the eBPF backend).
+  struct Aggregate {
+    Arch arch = Arch::kX86_64;
+    uint32_t nr = 0;
+    uint64_t image = 0;  ///< any id unique per process image
+    uint64_t count = 0;
+    uint64_t errors = 0;
+    uint64_t first_ns = 0;
+    uint64_t last_ns = 0;
+    uint64_t last_seq = 0;  ///< index of the last call within its process image
+  };
+  /// Adds aggregated counters (see Aggregate).
+  void AddAggregate(const Aggregate& aggregate);
+  /// Adds a value seen for argument `index` of (`arch`, `nr`) (narrowed to the argument's width).
+  void AddArgValue(Arch arch, uint32_t nr, int index, uint64_t value);
+  /// Marks argument `index` of (`arch`, `nr`) as having had more values than were kept.
+  void MarkArgOverflow(Arch arch, uint32_t nr, int index);
+  /// Records that the backend sees return values / opened paths.
+  void SetErrorsKnown(bool known) { errors_known_ = known; }
+  void SetPathsKnown(bool known) { paths_known_ = known; }
+  /// Adds an executed binary seen without a process to attach it to (the eBPF backend).
+  void AddExecutable(const std::string& path) { if (!path.empty()) executables_.insert(path); }
+  /// Adds `count` process images seen outside OnNewProcess/OnExec (the eBPF backend).
+  void AddProcessImages(uint64_t count) { extra_images_ += count; }
+
+  /// The profile; `end_ns` is the monotonic time the recording ended at.
+  Profile Finish(const std::string& backend, uint64_t end_ns) const;
+
+ private:
+  struct Entry {
+    uint64_t count = 0;
+    uint64_t errors = 0;
+    uint64_t first_ns = UINT64_MAX;
+    uint64_t last_ns = 0;
+    std::set<uint64_t> images;
+    bool startup_only = true;
+    std::map<int, ArgValues> args;
+  };
+  struct Image {
+    uint64_t id = 0;
+    uint64_t calls = 0;
+  };
+  Entry& EntryFor(Arch arch, uint32_t nr);
+  Image& ImageOf(int tgid);
+
+  Arch native_arch_;
+  uint64_t start_ns_;
+  uint64_t next_image_ = 1;
+  uint64_t extra_images_ = 0;
+  bool errors_known_ = false;
+  bool paths_known_ = false;
+  std::map<std::pair<Arch, uint32_t>, Entry> entries_;
+  std::map<int, Image> images_;
+  std::set<std::string> executables_;
+  std::map<std::string, uint32_t> paths_;
+};
+
+}  // namespace sysfence::profile
