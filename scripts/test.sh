@@ -13,9 +13,9 @@ if [ "${SYSFENCE_SKIP_FUZZ:-0}" != 1 ]; then
     fuzz_build="$build-fuzz"
     cmake -S . -B "$fuzz_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
       -DCMAKE_CXX_COMPILER=clang++ -DSYSFENCE_FUZZ=ON -DSYSFENCE_BENCH=OFF >/dev/null
-    cmake --build "$fuzz_build" -j"$(nproc)" --target policy_parser_fuzz oci_import_fuzz profile_json_fuzz
-    echo "== fuzzing the .sfp parser, the OCI importer and the recording reader (30 s each)"
-    ctest --test-dir "$fuzz_build" --output-on-failure -R '^(policy_parser_fuzz|oci_import_fuzz|profile_json_fuzz)$'
+    cmake --build "$fuzz_build" -j"$(nproc)" --target policy_parser_fuzz oci_import_fuzz profile_json_fuzz audit_record_fuzz
+    echo "== fuzzing the .sfp parser, the OCI importer, the recording reader and the audit record parsers (30 s each)"
+    ctest --test-dir "$fuzz_build" --output-on-failure -R '^(policy_parser_fuzz|oci_import_fuzz|profile_json_fuzz|audit_record_fuzz)$'
   else
     echo "== fuzzers skipped: clang++ is not installed (scripts/deps.txt lists it)"
   fi

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "policy/evaluate.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::inspect {
@@ -172,7 +173,10 @@ bool OnlyUnnamedNumbers(const Region& region, Arch arch) {
   for (const syscalls::SyscallEntry& entry : syscalls::AllOf(arch)) {
     if (nr.Admits(entry.number)) return false;
   }
-  return true;
+  // Numbers past the table have a line of their own (`unknown`): a range like any other.
+  WordConstraint beyond = nr;
+  beyond.Add(UINT32_MAX, WordTest::kGt, policy::HighestKnownNumber(arch), true);
+  return !beyond.Witness();
 }
 
 bool OnlyIgnoredBits(const Region& region, Arch arch) {

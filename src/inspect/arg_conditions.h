@@ -40,8 +40,9 @@ ArgumentCondition ConditionOf(const Region& region, Arch arch, uint32_t nr, std:
 /// another only in argument bits the kernel ignores. False when unsure.
 bool OnlyIgnoredBits(const Region& region, Arch arch);
 
-/// True when the nr word of `region` admits no number that names a syscall of `arch` (a policy
-/// decides all such numbers with its default).
+/// True when the nr word of `region` admits only numbers inside `arch`'s table that name no
+/// syscall (a policy decides all of them with its default; numbers past the table have their own
+/// `unknown` line, so a region reaching them is not excused).
 bool OnlyUnnamedNumbers(const Region& region, Arch arch);
 
 }  // namespace sysfence::inspect

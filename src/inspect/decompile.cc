@@ -11,6 +11,7 @@
 #include "core/diagnostic.h"
 #include "formats/load.h"
 #include "inspect/arg_conditions.h"
+#include "policy/evaluate.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence::inspect {
@@ -99,32 +100,64 @@ class Decompiler {
     return {};
   }
 
+  // The default decides the unnamed numbers inside each ABI's table (its gaps); the `unknown`
+  // line the numbers past it (policy::UnknownAction).
   Result<void> DecideDefault() {
     if (out_.policy.arches.empty()) {  // the stack decides every ABI like an unknown one
       out_.policy.arches.push_back(Arch::kX86_64);
     }
-    Outcomes all;
-    std::vector<std::pair<Arch, Outcomes>> per_arch;
+    std::vector<std::pair<Arch, Outcomes>> gaps, past;
     for (Arch arch : out_.policy.arches) {
+      const uint32_t highest = policy::HighestKnownNumber(arch);
       Region unnamed = AbiRegion(arch);
       for (const syscalls::SyscallEntry& entry : syscalls::AllOf(arch)) {
         unnamed.words[word::kNr].Add(UINT32_MAX, WordTest::kEq, entry.number, false);
       }
-      auto outcomes = OutcomesIn(unnamed);
-      if (!outcomes.ok()) return outcomes.error();
-      for (const auto& [action, count] : outcomes->counts) {
+      unnamed.words[word::kNr].Add(UINT32_MAX, WordTest::kGt, highest, false);
+      Region beyond = AbiRegion(arch);
+      beyond.words[word::kNr].Add(UINT32_MAX, WordTest::kGt, highest, true);
+      for (auto [region, into] : {std::pair{&unnamed, &gaps}, std::pair{&beyond, &past}}) {
+        if (!region->Satisfiable()) continue;  // an ABI whose table has no gap
+        auto outcomes = OutcomesIn(*region);
+        if (!outcomes.ok()) return outcomes.error();
+        into->emplace_back(arch, std::move(*outcomes));
+      }
+    }
+    const Outcomes all_gaps = Pooled(gaps), all_past = Pooled(past);
+    out_.policy.default_action = all_gaps.counts.empty() ? all_past.Majority() : all_gaps.Majority();
+    NoteUnlike(gaps, out_.policy.default_action, "numbers that name no syscall", "the default");
+    if (all_past.counts.empty()) return {};
+    const Action unknown = all_past.Majority();
+    if (policy::UnknownAction(out_.policy) != unknown) {
+      if (unknown == out_.policy.default_action) {
+        out_.policy.unknown_follows_default = true;
+      } else {
+        out_.policy.unknown_action = unknown;
+      }
+    }
+    NoteUnlike(past, unknown, "numbers past the syscall table", "the unknown line's action");
+    return {};
+  }
+
+  // Every count of every ABI's outcomes, as one.
+  static Outcomes Pooled(const std::vector<std::pair<Arch, Outcomes>>& per_arch) {
+    Outcomes all;
+    for (const auto& [arch, outcomes] : per_arch) {
+      for (const auto& [action, count] : outcomes.counts) {
         for (size_t i = 0; i < count; ++i) all.Add(action, 0);
       }
-      per_arch.emplace_back(arch, std::move(*outcomes));
     }
-    out_.policy.default_action = all.Majority();
+    return all;
+  }
+
+  // Lists the ABIs whose `what` are not all decided `chosen` (a policy gives them one `line`).
+  void NoteUnlike(const std::vector<std::pair<Arch, Outcomes>>& per_arch, Action chosen, std::string_view what,
+                  std::string_view line) {
     for (const auto& [arch, outcomes] : per_arch) {
-      if (outcomes.Uniform() && outcomes.Majority() == out_.policy.default_action) continue;
-      out_.unexpressed.push_back(fmt::format("{}: numbers that name no syscall are decided {}; a policy gives them all "
-                                             "the default ({})",
-                                             ArchName(arch), outcomes.Describe(), out_.policy.default_action.ToPolicyText()));
+      if (outcomes.Uniform() && outcomes.Majority() == chosen) continue;
+      out_.unexpressed.push_back(fmt::format("{}: {} are decided {}; a policy gives them all {} ({})", ArchName(arch),
+                                             what, outcomes.Describe(), line, chosen.ToPolicyText()));
     }
-    return {};
   }
 
   Result<RuleSet> RulesOf(Arch arch, const syscalls::SyscallEntry& entry) {

@@ -4,8 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <optional>
+
+#include <fmt/format.h>
 
 #include "inspect/inspect_test_util.h"
+#include "policy/evaluate.h"
 #include "policy/printer.h"
 
 namespace sysfence::inspect {
@@ -60,10 +65,14 @@ TEST(DecompileTest, RuncsFilterDecidesEverySyscallAlike) {
   ASSERT_EQ(program.size(), 1099u);
   const RoundTrip trip = DecompileAndProve({program}, &result);
   EXPECT_EQ(trip.Unexplained(), 0u);
-  // runc answers ENOSYS for numbers above the profile's highest syscall, EPERM for the gaps: a
-  // policy gives every unnamed number one default, and the decompiler says so.
-  EXPECT_GT(trip.only_unnamed_numbers, 0u);
-  EXPECT_TRUE(Mentions(result.unexpressed, "numbers that name no syscall"));
+  // runc answers ENOSYS for numbers above the profile's highest syscall, EPERM for the gaps. The
+  // named ones among them become rules; past the table a policy whose default is EPERM answers
+  // ENOSYS by itself (the `unknown` range): runc's stub comes back exactly.
+  EXPECT_TRUE(trip.report.Equivalent());
+  EXPECT_EQ(trip.only_unnamed_numbers, 0u);
+  EXPECT_FALSE(Mentions(result.unexpressed, "numbers that name no syscall"));
+  EXPECT_EQ(result.policy.default_action, Action::Errno(EPERM));
+  EXPECT_EQ(policy::UnknownAction(result.policy), Action::Errno(ENOSYS));
   EXPECT_EQ(result.policy.badarch_action, Action::KillThread());
 }
 
@@ -121,6 +130,49 @@ TEST(DecompileTest, ScratchMemoryAndMasksDecompile) {
   Decompilation result;
   const RoundTrip trip = DecompileAndProve({program}, &result);
   EXPECT_TRUE(trip.report.Equivalent()) << policy::PrintPolicy(result.policy);
+}
+
+// A number in a gap of the table decided unlike the other gaps: a policy gives all gaps the
+// default, so the decompiler names it and the proof excuses only that difference.
+TEST(DecompileTest, AGapNumberDecidedOtherwiseIsNamedAndExcused) {
+  const bpf::Program program = Assemble(
+      "ld [arch]\njeq #0xc000003e, ok, bad\nok: ld [nr]\njeq #400, gap, other\n"
+      "gap: ret errno(ENOSYS)\nother: ret errno(EPERM)\nbad: ret kill\n");
+  Decompilation result;
+  const RoundTrip trip = DecompileAndProve({program}, &result);
+  EXPECT_FALSE(trip.report.Equivalent());
+  EXPECT_EQ(trip.Unexplained(), 0u);
+  EXPECT_GT(trip.only_unnamed_numbers, 0u);
+  EXPECT_TRUE(Mentions(result.unexpressed, "numbers that name no syscall"));
+}
+
+// Numbers past the table decided otherwise than the default would have them: an `unknown` line,
+// and the proof holds on every input (no excuse for that range).
+TEST(DecompileTest, NumbersPastTheTableGetAnUnknownLine) {
+  const uint32_t past = policy::HighestKnownNumber(Arch::kX86_64);
+  struct Case {
+    const char* beyond;  // what the filter answers past the table
+    std::optional<Action> unknown_action;
+    bool follows_default;
+  };
+  const Case cases[] = {
+      {"allow", Action::Allow(), false},
+      {"errno(EPERM)", std::nullopt, true},  // the default itself: `unknown default`
+      {"errno(ENOSYS)", std::nullopt, false},  // what the default EPERM gives anyway: no line
+  };
+  for (const Case& c : cases) {
+    const bpf::Program program = Assemble(fmt::format(
+        "ld [arch]\njeq #0xc000003e, ok, bad\nok: ld [nr]\njset #0x40000000, bad, x86_64\n"
+        "x86_64: jgt #{}, beyond, inside\n"
+        "beyond: ret {}\ninside: ret errno(EPERM)\nbad: ret kill\n", past, c.beyond));
+    Decompilation result;
+    const RoundTrip trip = DecompileAndProve({program}, &result);
+    EXPECT_TRUE(trip.report.Equivalent()) << c.beyond << "\n" << policy::PrintPolicy(result.policy);
+    EXPECT_EQ(result.policy.arches, std::vector<Arch>{Arch::kX86_64}) << c.beyond;
+    EXPECT_EQ(result.policy.default_action, Action::Errno(EPERM)) << c.beyond;
+    EXPECT_EQ(result.policy.unknown_action, c.unknown_action) << c.beyond;
+    EXPECT_EQ(result.policy.unknown_follows_default, c.follows_default) << c.beyond;
+  }
 }
 
 TEST(DecompileTest, InstructionPointerTestsAreNamedAndCounted) {

@@ -96,17 +96,18 @@ PreparedLandlock::~PreparedLandlock() {
   if (ruleset_fd_ >= 0) close(ruleset_fd_);
 }
 
-Result<PreparedLandlock> PrepareLandlock(const LandlockPlan& plan, LandlockMode mode) {
-  PreparedLandlock prepared;
-  prepared.report_ = plan.report;
+namespace {
 
-  // Paths are checked even when this kernel cannot use them: a policy naming a missing path is
-  // wrong on every kernel.
-  struct OpenedPath {
-    ScopedFd fd;
-    const LandlockPathRule* rule;
-    bool is_directory;
-  };
+// A path rule with its path opened (O_PATH) and whether it is a directory.
+struct OpenedPath {
+  ScopedFd fd;
+  const LandlockPathRule* rule;
+  bool is_directory;
+};
+
+// Paths are checked even when this kernel cannot use them: a policy naming a missing path is
+// wrong on every kernel.
+Result<std::vector<OpenedPath>> OpenPathRules(const LandlockPlan& plan) {
   std::vector<OpenedPath> opened;
   opened.reserve(plan.path_rules.size());
   for (const LandlockPathRule& rule : plan.path_rules) {
@@ -125,28 +126,80 @@ Result<PreparedLandlock> PrepareLandlock(const LandlockPlan& plan, LandlockMode 
     }
     opened.push_back({std::move(fd), &rule, S_ISDIR(st.st_mode)});
   }
-  if (!plan.HasRuleset()) return prepared;
+  return opened;
+}
 
-  // One thread, or every thread through TSYNC: never only the caller among several.
+// One thread, or every thread through TSYNC: never only the caller among several.
+Result<void> PlanThreadSync(const LandlockPlan& plan, LandlockMode mode, uint32_t& restrict_flags,
+                            LandlockReport& report) {
   Result<int> threads = CountThreadsOfSelf();
-  prepared.restrict_flags_ = plan.restrict_flags;
   if (!threads.ok()) {
     if (mode == LandlockMode::kRequire) {
       return MakeError(threads.error().code, "landlock: " + threads.error().message);
     }
-    prepared.report_.notes.push_back(threads.error().message + "; assuming a single thread");
-  } else if (*threads > 1) {
-    if (!(LandlockRestrictFlagsOfAbi(plan.abi) & uapi::kRestrictSelfTsync)) {
-      return MakeError(ErrorCode::kUnsupported,
-                       "landlock: the process has " + std::to_string(*threads) +
-                           " threads, and Landlock ABI " + std::to_string(plan.abi) +
-                           " restricts only the calling thread (TSYNC needs ABI 8); apply the sandbox "
-                           "before starting threads");
-    }
-    prepared.restrict_flags_ |= uapi::kRestrictSelfTsync;
-    prepared.report_.thread_sync = true;
+    report.notes.push_back(threads.error().message + "; assuming a single thread");
+    return Ok();
   }
+  if (*threads <= 1) return Ok();
+  if (!(LandlockRestrictFlagsOfAbi(plan.abi) & uapi::kRestrictSelfTsync)) {
+    return MakeError(ErrorCode::kUnsupported,
+                     "landlock: the process has " + std::to_string(*threads) + " threads, and Landlock ABI " +
+                         std::to_string(plan.abi) +
+                         " restricts only the calling thread (TSYNC needs ABI 8); apply the sandbox "
+                         "before starting threads");
+  }
+  restrict_flags |= uapi::kRestrictSelfTsync;
+  report.thread_sync = true;
+  return Ok();
+}
 
+// Adds the path and port rules to the ruleset; a file keeps only the rights that apply to files.
+Result<void> AddRules(int ruleset, const std::vector<OpenedPath>& opened, const LandlockPlan& plan,
+                      LandlockReport& report) {
+  for (const OpenedPath& path : opened) {
+    uapi::PathBeneathAttr beneath;
+    beneath.allowed_access = path.rule->allowed_access;
+    // Directory-only rights on a file are EINVAL.
+    if (!path.is_directory) beneath.allowed_access &= uapi::kFsFileRights;
+    if (beneath.allowed_access == 0) {
+      report.notes.push_back("rule at " + path.rule->span.ToString() + ": '" + path.rule->path +
+                             "' is not a directory and the rule grants only directory rights: skipped");
+      continue;
+    }
+    beneath.parent_fd = path.fd.get();
+    if (syscall(uapi::kSysAddRule, ruleset, uapi::kRulePathBeneath, &beneath, 0u) != 0) {
+      const int err = errno;
+      return MakeError(ErrorCode::kOs, "landlock: fs rule at " + path.rule->span.ToString() + " ('" +
+                                           path.rule->path + "'): landlock_add_rule: " + ErrnoWithName(err));
+    }
+  }
+  for (const LandlockPortRule& rule : plan.port_rules) {
+    uapi::NetPortAttr port;
+    port.allowed_access = rule.allowed_access;
+    port.port = rule.port;
+    if (syscall(uapi::kSysAddRule, ruleset, uapi::kRuleNetPort, &port, 0u) != 0) {
+      const int err = errno;
+      return MakeError(ErrorCode::kOs, "landlock: net rule at " + rule.span.ToString() + " (port " +
+                                           std::to_string(rule.port) + "): landlock_add_rule: " +
+                                           ErrnoWithName(err));
+    }
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<PreparedLandlock> PrepareLandlock(const LandlockPlan& plan, LandlockMode mode) {
+  PreparedLandlock prepared;
+  prepared.report_ = plan.report;
+  Result<std::vector<OpenedPath>> opened = OpenPathRules(plan);
+  if (!opened.ok()) return opened.error();
+  if (!plan.HasRuleset()) return prepared;
+
+  prepared.restrict_flags_ = plan.restrict_flags;
+  if (auto synced = PlanThreadSync(plan, mode, prepared.restrict_flags_, prepared.report_); !synced.ok()) {
+    return synced.error();
+  }
   uapi::RulesetAttr attr;
   attr.handled_access_fs = plan.handled_fs;
   attr.handled_access_net = plan.handled_net;
@@ -157,36 +210,7 @@ Result<PreparedLandlock> PrepareLandlock(const LandlockPlan& plan, LandlockMode 
     return MakeError(ErrorCode::kOs, "landlock: landlock_create_ruleset (ABI " + std::to_string(plan.abi) +
                                          "): " + ErrnoWithName(err));
   }
-
-  for (const OpenedPath& path : opened) {
-    uapi::PathBeneathAttr beneath;
-    beneath.allowed_access = path.rule->allowed_access;
-    // Directory-only rights on a file are EINVAL: a file keeps the rights that apply to files.
-    if (!path.is_directory) beneath.allowed_access &= uapi::kFsFileRights;
-    if (beneath.allowed_access == 0) {
-      prepared.report_.notes.push_back("rule at " + path.rule->span.ToString() + ": '" + path.rule->path +
-                                       "' is not a directory and the rule grants only directory rights: "
-                                       "skipped");
-      continue;
-    }
-    beneath.parent_fd = path.fd.get();
-    if (syscall(uapi::kSysAddRule, ruleset.get(), uapi::kRulePathBeneath, &beneath, 0u) != 0) {
-      const int err = errno;
-      return MakeError(ErrorCode::kOs, "landlock: fs rule at " + path.rule->span.ToString() + " ('" +
-                                           path.rule->path + "'): landlock_add_rule: " + ErrnoWithName(err));
-    }
-  }
-  for (const LandlockPortRule& rule : plan.port_rules) {
-    uapi::NetPortAttr port;
-    port.allowed_access = rule.allowed_access;
-    port.port = rule.port;
-    if (syscall(uapi::kSysAddRule, ruleset.get(), uapi::kRuleNetPort, &port, 0u) != 0) {
-      const int err = errno;
-      return MakeError(ErrorCode::kOs, "landlock: net rule at " + rule.span.ToString() + " (port " +
-                                           std::to_string(rule.port) + "): landlock_add_rule: " +
-                                           ErrnoWithName(err));
-    }
-  }
+  if (auto added = AddRules(ruleset.get(), *opened, plan, prepared.report_); !added.ok()) return added.error();
   prepared.ruleset_fd_ = ruleset.release();
   return prepared;
 }

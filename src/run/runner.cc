@@ -53,11 +53,13 @@ std::string StartRecordJson(const RunOptions& options, const Isolation& isolatio
 
 // What the child does before its filter: Landlock for the policy's fs/net rules, and in any case a
 // domain for the walls of run/isolation.h. Returns the note to print (what was not enforced).
-std::function<Result<std::string>()> LandlockStep(const policy::Policy& policy, os::LandlockMode landlock_mode) {
+std::function<Result<std::string>()> LandlockStep(const policy::Policy& policy, os::LandlockMode landlock_mode,
+                                                  bool kernel_log) {
   const bool has_rules = !policy.fs_rules.empty() || !policy.net_rules.empty();
-  return [grants = LandlockGrantsOf(policy), landlock_mode, has_rules]() -> Result<std::string> {
+  return [grants = LandlockGrantsOf(policy), landlock_mode, has_rules, kernel_log]() -> Result<std::string> {
     os::LandlockOptions landlock_options;
     landlock_options.isolation = true;
+    landlock_options.log_new_exec_on = kernel_log;
     Result<os::LandlockReport> report =
         os::ApplyLandlock(grants, has_rules ? landlock_mode : os::LandlockMode::kBestEffort, landlock_options);
     if (!report.ok()) return report.error();
@@ -206,7 +208,8 @@ Result<LaunchedChild> Launch(const RunOptions& options, const std::string& path,
   spec.filter = std::move(filter);
   spec.want_listener = NeedsListener(options.policy, options.mode);
   spec.log_denials = log_denials;
-  spec.before_filter = LandlockStep(options.policy, options.landlock_mode);
+  // Landlock denials after exec reach the audit stream whenever seccomp decisions do.
+  spec.before_filter = LandlockStep(options.policy, options.landlock_mode, spec.log_denials);
   Result<LaunchedChild> started = StartChild(spec);
   if (!started.ok()) return started.error();
   LaunchedChild child = std::move(started).value();
@@ -274,7 +277,7 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
   Outputs outputs = std::move(opened).value();
 
   ForwardedSignals signals;
-  Result<LaunchedChild> started = Launch(options, *path, std::move(filter).value(), denials.has_value());
+  Result<LaunchedChild> started = Launch(options, *path, std::move(filter).value(), denials.has_value() || options.kernel_log);
   if (!started.ok()) return started.error();
   LaunchedChild child = std::move(started).value();
   if (denials) denials->Follow(child.pid);

@@ -30,6 +30,10 @@ struct RunOptions {
   IsolationMode isolation_mode = IsolationMode::kRequire;
   uint64_t max_events_per_shape = 100;  ///< JSON events per call shape; later ones are counted only
   uint64_t max_event_bytes = uint64_t{1} << 30;  ///< size cap of the JSON events written by this run
+  /// `--kernel-log`: every non-allow decision of the filter, and every Landlock denial after exec,
+  /// reaches the kernel's audit stream (SECCOMP_FILTER_FLAG_LOG, LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON)
+  /// even when this run does not read it itself, so `sysfence watch` sees them.
+  bool kernel_log = false;
 };
 
 /// What a finished run looks like.

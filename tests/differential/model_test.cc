@@ -6,16 +6,17 @@
 
 #include <random>
 
-#include "inspect/cache_analysis.h"
 #include "bpf/evaluator.h"
 #include "bpf/verifier.h"
 #include "codegen/compile.h"
+#include "inspect/cache_analysis.h"
 #include "ir/build.h"
 #include "ir/evaluate.h"
 #include "tests/support/random_policy.h"
 #include "policy/evaluate.h"
 #include "syscalls/syscalls.h"
 #include "tests/differential/random_policies.h"
+#include "tests/support/random_policy.h"
 
 namespace sysfence::differential {
 namespace {

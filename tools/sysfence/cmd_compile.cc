@@ -120,6 +120,26 @@ Result<std::map<std::pair<Arch, uint32_t>, uint64_t>> ReadWeights(const std::str
   return profile::CallCounts(*recording);
 }
 
+// The policy (or its compiled program, for the binary formats) in the requested format.
+Result<std::string> ExportAs(const std::string& format, const policy::Policy& policy,
+                             const std::optional<bpf::Program>& program, const std::string& name,
+                             Diagnostics& diagnostics) {
+  if (format == "bpf") return bpf::SerializeRawBpf(*program);
+  if (format == "disasm") {
+    inspect::DisassembleOptions disasm;
+    disasm.default_arch = policy.arches.front();
+    return inspect::Disassemble(*program, disasm);
+  }
+  if (format == "c") return formats::ExportCHeader(*program, name);
+  if (format == "json") return formats::ExportOciJson(policy, diagnostics);
+  if (format == "k8s" || format == "k8s-json") {
+    return formats::ExportKubernetesProfile(
+        policy, name, format == "k8s" ? formats::KubernetesSyntax::kYaml : formats::KubernetesSyntax::kJson,
+        diagnostics);
+  }
+  return formats::ExportSystemdUnit(policy, diagnostics);
+}
+
 int CompileCommand(const CompileFlags& flags) {
   static const std::set<std::string> kFormats = {"bpf", "disasm", "c", "json", "k8s", "k8s-json", "systemd"};
   if (kFormats.count(flags.format) == 0) {
@@ -166,24 +186,7 @@ int CompileCommand(const CompileFlags& flags) {
     program = std::move(*compiled);
   }
   const std::string name = flags.name.empty() ? Stem(flags.policy_path) : flags.name;
-  Result<std::string> exported = std::string();
-  if (flags.format == "bpf") {
-    exported = bpf::SerializeRawBpf(*program);
-  } else if (flags.format == "disasm") {
-    inspect::DisassembleOptions disasm;
-    disasm.default_arch = policy->arches.front();
-    exported = inspect::Disassemble(*program, disasm);
-  } else if (flags.format == "c") {
-    exported = formats::ExportCHeader(*program, name);
-  } else if (flags.format == "json") {
-    exported = formats::ExportOciJson(*policy, diagnostics);
-  } else if (flags.format == "k8s" || flags.format == "k8s-json") {
-    exported = formats::ExportKubernetesProfile(
-        *policy, name, flags.format == "k8s" ? formats::KubernetesSyntax::kYaml : formats::KubernetesSyntax::kJson,
-        diagnostics);
-  } else {
-    exported = formats::ExportSystemdUnit(*policy, diagnostics);
-  }
+  Result<std::string> exported = ExportAs(flags.format, *policy, program, name, diagnostics);
   const int diagnostics_status = ReportDiagnostics(diagnostics, *text);
   if (!exported.ok()) return BadInput("cannot write " + flags.format + ": " + exported.error().message);
   std::optional<nlohmann::ordered_json> stats;

@@ -18,7 +18,8 @@ namespace {
 
 constexpr const char* kDecompileHelp =
     "Turns a seccomp filter back into a policy (.sfp): the arch line, per-ABI rules with argument\n"
-    "conditions as equalities, ranges and masks, the default and badarch. The policy is then compiled\n"
+    "conditions as equalities, ranges and masks, the default, badarch and, when the numbers past the\n"
+    "syscall table are decided otherwise, the unknown line. The policy is then compiled\n"
     "by sysfence and compared with the original on every input - not sampled: the constants the two\n"
     "programs compare each seccomp_data word with split it into finitely many classes, and both\n"
     "programs run on a representative of every combination that can matter. The verdict is written\n"

@@ -17,6 +17,8 @@
 #include "tools/sysfence/recorded_calls.h"
 #include "run/events_reader.h"
 #include "profile/profile_json.h"
+#include "tools/sysfence/analyze_hook.h"
+#include "analyze/analysis_json.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/record_common.h"
@@ -43,7 +45,10 @@ constexpr const char* kMergeHelp =
     "whole (the best way: conditions and comments stay exact). Policies (.sfp or OCI JSON) are\n"
     "merged rule by rule: whatever any of them lets through, the result lets through; a deny rule\n"
     "(errno, kill) for a syscall survives only where no policy allows it unconditionally.\n"
-    "Inputs must all be recordings or all be policies.\n"
+    "Inputs must all be recordings or all be policies. Analyses (`sysfence analyze --json`) may join\n"
+    "recordings: the policy then also allows what the analysis found, each rule says whether it was\n"
+    "seen, found, or both, and the report lists what the code can reach but no run made; analyses\n"
+    "alone give the analysis's policy.\n"
     "\n"
     "With --json OUT the merged recording is written as JSON (recordings only).\n"
     "\n"
@@ -71,6 +76,31 @@ int WriteOrFail(const std::string& path, const std::string& text) {
   return kExitOk;
 }
 
+// POLICY EVENTS... / POLICY RECORDINGS...: adds to the one policy what the runs reported.
+int ApplyToPolicy(const MergeFlags& flags, const std::vector<policy::Policy>& policies,
+                  const std::vector<profile::Profile>& profiles, const std::vector<std::string>& profile_sources,
+                  std::vector<policy::ObservedCall> reported) {
+  if (policies.size() != 1) {
+    std::fprintf(stderr, "sysfence: error: to apply events or recordings, give exactly one policy (%zu given)\n",
+                 policies.size());
+    return kExitBadInput;
+  }
+  if (!flags.json_path.empty()) {
+    std::fprintf(stderr, "sysfence: error: --json needs recordings only; applying to a policy writes a policy\n");
+    return kExitBadInput;
+  }
+  for (size_t i = 0; i < profiles.size(); ++i) {
+    const auto calls = ObservedCallsOf(profiles[i], "recorded in " + profile_sources[i]);
+    reported.insert(reported.end(), calls.begin(), calls.end());
+  }
+  const policy::Amendment amendment = policy::AmendPolicy(policies.front(), reported);
+  if (!flags.quiet) {
+    for (const std::string& note : amendment.notes) std::fprintf(stderr, "sysfence: %s\n", note.c_str());
+    std::fprintf(stderr, "sysfence: %zu line%s added\n", amendment.lines.size(), amendment.lines.size() == 1 ? "" : "s");
+  }
+  return WriteOrFail(flags.output, policy::PrintPolicy(amendment.policy));
+}
+
 int MergeCommand(const MergeFlags& flags) {
   if (flags.inputs.empty()) {
     std::fprintf(stderr, "sysfence: error: give at least one recording or policy to merge\n");
@@ -83,13 +113,18 @@ int MergeCommand(const MergeFlags& flags) {
   }
   std::vector<profile::Profile> profiles;
   std::vector<policy::Policy> policies;
+  std::vector<analyze::Analysis> analyses;
   std::vector<policy::ObservedCall> reported;
   std::vector<std::string> profile_sources;
   size_t event_files = 0;
   for (const std::string& input : flags.inputs) {
     auto text = ReadInputFile(input);
     if (!text.ok()) return ReportError(text.error());
-    if (run::LooksLikeEvents(*text)) {
+    if (analyze::LooksLikeAnalysisJson(*text)) {
+      auto analysis = analyze::AnalysisFromJson(*text, input);
+      if (!analysis.ok()) return ReportError(analysis.error());
+      analyses.push_back(std::move(analysis.value()));
+    } else if (run::LooksLikeEvents(*text)) {
       auto calls = run::ReadReportedCalls(*text, input);
       if (!calls.ok()) return ReportError(calls.error());
       reported.insert(reported.end(), calls->begin(), calls->end());
@@ -106,45 +141,36 @@ int MergeCommand(const MergeFlags& flags) {
       policies.push_back(std::move(*policy));
     }
   }
-  if (event_files != 0 || (!profiles.empty() && !policies.empty())) {
-    if (policies.size() != 1) {
-      std::fprintf(stderr, "sysfence: error: to apply events or recordings, give exactly one policy (%zu given)\n",
-                   policies.size());
-      return kExitBadInput;
-    }
-    if (!flags.json_path.empty()) {
-      std::fprintf(stderr, "sysfence: error: --json needs recordings only; applying to a policy writes a policy\n");
-      return kExitBadInput;
-    }
-    for (const profile::Profile& recording : profiles) {
-      const auto calls = ObservedCallsOf(recording, "recorded in " + profile_sources[&recording - profiles.data()]);
-      reported.insert(reported.end(), calls.begin(), calls.end());
-    }
-    const policy::Amendment amendment = policy::AmendPolicy(policies.front(), reported);
-    if (!flags.quiet) {
-      for (const std::string& note : amendment.notes) std::fprintf(stderr, "sysfence: %s\n", note.c_str());
-      std::fprintf(stderr, "sysfence: %zu line%s added\n", amendment.lines.size(),
-                   amendment.lines.size() == 1 ? "" : "s");
-    }
-    return WriteOrFail(flags.output, policy::PrintPolicy(amendment.policy));
+  if (!analyses.empty() && !policies.empty()) {
+    std::fprintf(stderr, "sysfence: error: cannot merge analyses with policies: give analyses and recordings\n");
+    return kExitBadInput;
   }
+  if (event_files != 0 || (!profiles.empty() && !policies.empty())) {
+    return ApplyToPolicy(flags, policies, profiles, profile_sources, std::move(reported));
+  }
+  std::optional<analyze::Analysis> analysis;
+  if (!analyses.empty()) analysis = analyze::MergeAnalyses(analyses);
+  if (analysis && profiles.empty()) profiles.push_back(analyze::ProfileFromAnalysis(*analysis));
   std::string text;
   if (!profiles.empty()) {
     const profile::Profile merged = profile::MergeProfiles(profiles);
     record::GenerateOptions generate;
     generate.default_action = default_action.value();
     generate.fs_rules = flags.fs;
-    const policy::Policy policy = record::GeneratePolicy(merged, generate);
+    const UnitedPolicy united = GenerateUnited(merged, analysis, generate);
+    const policy::Policy& policy = united.policy;
     text = record::RenderGeneratedPolicy(merged, policy);
-    const profile::CoverageReport coverage = profile::AnalyzeCoverage(merged, policy);
+    const profile::CoverageReport coverage = profile::AnalyzeCoverage(united.profile, policy);
     if (!flags.json_path.empty()) {
       nlohmann::json json = profile::ProfileToJson(merged);
       json["coverage"] = profile::CoverageToJson(coverage);
+      if (united.report) json["analysis"] = analyze::UnionToJson(*united.report);
       if (auto written = WriteOutputFile(flags.json_path, json.dump(2) + "\n"); !written.ok()) {
         return ReportError(written.error());
       }
     }
     if (!flags.quiet) std::fputs(profile::RenderCoverage(coverage).c_str(), stderr);
+    if (!flags.quiet && united.report) std::fputs(analyze::RenderUnion(*united.report).c_str(), stderr);
   } else {
     if (!flags.json_path.empty()) {
       std::fprintf(stderr, "sysfence: error: --json needs recordings; policies merge into a policy only\n");

@@ -25,6 +25,7 @@
 #include "profile/profile_json.h"
 #include "record/recorder.h"
 #include "profile/summary.h"
+#include "tools/sysfence/analyze_hook.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/record_common.h"
@@ -52,6 +53,9 @@ constexpr const char* kRecordHelp =
     "At the end a coverage report goes to stderr: syscalls seen once, only at start-up or in only one\n"
     "process, dangerous syscalls the policy allows, and what a recording cannot prove. --summary adds\n"
     "a table like `strace -c`; --json FILE writes everything (profile, coverage) for `sysfence merge`.\n"
+    "--analyze also reads the program's code first (`sysfence analyze`): the policy then allows what\n"
+    "the analysis found too, each rule says whether it was seen, found, or both, and the report lists\n"
+    "the syscalls the code can reach but the run never made.\n"
     "With -p, every thread of the process and of its descendants is followed, and whatever they\n"
     "start later; recording stops when they have all exited, on Ctrl-C, or after --duration seconds\n"
     "(0.5 works). The policy's header says whether it can start the program (an execve was seen);\n"
@@ -83,6 +87,7 @@ struct RecordFlags {
   bool no_pin = false;  ///< --no-pin: never (ptrace launches are pinned by default)
   bool quiet = false;
   bool launchable = false;  ///< --launchable: with -p, add what a launch needs
+  bool analyze = false;  ///< --analyze: unite with the static analysis of the program
   int pid = 0;
   double duration = 0;
 };
@@ -135,11 +140,13 @@ nlohmann::json OrphansToJson(const std::vector<record::Orphan>& orphans) {
 }
 
 // Writes the policy (and --json, --summary, the coverage report) of a finished recording.
-int WriteRecording(const RecordFlags& flags, const record::RecordResult& result, const Action& default_action) {
+int WriteRecording(const RecordFlags& flags, const record::RecordResult& result,
+                   const std::optional<analyze::Analysis>& analysis, const Action& default_action) {
   record::GenerateOptions generate;
   generate.default_action = default_action;
   generate.fs_rules = flags.fs;
-  policy::Policy policy = record::GeneratePolicy(result.profile, generate);
+  const UnitedPolicy united = GenerateUnited(result.profile, analysis, generate);
+  policy::Policy policy = united.policy;
   if (flags.pid != 0) {
     const bool add_base = flags.launchable && !record::SawLaunch(result.profile);
     if (add_base) {
@@ -148,13 +155,14 @@ int WriteRecording(const RecordFlags& flags, const record::RecordResult& result,
     policy.comment = record::LaunchNote(result.profile, add_base);
   }
   const std::string text = record::RenderGeneratedPolicy(result.profile, policy);
-  const profile::CoverageReport coverage = profile::AnalyzeCoverage(result.profile, policy);
+  const profile::CoverageReport coverage = profile::AnalyzeCoverage(united.profile, policy);
 
   if (!flags.json_path.empty()) {
     nlohmann::json json = profile::ProfileToJson(result.profile);
     json["coverage"] = profile::CoverageToJson(coverage);
     json["exit_status"] = result.exit_status;
     if (!result.orphans.empty()) json["orphans"] = OrphansToJson(result.orphans);
+    if (united.report) json["analysis"] = analyze::UnionToJson(*united.report);
     if (auto written = WriteOutputFile(flags.json_path, json.dump(2) + "\n"); !written.ok()) {
       return ReportError(written.error());
     }
@@ -162,6 +170,7 @@ int WriteRecording(const RecordFlags& flags, const record::RecordResult& result,
   if (auto written = WriteOutputFile(flags.output, text); !written.ok()) return ReportError(written.error());
   if (flags.summary) std::fputs(profile::RenderSummary(result.profile).c_str(), stderr);
   if (!flags.quiet) std::fputs(profile::RenderCoverage(coverage).c_str(), stderr);
+  if (!flags.quiet && united.report) std::fputs(analyze::RenderUnion(*united.report).c_str(), stderr);
   if (result.exit_status != 0 && flags.pid == 0) {
     std::fprintf(stderr,
                  "sysfence: warning: the program exited with status %d: the recording may show an error path\n",
@@ -206,6 +215,14 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
     // Nothing started: a missing program or pid, or no permission for the backend, is bad input.
     return checked.error().code == ErrorCode::kUnsupported ? kExitFailure : kExitBadInput;
   }
+  std::optional<analyze::Analysis> analysis;
+  if (flags.analyze) {
+    // Before anything runs: a program the analysis cannot read is bad input.
+    auto analysed = AnalyzeForRecording(flags.pid != 0 ? "/proc/" + std::to_string(flags.pid) + "/exe"
+                                                       : (command.empty() ? "" : command[0]));
+    if (!analysed.ok()) return ReportError(analysed.error());
+    analysis = std::move(analysed.value());
+  }
   std::string why;
   const record::Backend chosen = record::ChooseBackend(options, &why);
   // A ptrace stop is two context switches between tracer and tracee; on one CPU they are cheap
@@ -236,7 +253,7 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
     return kExitFindings;
   }
 
-  return WriteRecording(flags, result, default_action.value());
+  return WriteRecording(flags, result, analysis, default_action.value());
 }
 
 const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) {
@@ -259,6 +276,8 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
                 "Run recorder and program on one CPU (the default for ptrace launches; the program sees one CPU)");
   sub->add_flag("--no-pin", flags->no_pin, "Leave the program all CPUs, also with ptrace (slower recording)");
   sub->add_flag("--quiet,-q", flags->quiet, "No backend line and no coverage report on stderr");
+  sub->add_flag("--analyze", flags->analyze,
+                "Also analyse the program's code: allow what it can reach, report what the run never made");
   sub->add_option("command", *command, "Program and arguments (put -- before them)");
   sub->prefix_command();
   sub->callback([flags, command, sub, exit_status] {

@@ -68,6 +68,11 @@ constexpr const char* kRunHelp =
     "(exit 2). If sysfence cannot put the program into strict mode, it kills it before its first\n"
     "instruction and exits 3.\n"
     "\n"
+    "--kernel-log: the filter is installed with SECCOMP_FILTER_FLAG_LOG and Landlock logs denials\n"
+    "after exec too, whoever runs sysfence, so every kill, kill-thread, trap and errno decision (and\n"
+    "every Landlock denial, while audit is enabled) reaches the kernel's audit stream, where\n"
+    "`sysfence watch` reports it even if this sysfence is gone.\n"
+    "\n"
     "Event fields are documented in docs/events.md; the full reference is docs/run.md.";
 
 struct RunFlags {
@@ -83,13 +88,14 @@ struct RunFlags {
   uint64_t events_max_mib = 1024;
   bool strict = false;
   bool quiet = false;
+  bool kernel_log = false;
   std::vector<std::string> given;  ///< options given on the command line (for --strict conflicts)
 };
 
 // Options that configure a policy run; --strict, which uses no policy, refuses them.
 constexpr const char* kPolicyRunOptions[] = {"--policy",     "--monitor",         "--events",        "--alert-exec",
                                             "--landlock",   "--isolation",       "--events-per-call",
-                                            "--events-max-size"};
+                                            "--events-max-size", "--kernel-log"};
 
 constexpr const char* kStrictKilled =
     "sysfence: the program was killed by seccomp strict mode (a syscall other than read, write, exit, "
@@ -182,6 +188,7 @@ int RunCommand(const RunFlags& flags, const std::vector<std::string>& command) {
   options.isolation_mode = *isolation_mode;
   options.max_events_per_shape = flags.events_per_call;
   options.max_event_bytes = flags.events_max_mib << 20;
+  options.kernel_log = flags.kernel_log;
   Result<run::RunResult> result = run::RunUnderPolicy(options);
   if (!result.ok()) return ReportError(result.error());
   if (result->supervisor_failed || result->events_failed) return kExitFailure;
@@ -212,6 +219,9 @@ const CommandRegistration kRegistration(40, [](CLI::App& app, int* exit_status) 
                   "best-effort (default): enforce what this kernel can and report the rest; require: refuse to start otherwise");
   sub->add_flag("--strict", flags->strict,
                 "Run the program in seccomp strict mode: read, write, exit, rt_sigreturn only (x86_64; no --policy)");
+  sub->add_flag("--kernel-log", flags->kernel_log,
+                "Log every non-allow decision and Landlock denial to the kernel audit stream (for `sysfence watch`), "
+                "even without root");
   sub->add_flag("--quiet,-q", flags->quiet, "No lines on stderr (events still go to --events)");
   sub->add_option("command", *command, "Program and arguments (put -- before them)");
   sub->prefix_command();

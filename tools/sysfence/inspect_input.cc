@@ -20,11 +20,6 @@ bool IsPolicyName(const std::string& path) {
   return ends(".sfp") || ends(".json");
 }
 
-int BadInput(const std::string& message) {
-  std::fprintf(stderr, "sysfence: error: %s\n", message.c_str());
-  return kExitBadInput;
-}
-
 int LoadProcess(int pid, std::optional<size_t> filter, StackInput* input) {
   auto filters = os::ReadProcessFilters(pid);
   if (!filters.ok()) return BadInput(filters.error().message);
