@@ -9,7 +9,7 @@
 #include "os/audit_stream.h"
 #include "run/seccomp_audit_record.h"
 #include "syscalls/syscalls.h"
-#include "watch/audit_fields.h"
+#include "os/audit_fields.h"
 
 namespace sysfence::watch {
 namespace {
@@ -31,7 +31,7 @@ void RecordAssembler::Add(uint16_t type, std::string_view text, int64_t now_ms, 
       type != kAuditTypeSyscall && type != kAuditTypeEndOfEvent) {
     return;
   }
-  const std::optional<AuditHeader> header = ParseAuditHeader(text);
+  const std::optional<os::AuditHeader> header = os::ParseAuditHeader(text);
   if (!header) {
     ++malformed_;
     return;

@@ -3,7 +3,7 @@
 // and malformed variants.
 #include <gtest/gtest.h>
 
-#include "watch/audit_fields.h"
+#include "os/audit_fields.h"
 #include "watch/kmsg_line.h"
 #include "watch/landlock_audit_record.h"
 
@@ -21,7 +21,7 @@ constexpr const char* kSyscall =
     "fsgid=0 tty=(none) ses=4294967295 comm=\"ll\" exe=\"/tmp/h12/ll\" key=(null)";
 
 TEST(AuditFieldsTest, HeaderGivesMillisecondsAndSerial) {
-  const auto header = ParseAuditHeader(kAccess);
+  const auto header = os::ParseAuditHeader(kAccess);
   ASSERT_TRUE(header);
   EXPECT_EQ(header->time_ms, 1796302794159);
   EXPECT_EQ(header->serial, 4251685u);
@@ -30,24 +30,24 @@ TEST(AuditFieldsTest, HeaderGivesMillisecondsAndSerial) {
 TEST(AuditFieldsTest, MalformedHeadersAreRefused) {
   for (const char* text : {"", "audit(", "audit(1.2)", "audit(1:2): x", "audit(a.1:2): ", "audit(1.1000:2): ",
                            "audit(1.1:): ", "type=1326 audit(1.1:2): "}) {
-    EXPECT_FALSE(ParseAuditHeader(text)) << text;
+    EXPECT_FALSE(os::ParseAuditHeader(text)) << text;
   }
 }
 
 TEST(AuditFieldsTest, FieldsMatchAtBoundariesOnly) {
   constexpr std::string_view text = "ppid=7 pid=9 auid=5 uid=3";
-  EXPECT_EQ(AuditFieldSigned(text, "pid"), 9);
-  EXPECT_EQ(AuditFieldSigned(text, "uid"), 3);
-  EXPECT_FALSE(AuditFieldSigned(text, "gid"));
+  EXPECT_EQ(os::AuditFieldSigned(text, "pid"), 9);
+  EXPECT_EQ(os::AuditFieldSigned(text, "uid"), 3);
+  EXPECT_FALSE(os::AuditFieldSigned(text, "gid"));
 }
 
 TEST(AuditFieldsTest, UntrustedStringsAreDecoded) {
   // A comm with a space is hex-encoded by the kernel; (null) means none.
-  EXPECT_EQ(AuditUntrustedString("comm=6120622063 exe=(null)", "comm"), "a b c");
-  EXPECT_EQ(AuditUntrustedString("comm=6120622063 exe=(null)", "exe"), "");
-  EXPECT_EQ(AuditUntrustedString("comm=\"ok\"", "comm"), "ok");
-  EXPECT_EQ(AuditUntrustedString("comm=\"unterminated", "comm"), "");
-  EXPECT_EQ(AuditUntrustedString("comm=zz", "comm"), "zz");  // not hex: kept raw
+  EXPECT_EQ(os::AuditUntrustedString("comm=6120622063 exe=(null)", "comm"), "a b c");
+  EXPECT_EQ(os::AuditUntrustedString("comm=6120622063 exe=(null)", "exe"), "");
+  EXPECT_EQ(os::AuditUntrustedString("comm=\"ok\"", "comm"), "ok");
+  EXPECT_EQ(os::AuditUntrustedString("comm=\"unterminated", "comm"), "");
+  EXPECT_EQ(os::AuditUntrustedString("comm=zz", "comm"), "zz");  // not hex: kept raw
 }
 
 TEST(LandlockRecordTest, AccessRecordOfTheKernel) {

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace sysfence::watch {
+namespace sysfence::os {
 
 /// The header of a record: when the kernel stamped it and the serial shared by the records of one
 /// audit event (a Landlock access, its syscall record and its end-of-event record).
@@ -36,4 +36,4 @@ std::optional<int64_t> AuditFieldSigned(std::string_view text, std::string_view 
 /// "(null)"; unparseable hex is returned raw.
 std::string AuditUntrustedString(std::string_view text, std::string_view key);
 
-}  // namespace sysfence::watch
+}  // namespace sysfence::os

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "watch/audit_fields.h"
+#include "os/audit_fields.h"
 
 #include <charconv>
 
-namespace sysfence::watch {
+namespace sysfence::os {
 namespace {
 
 template <typename T>
@@ -94,4 +94,4 @@ std::string AuditUntrustedString(std::string_view text, std::string_view key) {
   return decoded;
 }
 
-}  // namespace sysfence::watch
+}  // namespace sysfence::os
