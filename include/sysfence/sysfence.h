@@ -43,6 +43,11 @@
 
 #include "sysfence/error_code.h"  // ErrorCode: what kind of failure a Status reports
 
+/// Marks what the shared libsysfence.so exports; everything else in it is hidden (docs/library.md).
+#ifndef SYSFENCE_API
+#define SYSFENCE_API __attribute__((visibility("default")))
+#endif
+
 namespace sysfence {
 
 /// The outcome of a library call: ok, or the step that failed ("load", "build", "compile",
@@ -117,7 +122,7 @@ struct PolicyAccess;  // defined in src/api, not part of the API
 }  // namespace api
 
 /// A loaded or built policy: seccomp rules plus Landlock `fs`/`net` rules. Copyable value.
-class Policy {
+class SYSFENCE_API Policy {
  public:
   /// Loads a policy file: .sfp text, or OCI/Docker/Kubernetes JSON ("-" reads standard input).
   /// Errors carry file:line:col (or a JSON path) for every problem found.
@@ -149,7 +154,7 @@ class Policy {
 /// Builds a policy in code. Calls chain; the first error sticks (later calls are ignored) and Build()
 /// returns it, naming the call. Words are the policy language's (docs/policy-language.md).
 /// Defaults: the ABI this program was built for, `default errno EPERM`, `badarch kill`.
-class PolicyBuilder {
+class SYSFENCE_API PolicyBuilder {
  public:
   PolicyBuilder();
   PolicyBuilder(PolicyBuilder&&) noexcept;
@@ -197,7 +202,7 @@ struct SandboxOptions {
 };
 
 /// What ApplySandbox did.
-struct SandboxReport {
+struct SYSFENCE_API SandboxReport {
   size_t filter_instructions = 0;  ///< length of the installed seccomp filter
   bool filter_all_threads = true;  ///< the filter was synchronized to every thread (TSYNC)
   int landlock_abi = 0;            ///< the kernel's Landlock ABI (0: unavailable)
@@ -216,14 +221,14 @@ struct SandboxReport {
 /// filter on every thread. Landlock before ABI 8 restricts only the calling thread, so with fs/net
 /// rules a process that already has other threads is refused (call this before starting threads).
 /// Irreversible once it succeeds.
-StatusOr<SandboxReport> ApplySandbox(const Policy& policy, const SandboxOptions& options = {});
+SYSFENCE_API StatusOr<SandboxReport> ApplySandbox(const Policy& policy, const SandboxOptions& options = {});
 
 /// The running kernel's Landlock ABI version, 0 when Landlock is unavailable.
-int LandlockAbi();
+SYSFENCE_API int LandlockAbi();
 
 /// Puts the calling thread into seccomp strict mode: from now on only read, write, exit (the raw
 /// `exit` syscall: glibc's exit() and _exit() use exit_group and are killed) and rt_sigreturn; any
 /// other syscall kills the thread with SIGKILL. Other threads are not affected. See docs/library.md.
-Status EnterStrictMode();
+SYSFENCE_API Status EnterStrictMode();
 
 }  // namespace sysfence

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+// Shell completions for bash, zsh and fish, generated from the CLI11 definitions (commands, options,
+// positional arguments) and the syscall tables (syscall names, @groups, constants, ABIs).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tools/sysfence/help_model.h"
+
+namespace sysfence::cli {
+
+/// What completes a value: an option's value or a positional argument.
+enum class ValueKind {
+  kNone,            ///< nothing to offer (a number, a pid, a free word)
+  kFile,            ///< a path
+  kArch,            ///< an ABI name
+  kSyscall,         ///< a syscall name
+  kSyscallOrGroup,  ///< a syscall name or an @group
+  kConstant,        ///< a named constant (AF_INET, O_RDONLY)
+  kProgram,         ///< a program and its arguments
+};
+
+/// The words a completion offers for names, from sysfence's own tables.
+struct CompletionWords {
+  std::vector<std::string> syscalls;
+  std::vector<std::string> groups;  ///< with '@'
+  std::vector<std::string> constants;
+  std::vector<std::string> arches;
+};
+
+/// The syscall names, groups, constants and ABIs sysfence knows.
+CompletionWords TableWords();
+
+/// What completes `option` of `command` (by name: --arch is an ABI, the eval command's `syscall`
+/// a syscall name, ...; any other value is a path, a number nothing).
+ValueKind KindOf(const CommandInfo& command, const OptionInfo& option);
+
+/// The completion script for `shell` ("bash", "zsh" or "fish").
+std::string BashCompletion(const ToolInfo& tool, const CompletionWords& words);
+std::string ZshCompletion(const ToolInfo& tool, const CompletionWords& words);
+std::string FishCompletion(const ToolInfo& tool, const CompletionWords& words);
+
+}  // namespace sysfence::cli

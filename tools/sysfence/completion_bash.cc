@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+// The bash completion script: one function, _sysfence, with each command's options and positional
+// arguments as data, and the syscall tables as word lists.
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "tools/sysfence/completion.h"
+
+namespace sysfence::cli {
+namespace {
+
+std::string Joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const std::string& word : words) out += (out.empty() ? "" : " ") + word;
+  return out;
+}
+
+std::string KindWord(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::kNone: return "none";
+    case ValueKind::kFile: return "file";
+    case ValueKind::kArch: return "arch";
+    case ValueKind::kSyscall: return "syscall";
+    case ValueKind::kSyscallOrGroup: return "syscall-or-group";
+    case ValueKind::kConstant: return "constant";
+    case ValueKind::kProgram: return "program";
+  }
+  return "none";
+}
+
+std::vector<std::string> OptionNames(const OptionInfo& option) {
+  std::vector<std::string> names;
+  for (const std::string& name : option.short_names) names.push_back("-" + name);
+  for (const std::string& name : option.long_names) names.push_back("--" + name);
+  return names;
+}
+
+// One `case` branch: the command's options, the valued options with their kinds, the positionals.
+std::string CommandBranch(const CommandInfo& command) {
+  std::vector<std::string> options;
+  std::string option_kinds;
+  for (const OptionInfo& option : command.options) {
+    for (const std::string& name : OptionNames(option)) {
+      options.push_back(name);
+      if (!option.IsFlag()) option_kinds += fmt::format(" [{}]={}", name, KindWord(KindOf(command, option)));
+    }
+  }
+  std::string positional_kinds;
+  for (const OptionInfo& positional : command.positionals) positional_kinds += " " + KindWord(KindOf(command, positional));
+  const bool last_repeats = !command.positionals.empty() && command.positionals.back().repeats;
+  return fmt::format("    {})\n      opts='{}'\n      option_kinds=({} )\n      positional_kinds=({} )\n"
+                     "      last_repeats={}\n      ;;\n",
+                     command.name, Joined(options), option_kinds, positional_kinds, last_repeats ? 1 : 0);
+}
+
+constexpr const char* kBashBody = R"(
+_sysfence_values() {  # KIND WORD: the completions of WORD as a value of that kind
+  case $1 in
+    syscall) mapfile -t COMPREPLY < <(compgen -W "$_sysfence_syscalls" -- "$2") ;;
+    syscall-or-group) mapfile -t COMPREPLY < <(compgen -W "$_sysfence_syscalls $_sysfence_groups" -- "$2") ;;
+    constant) mapfile -t COMPREPLY < <(compgen -W "$_sysfence_constants" -- "$2") ;;
+    arch) mapfile -t COMPREPLY < <(compgen -W "$_sysfence_arches" -- "$2") ;;
+    program) mapfile -t COMPREPLY < <(compgen -c -- "$2") ;;
+    file) mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
+    *) COMPREPLY=() ;;
+  esac
+}
+
+_sysfence() {
+  local cur=${COMP_WORDS[COMP_CWORD]} command="" command_at=0 i word
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    if [[ ${COMP_WORDS[i]} != -* ]]; then command=${COMP_WORDS[i]}; command_at=$i; break; fi
+  done
+  if [[ -z $command ]]; then
+    mapfile -t COMPREPLY < <(compgen -W "$_sysfence_root_options $_sysfence_commands" -- "$cur")
+    return
+  fi
+  local opts="" last_repeats=0
+  local -A option_kinds=()
+  local -a positional_kinds=()
+  case $command in
+@BRANCHES@    *) return ;;
+  esac
+  # Walk the words typed after the command: option values, positionals, and what follows `--`.
+  local expect="" positionals=0 after_dashdash=-1
+  for ((i = command_at + 1; i < COMP_CWORD; i++)); do
+    word=${COMP_WORDS[i]}
+    if [[ -n $expect ]]; then expect=""; continue; fi
+    if ((after_dashdash >= 0)); then after_dashdash=$((after_dashdash + 1)); continue; fi
+    case $word in
+      --) after_dashdash=0 ;;
+      --*=*) ;;
+      -*) [[ -n ${option_kinds[$word]+set} ]] && expect=$word ;;
+      *) positionals=$((positionals + 1)) ;;
+    esac
+  done
+  if [[ -n $expect ]]; then _sysfence_values "${option_kinds[$expect]}" "$cur"; return; fi
+  if ((after_dashdash >= 0)); then
+    if ((after_dashdash == 0)); then _sysfence_values program "$cur"; else _sysfence_values file "$cur"; fi
+    return
+  fi
+  if [[ $cur == --*=* ]]; then
+    local name=${cur%%=*}
+    _sysfence_values "${option_kinds[$name]:-none}" "${cur#*=}"
+    return
+  fi
+  if [[ $cur == -* ]]; then mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur"); return; fi
+  local count=${#positional_kinds[@]}
+  if ((count == 0)); then COMPREPLY=(); return; fi
+  if ((positionals >= count)); then
+    ((last_repeats)) || { COMPREPLY=(); return; }
+    positionals=$((count - 1))
+  fi
+  _sysfence_values "${positional_kinds[$positionals]}" "$cur"
+}
+complete -o filenames -F _sysfence sysfence
+)";
+
+}  // namespace
+
+std::string BashCompletion(const ToolInfo& tool, const CompletionWords& words) {
+  std::vector<std::string> commands;
+  std::string branches;
+  for (const CommandInfo& command : tool.commands) {
+    commands.push_back(command.name);
+    branches += CommandBranch(command);
+  }
+  std::vector<std::string> root_options;
+  for (const OptionInfo& option : tool.root.options) {
+    for (const std::string& name : OptionNames(option)) root_options.push_back(name);
+  }
+  std::string body = kBashBody;
+  body.replace(body.find("@BRANCHES@"), 10, branches);
+  return fmt::format("# bash completion for sysfence. Generated by `sysfence help-export --completion bash` from\n"
+                     "# the --help definitions and the syscall tables: do not edit.\n"
+                     "_sysfence_commands='{}'\n_sysfence_root_options='{}'\n_sysfence_syscalls='{}'\n"
+                     "_sysfence_groups='{}'\n_sysfence_constants='{}'\n_sysfence_arches='{}'\n{}",
+                     Joined(commands), Joined(root_options), Joined(words.syscalls), Joined(words.groups),
+                     Joined(words.constants), Joined(words.arches), body);
+}
+
+}  // namespace sysfence::cli
