@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "tools/sysfence/completion.h"
 #include "tools/sysfence/help_model.h"
@@ -34,8 +36,9 @@ TEST(ProseToGroffTest, FillsParagraphsAndKeepsIndentedBlocks) {
             "After.\n");
 }
 
-CLI::App MakeApp() {
-  CLI::App app{"tool summary", "tool"};
+std::unique_ptr<CLI::App> MakeApp() {
+  auto owned = std::make_unique<CLI::App>("tool summary", "tool");
+  CLI::App& app = *owned;
   app.footer("Exit status: 0 ok.");
   CLI::App* eval = app.add_subcommand("eval", "Evaluate one syscall");
   eval->footer("Long text.");
@@ -52,12 +55,12 @@ CLI::App MakeApp() {
   eval->add_flag("--flag", flag, "A flag");
   eval->add_option("--secret", out, "Hidden")->group("");
   app.add_subcommand("hidden", "Not for users")->group("");
-  return app;
+  return owned;
 }
 
 TEST(DescribeAppTest, ReadsCommandsOptionsAndPositionalsLeavingHiddenOnesOut) {
-  const CLI::App app = MakeApp();
-  const ToolInfo tool = DescribeApp(app);
+  const std::unique_ptr<CLI::App> app = MakeApp();
+  const ToolInfo tool = DescribeApp(*app);
   EXPECT_EQ(tool.root.name, "tool");
   EXPECT_EQ(tool.root.prose, "Exit status: 0 ok.");
   ASSERT_EQ(tool.commands.size(), 1u);
@@ -77,8 +80,8 @@ TEST(DescribeAppTest, ReadsCommandsOptionsAndPositionalsLeavingHiddenOnesOut) {
 }
 
 TEST(KindOfTest, NamesWhatCompletesEachValue) {
-  const CLI::App app = MakeApp();
-  const CommandInfo eval = DescribeApp(app).commands[0];
+  const std::unique_ptr<CLI::App> app = MakeApp();
+  const CommandInfo eval = DescribeApp(*app).commands[0];
   EXPECT_EQ(KindOf(eval, eval.positionals[0]), ValueKind::kFile);
   EXPECT_EQ(KindOf(eval, eval.positionals[1]), ValueKind::kSyscall);
   EXPECT_EQ(KindOf(eval, eval.positionals[2]), ValueKind::kConstant);
@@ -89,8 +92,8 @@ TEST(KindOfTest, NamesWhatCompletesEachValue) {
 }
 
 TEST(ManPageTest, CommandPageHasSynopsisDescriptionOptionsAndExitStatus) {
-  const CLI::App app = MakeApp();
-  const ToolInfo tool = DescribeApp(app);
+  const std::unique_ptr<CLI::App> app = MakeApp();
+  const ToolInfo tool = DescribeApp(*app);
   const std::string page = CommandManPage(tool, tool.commands[0], "1.2.3");
   EXPECT_NE(page.find(".TH TOOL\\-EVAL 1 \"\" \"sysfence 1.2.3\""), std::string::npos) << page;
   EXPECT_NE(page.find(".SH NAME\ntool\\-eval \\- Evaluate one syscall\n"), std::string::npos) << page;
@@ -103,8 +106,8 @@ TEST(ManPageTest, CommandPageHasSynopsisDescriptionOptionsAndExitStatus) {
 }
 
 TEST(CompletionTest, ScriptsCarryCommandsOptionsAndTableWords) {
-  const CLI::App app = MakeApp();
-  const ToolInfo tool = DescribeApp(app);
+  const std::unique_ptr<CLI::App> app = MakeApp();
+  const ToolInfo tool = DescribeApp(*app);
   CompletionWords words;
   words.syscalls = {"openat", "read"};
   words.groups = {"@file-system"};
