@@ -162,6 +162,11 @@ Result<void> WatcherImpl::Prepare(std::vector<std::string>* notes) {
     alert_options.command = options_.alert_command;
     alerts_ = std::make_unique<run::AlertDispatcher>(alert_options);
   }
+  if (options_.on_status) {
+    // From the start record on, SIGUSR1 asks for a status (Run reads it) and never ends the watch.
+    sigset_t signals = WatchedSignals(options_);
+    sigprocmask(SIG_BLOCK, &signals, nullptr);
+  }
   WriteLine(StartJson());
   output_->Flush();
   return Ok();
