@@ -99,8 +99,8 @@ TEST(Version, BuildInfoMarksDirtyTreesAndNoCheckout) {
 
 class ColorTest : public ::testing::Test {
  protected:
+  TempDir dir_;  // before policy_, which is written into it
   std::string policy_ = dir_.Write("bad.sfp", kBadPolicy);
-  TempDir dir_;
 };
 
 TEST_F(ColorTest, TerminalGetsColouredLabels) {
