@@ -4,6 +4,7 @@
 // and record's live progress line (on a pseudo-terminal, never through a pipe).
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -210,8 +211,8 @@ TEST(CheckFormat, UnknownFormatIsBadInput) {
 // record's live line: a program that makes syscalls for about a second (a few short children).
 class RecordProgressTest : public ::testing::Test {
  protected:
-  std::vector<std::string> Args(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"record", "--backend", "unotify", "-o", dir_.path() + "/p.sfp"};
+  std::vector<std::string> Args(const std::vector<std::string>& extra = {}, const std::string& backend = "unotify") {
+    std::vector<std::string> args = {"record", "--backend", backend, "-o", dir_.path() + "/p.sfp"};
     args.insert(args.end(), extra.begin(), extra.end());
     args.insert(args.end(), {"--", "/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8; do /bin/true; sleep 0.15; done"});
     return args;
@@ -219,20 +220,36 @@ class RecordProgressTest : public ::testing::Test {
   TempDir dir_;
 };
 
+// The progress lines of a terminal's output: (calls, processes) of each.
+std::vector<std::pair<uint64_t, uint64_t>> ProgressLines(const std::string& output) {
+  // Redrawn in place: a carriage return, the line, then "erase to the end of the line".
+  const std::regex line(R"(\rsysfence: recording: ([0-9]+) calls \([0-9]+/s\), ([0-9]+) syscalls, ([0-9]+) process(es)?, [0-9.]+ s\x1b\[K)");
+  std::vector<std::pair<uint64_t, uint64_t>> lines;
+  for (auto it = std::sregex_iterator(output.begin(), output.end(), line); it != std::sregex_iterator(); ++it) {
+    lines.emplace_back(std::stoull((*it)[1].str()), std::stoull((*it)[3].str()));
+  }
+  return lines;
+}
+
+// The ebpf backend counts in the kernel; the line samples those counters.
+TEST_F(RecordProgressTest, EbpfCountersReachTheLineToo) {
+  if (geteuid() != 0) GTEST_SKIP() << "the ebpf backend needs root [feature: ebpf]";
+  const TerminalRun run = RunOnTerminal(Args({}, "ebpf"), {}, 60);
+  ASSERT_EQ(run.exit_status, 0) << run.output;
+  const auto lines = ProgressLines(run.output);
+  ASSERT_GE(lines.size(), 2u) << run.output;
+  EXPECT_GT(lines.back().first, 0u) << run.output;
+  EXPECT_GE(lines.back().second, 1u) << run.output;
+}
+
 TEST_F(RecordProgressTest, TerminalShowsCallsRateSyscallsAndProcesses) {
   const TerminalRun run = RunOnTerminal(Args(), {}, 60);
   ASSERT_EQ(run.exit_status, 0) << run.output;
-  // Redrawn in place: a carriage return, the line, then "erase to the end of the line".
-  const std::regex line(R"(\rsysfence: recording: ([0-9]+) calls \([0-9]+/s\), ([0-9]+) syscalls, ([0-9]+) process(es)?, [0-9.]+ s\x1b\[K)");
-  uint64_t last_calls = 0, last_processes = 0, lines = 0;
-  for (auto it = std::sregex_iterator(run.output.begin(), run.output.end(), line); it != std::sregex_iterator(); ++it) {
-    ++lines;
-    last_calls = std::stoull((*it)[1].str());
-    last_processes = std::stoull((*it)[3].str());
-  }
-  EXPECT_GE(lines, 2u) << run.output;
-  EXPECT_GT(last_calls, 0u) << run.output;
-  EXPECT_GE(last_processes, 2u) << run.output;  // the shell and a /bin/true at least
+  const auto lines = ProgressLines(run.output);
+  ASSERT_GE(lines.size(), 2u) << run.output;
+  EXPECT_GT(lines.back().first, 0u) << run.output;
+  EXPECT_GE(lines.back().second, 2u) << run.output;  // the shell and a /bin/true at least
+  for (size_t i = 1; i < lines.size(); ++i) EXPECT_GE(lines[i].first, lines[i - 1].first) << "calls only grow";
   EXPECT_NE(run.output.find("\r\x1b[K"), std::string::npos) << "the line is erased at the end";
 }
 
