@@ -64,7 +64,8 @@ TEST(Version, NamesTheReleaseAndTheCommitBuilt) {
   EXPECT_TRUE(std::regex_match(result.out, shape)) << result.out;
   const auto [is_git, head] = Shell("git -C '" + test_paths::SourceDir() + "' rev-parse --short=12 HEAD 2>/dev/null");
   if (is_git) {
-    EXPECT_NE(result.out.find("(commit " + head), std::string::npos) << result.out << " vs HEAD " << head;
+    EXPECT_NE(result.out.find("(commit " + head), std::string::npos)
+        << result.out << " vs HEAD " << head << " (--version names the commit built: rebuild after committing)";
   } else {
     EXPECT_NE(result.out.find("(commit unknown)"), std::string::npos) << result.out;
   }

@@ -160,6 +160,15 @@ int RunStrict(const RunFlags& flags, const std::vector<std::string>& command) {
   return result->exit_status;
 }
 
+// SIGUSR1 (and --progress) print a status line; with -q, SIGUSR1 keeps its default action.
+void AskForStatusLines(const RunFlags& flags, run::RunOptions& options) {
+  if (flags.quiet) return;
+  options.on_status = [](const run::RunStatus& status) {
+    std::fprintf(stderr, "sysfence: status: %s\n", run::StatusText(status).c_str());
+  };
+  if (flags.progress) options.status_interval_ms = static_cast<int64_t>(flags.progress_interval * 1000);
+}
+
 int RunCommand(const RunFlags& flags, const std::vector<std::string>& command) {
   if (flags.strict) return RunStrict(flags, command);
   if (flags.policy_path.empty()) {
@@ -230,13 +239,7 @@ int RunCommand(const RunFlags& flags, const std::vector<std::string>& command) {
     return kExitRunFailed;
   }
   if (const int found = CheckProgram(command); found != kExitOk) return found;
-  if (!flags.quiet) {
-    // SIGUSR1 (and --progress) print a status line; with -q, SIGUSR1 keeps its default action.
-    options.on_status = [](const run::RunStatus& status) {
-      std::fprintf(stderr, "sysfence: status: %s\n", run::StatusText(status).c_str());
-    };
-    if (flags.progress) options.status_interval_ms = static_cast<int64_t>(flags.progress_interval * 1000);
-  }
+  AskForStatusLines(flags, options);
   if (flags.verbose) {
     std::fprintf(stderr, "sysfence: running %s under %s (%s mode, %zu rules)\n", command.front().c_str(),
                  flags.policy_path.c_str(), flags.monitor ? "monitor" : "enforce", options.policy.rules.size());
