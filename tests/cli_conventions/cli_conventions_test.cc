@@ -155,6 +155,25 @@ TEST(GlobalOptions, QuietWorksBeforeAndAfterTheCommand) {
   }
 }
 
+// -q keeps warnings off stderr (errors stay), whatever command prints them; the status still
+// says there were warnings.
+TEST(GlobalOptions, QuietDropsWarningsButKeepsErrors) {
+  TempDir dir;
+  // An OCI profile naming a syscall no table knows: a warning (runc ignores such names too).
+  const std::string warned = dir.Write(
+      "warn.json",
+      R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","no_such_call_xyz"],"action":"SCMP_ACT_ALLOW"}]})");
+  const CliResult loud = RunSysfence({"compile", warned, "-o", dir.path() + "/a.bpf"});
+  const CliResult quiet = RunSysfence({"compile", "-q", warned, "-o", dir.path() + "/b.bpf"});
+  EXPECT_NE(loud.err.find("warning:"), std::string::npos) << loud.err;
+  EXPECT_EQ(quiet.err, "");
+  EXPECT_EQ(quiet.exit_status, loud.exit_status);
+  const std::string broken = dir.Write("bad.sfp", kBadPolicy);
+  const CliResult error = RunSysfence({"-q", "compile", broken, "-o", dir.path() + "/c.bpf"});
+  EXPECT_EQ(error.exit_status, 2);
+  EXPECT_NE(error.err.find("error:"), std::string::npos) << error.err;
+}
+
 TEST(GlobalOptions, VerboseAddsDetailToEval) {
   TempDir dir;
   const std::string policy = dir.Write("p.sfp", "arch x86_64\ndefault errno EPERM\nallow read\n");

@@ -28,10 +28,11 @@ int ReportDiagnostics(const Diagnostics& diagnostics, std::string_view source) {
   size_t shown = 0;
   for (const Diagnostic& diagnostic : diagnostics.all()) {
     if (shown == kMaxRenderedDiagnostics) break;
+    if (Quiet() && diagnostic.severity != Severity::kError) continue;  // -q: errors only
     ++shown;
     std::fputs(PaintDiagnostics(RenderDiagnostic(diagnostic, source), stderr).c_str(), stderr);
   }
-  std::fputs(RenderOmitted(diagnostics, shown).c_str(), stderr);
+  if (!Quiet()) std::fputs(RenderOmitted(diagnostics, shown).c_str(), stderr);
   if (diagnostics.HasErrors()) return kExitBadInput;
   if (diagnostics.HasWarnings()) return kExitFindings;
   return kExitOk;
