@@ -143,7 +143,7 @@ TEST_F(RunStatusTest, ProgressPrintsStatusLinesAtTheInterval) {
     ++lines;
   }
   EXPECT_GE(lines, 3u) << run.err;
-  EXPECT_LE(lines, 8u) << run.err;
+  EXPECT_LE(lines, 30u) << run.err;  // one per interval, not one per wake-up (a loaded machine may stretch 0.7 s)
 }
 
 TEST_F(RunStatusTest, QuietRunPrintsNoStatus) {
