@@ -36,13 +36,19 @@ std::string FirstError(const Diagnostics& diagnostics) {
 }  // namespace
 
 Result<std::string> RuntimeOfParent(pid_t parent) {
+  // The executable's name first; crun's hook runner has an executable /proc cannot name from here
+  // (readlink gives "/"), so its command name (/proc/PID/comm) speaks for it.
   const std::string exe = os::ExecutableOf(parent);
-  if (exe.empty()) return MakeError(ErrorCode::kNotFound, "cannot read the runtime's executable (/proc/" +
-                                                              std::to_string(parent) + "/exe)");
   const size_t slash = exe.rfind('/');
   std::string name = slash == std::string::npos ? exe : exe.substr(slash + 1);
   if (const size_t deleted = name.find(" (deleted)"); deleted != std::string::npos) name.resize(deleted);
-  return name;
+  if (!name.empty() && formats::ResolveBaseProfileName(name)) return name;
+  const std::string command = os::CommandOf(parent);
+  if (formats::ResolveBaseProfileName(command)) return command;
+  if (name.empty() && command == "?") {
+    return MakeError(ErrorCode::kNotFound, "cannot read the runtime's executable (/proc/" + std::to_string(parent) + "/exe)");
+  }
+  return name.empty() ? command : name;
 }
 
 Result<std::string> BaseForRuntime(const std::string& runtime) {
@@ -65,8 +71,12 @@ Result<record::RecordResult> RecordContainer(const ContainerRecordOptions& optio
   return record::Record(record_options);
 }
 
+bool RuntimeAcceptsFilterFlags(const std::string& runtime) {
+  return formats::ResolveBaseProfileName(runtime).value_or("").rfind("crun-", 0) == 0;
+}
+
 Result<policy::Policy> ContainerPolicy(const profile::Profile& recording, const std::string& base_name,
-                                       const std::string& container_id) {
+                                       const std::string& container_id, bool log_denials) {
   policy::Policy policy = record::GeneratePolicy(recording);
   std::string comment = "container " + container_id + ", recorded from before its program started";
   if (!base_name.empty()) {
@@ -76,6 +86,7 @@ Result<policy::Policy> ContainerPolicy(const profile::Profile& recording, const 
     comment += "; with the runtime's base " + base_name +
                " (what the runtime calls after it installs the filter, docs/containers.md)";
   }
+  if (log_denials) policy.flags = {"SECCOMP_FILTER_FLAG_LOG"};
   policy.comment = comment;
   return policy;
 }

@@ -41,10 +41,15 @@ struct ContainerRecordOptions {
 /// Records the container (ebpf backend) until every process of it has exited.
 Result<record::RecordResult> RecordContainer(const ContainerRecordOptions& options);
 
+/// Whether the runtime applies seccomp filter flags: crun does; runc 1.1 refuses every flag ("seccomp
+/// flags are not yet supported by runc"), so a profile for it must carry none.
+bool RuntimeAcceptsFilterFlags(const std::string& runtime);
+
 /// The profile of a container recording: the generated policy merged with the runtime's base
-/// `base_name` ("" for none), with a leading comment saying both.
+/// `base_name` ("" for none), with a leading comment saying both. `log_denials` adds the filter
+/// flag SECCOMP_FILTER_FLAG_LOG, so the kernel logs every refusal (`sysfence watch` reports it).
 Result<policy::Policy> ContainerPolicy(const profile::Profile& recording, const std::string& base_name,
-                                       const std::string& container_id);
+                                       const std::string& container_id, bool log_denials = false);
 
 /// The profile as text in `format`: .sfp (the generated form, with its evidence), OCI/Docker JSON
 /// or a Kubernetes SeccompProfile named after the container. Errors: what the format cannot carry.

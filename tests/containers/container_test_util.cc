@@ -102,6 +102,19 @@ Ran Bundle::Run(const std::string& id) const {
   return RunProgram({"runc", "--root", dir_ + "/state", "run", "--bundle", dir_, id});
 }
 
+Ran Bundle::RunCrun(const std::string& id) const {
+  const std::string script =
+      "mkdir -p /tmp/sysfence-test-hugetlb && mount -t cgroup -o hugetlb cgroup /tmp/sysfence-test-hugetlb "
+      "2>/dev/null; exec crun --cgroup-manager=disabled --root \"$0\" run --bundle \"$1\" \"$2\"";
+  return RunProgram({"unshare", "-m", "sh", "-c", script, dir_ + "/crun-state", dir_, id});
+}
+
+std::string RuntimeSkipReason(const std::string& runtime) {
+  if (std::string reason = ContainerSkipReason(); !reason.empty()) return reason;
+  if (RunProgram({runtime, "--version"}).status != 0) return "[feature: " + runtime + "] " + runtime + " is not installed";
+  return "";
+}
+
 bool WaitForFile(const std::string& path, double seconds) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   while (std::chrono::steady_clock::now() < deadline) {

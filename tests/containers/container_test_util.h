@@ -26,6 +26,9 @@ Ran RunProgram(const std::vector<std::string>& argv, const std::string& input = 
 /// Why the container tests cannot run here ("[feature: runc] ..."), or "" when they can.
 std::string ContainerSkipReason();
 
+/// Why `runtime` (crun, podman) cannot be tested here ("[feature: NAME] ..."), or "".
+std::string RuntimeSkipReason(const std::string& runtime);
+
 /// An OCI bundle under `dir`: rootfs with busybox as /opt/<tag>/busybox (so the kernel's records
 /// name an executable no other test uses) and applets in /bin, and config.json from `runc spec`.
 class Bundle {
@@ -43,6 +46,11 @@ class Bundle {
                      const std::vector<std::string>& extra = {});
   /// Runs the container with `runc run` (state under dir/state); `id` must be unique.
   Ran Run(const std::string& id) const;
+  /// Runs it with `crun run` instead (state under dir/crun-state). crun 1.8 refuses a hybrid
+  /// cgroup layout whose v2 hierarchy holds a controller ("cgroups in hybrid mode not
+  /// supported"); where the v2 hierarchy holds hugetlb, as here, crun runs in a private mount
+  /// namespace where a v1 hugetlb hierarchy is mounted, which takes the controller off v2.
+  Ran RunCrun(const std::string& id) const;
 
  private:
   std::string dir_;

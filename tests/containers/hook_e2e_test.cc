@@ -160,5 +160,68 @@ TEST_F(HookE2eTest, DockerDefaultProfileImportedAndExportedRunsAContainer) {
   EXPECT_EQ(bundle.Run("moby2").out, "ok\n");
 }
 
+TEST_F(HookE2eTest, CrunHookUsesItsBaseAndTheKernelReportsRefusals) {
+  if (std::string reason = RuntimeSkipReason("crun"); !reason.empty()) GTEST_SKIP() << reason;
+  Bundle bundle(dir_.path() + "/b", {"/bin/sh", "-c", kWork});
+  const std::string profile = dir_.path() + "/crun.json";
+  bundle.AddRecordHook(profile, dir_.path() + "/hook.log");
+  const Ran recorded = bundle.RunCrun("crec");
+  ASSERT_EQ(recorded.status, 0) << recorded.err;
+  ASSERT_TRUE(WaitForFile(profile, 10)) << ReadFile(dir_.path() + "/hook.log");
+  const nlohmann::json oci = nlohmann::json::parse(ReadFile(profile));
+  EXPECT_EQ(oci["flags"], nlohmann::json::array({"SECCOMP_FILTER_FLAG_LOG"}));  // crun applies it
+
+  Watcher watcher(dir_.path());
+  bundle.config().erase("hooks");
+  bundle.config().erase("annotations");
+  bundle.config()["linux"]["seccomp"] = oci;
+  bundle.Save();
+  const Ran same = bundle.RunCrun("csame");
+  bundle.config()["process"]["args"] = {"/bin/sh", "-c", "mkdir /tmp/new; echo status=$?"};
+  bundle.Save();
+  const Ran outside = bundle.RunCrun("coutside");
+  const std::vector<nlohmann::json> events = EventsOf(watcher.Stop(), bundle.exe());
+  EXPECT_EQ(same.status, 0) << same.err;
+  EXPECT_EQ(same.out, recorded.out);
+  EXPECT_EQ(outside.out, "status=1\n");
+  // The one refusal of both runs, reported by the kernel with the container's executable.
+  ASSERT_EQ(events.size(), 1u) << nlohmann::json(events).dump();
+  EXPECT_TRUE(events[0]["syscall"] == "mkdir" || events[0]["syscall"] == "mkdirat") << events[0].dump();
+  EXPECT_EQ(events[0]["outcome"], "denied") << events[0].dump();
+}
+
+TEST_F(HookE2eTest, PodmanRecordsThroughHooksDirAndEnforcesTheProfile) {
+  if (std::string reason = RuntimeSkipReason("podman"); !reason.empty()) GTEST_SKIP() << reason;
+  Bundle bundle(dir_.path() + "/b", {"/bin/true"});
+  // The shipped hooks.d file, pointed at this build's binary.
+  std::string hook = ReadFile(test_paths::SourceDir() + "/packaging/oci-hooks.d/sysfence-record.json");
+  hook.replace(hook.find("/usr/bin/sysfence"), 17, test_paths::SysfenceCli());
+  fs::create_directories(dir_.path() + "/hooks.d");
+  std::ofstream(dir_.path() + "/hooks.d/sysfence-record.json") << hook;
+  const std::string profile = dir_.path() + "/podman.json";
+  // Podman asks for RLIMIT_NOFILE 1048576; the limits here are lower, so ask for what they allow.
+  const std::vector<std::string> podman = {"podman", "--hooks-dir", dir_.path() + "/hooks.d", "run", "--rm",
+                                           "--runtime", "runc", "--ulimit", "nofile=1024:1024", "--ulimit",
+                                           "nproc=1024:1024"};
+  auto run = [&](std::vector<std::string> extra, const std::string& work) {
+    std::vector<std::string> argv = podman;
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    for (const std::string& arg : {std::string("--rootfs"), bundle.dir() + "/rootfs", std::string("/bin/sh"),
+                                   std::string("-c"), work}) {
+      argv.push_back(arg);
+    }
+    return RunProgram(argv);
+  };
+  const Ran recorded = run({"--annotation", "org.sysfence.record=" + profile}, kWork);
+  ASSERT_EQ(recorded.status, 0) << recorded.err;
+  ASSERT_TRUE(WaitForFile(profile, 10));
+  const Ran same = run({"--security-opt", "seccomp=" + profile}, kWork);
+  EXPECT_EQ(same.status, 0) << same.err;
+  EXPECT_EQ(same.out, recorded.out);
+  const Ran outside = run({"--security-opt", "seccomp=" + profile}, "mkdir /tmp/new; echo status=$?");
+  EXPECT_EQ(outside.out, "status=1\n") << outside.err;
+  EXPECT_NE(outside.err.find("Operation not permitted"), std::string::npos) << outside.err;
+}
+
 }  // namespace
 }  // namespace sysfence::containertest

@@ -39,6 +39,9 @@ constexpr const char* kHookHelp =
     "The runtime's own calls after it installs the filter come from its bundled base profile\n"
     "(runc-v1.1.x, crun-v1.8.x), chosen by the runtime that runs the hook (--runtime overrides), so\n"
     "the profile starts the same container. Without the annotation the hook does nothing.\n"
+    "Where the runtime applies seccomp filter flags (crun; runc 1.1 refuses them) the .json and\n"
+    ".yaml profiles carry SECCOMP_FILTER_FLAG_LOG: the kernel then logs every refusal and\n"
+    "`sysfence watch` reports it with the container (--log-denials yes|no decides instead).\n"
     "\n"
     "Register it at prestart or createRuntime: the container's program must not have started\n"
     "(state status 'creating' or 'created'). A hook that cannot record fails the container's start\n"
@@ -60,6 +63,7 @@ struct HookFlags {
   std::string runtime;  ///< --runtime: runc or crun instead of the parent's executable name
   std::string log_path;
   bool no_cgroup = false;
+  std::string log_denials = "auto";  ///< auto (when the runtime accepts filter flags), yes, no
 };
 
 std::atomic<int> g_hook_stop{0};
@@ -95,7 +99,8 @@ double SecondsSince(const timespec& start) {
 
 // The detached recorder: records until the container has gone, then writes the profile.
 int RecordAndWrite(const container::ContainerState& state, const container::RecordRequest& request,
-                   const std::string& base, const HookFlags& flags, os::DetachedReporter& reporter) {
+                   const std::string& base, bool log_denials, const HookFlags& flags,
+                   os::DetachedReporter& reporter) {
   struct sigaction action {};
   action.sa_handler = OnHookStop;
   sigemptyset(&action.sa_mask);
@@ -120,7 +125,7 @@ int RecordAndWrite(const container::ContainerState& state, const container::Reco
     log.Say(LOG_WARNING, "container " + state.id + ": its program never ran; no profile written to " + request.output);
     return kExitFindings;
   }
-  auto policy = container::ContainerPolicy(recording, base, state.id);
+  auto policy = container::ContainerPolicy(recording, base, state.id, log_denials);
   if (!policy.ok()) {
     log.Say(LOG_ERR, "container " + state.id + ": " + policy.error().message);
     return kExitFailure;
@@ -159,6 +164,11 @@ int HookCommand(const HookFlags& flags) {
   }
   auto base = container::BaseForRuntime(runtime);
   if (!base.ok()) return BadInput(base.error().message);
+  if (flags.log_denials != "auto" && flags.log_denials != "yes" && flags.log_denials != "no") {
+    return BadInput("--log-denials: '" + flags.log_denials + "' is none of auto, yes, no");
+  }
+  const bool log_denials =
+      flags.log_denials == "yes" || (flags.log_denials == "auto" && container::RuntimeAcceptsFilterFlags(runtime));
   if (auto usable = record::EbpfUsable(); !usable.ok()) {
     std::fprintf(stderr, "sysfence: error: cannot record container %s: %s\n", state.value().id.c_str(),
                  usable.error().message.c_str());
@@ -166,7 +176,7 @@ int HookCommand(const HookFlags& flags) {
   }
   const container::RecordRequest& wanted = *request.value();
   auto detached = os::RunDetached([&](os::DetachedReporter& reporter) {
-    return RecordAndWrite(state.value(), wanted, base.value(), flags, reporter);
+    return RecordAndWrite(state.value(), wanted, base.value(), log_denials, flags, reporter);
   });
   if (!detached.ok()) {
     std::fprintf(stderr, "sysfence: error: cannot record container %s: %s\n", state.value().id.c_str(),
@@ -185,6 +195,9 @@ const CommandRegistration kRegistration(25, [](CLI::App& app, int* exit_status) 
   sub->add_option("--runtime", flags->runtime,
                   "The runtime's name for its base profile (runc, crun; default: the hook's parent executable)");
   sub->add_option("--log", flags->log_path, "Append the recorder's messages to FILE (default: syslog)");
+  sub->add_option("--log-denials", flags->log_denials,
+                  "auto (default: when the runtime applies filter flags: crun, not runc 1.1), yes or no: the profile "
+                  "asks the kernel to log every refusal (SECCOMP_FILTER_FLAG_LOG)");
   sub->add_flag("--no-cgroup", flags->no_cgroup,
                 "Follow only the init's process tree, not processes that enter the container's cgroup");
   sub->callback([flags, exit_status] { *exit_status = HookCommand(*flags); });
