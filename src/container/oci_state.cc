@@ -2,6 +2,7 @@
 #include "container/oci_state.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -115,6 +116,12 @@ Result<std::optional<RecordRequest>> ReadRecordRequest(const ContainerState& sta
     return MakeError(ErrorCode::kInvalidInput,
                      what + ": unknown extension (.sfp: sysfence policy, .json: OCI/Docker profile, .yaml: Kubernetes "
                             "SeccompProfile)");
+  }
+  // Never through a link: whoever sets the annotation must not make root write elsewhere.
+  struct stat st {};
+  if (lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     what + ": exists and is not a regular file (the hook never writes through a symlink or device)");
   }
   const std::string folder = FolderOf(path);
   if (access(folder.c_str(), F_OK) != 0) {

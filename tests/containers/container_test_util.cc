@@ -77,7 +77,7 @@ Bundle::Bundle(const std::string& dir, const std::vector<std::string>& args) : d
   fs::create_directories(dir_ + "/rootfs/opt/" + tag);
   fs::create_directories(dir_ + "/rootfs/tmp");
   fs::copy_file("/bin/busybox", dir_ + "/rootfs" + exe_);
-  for (const char* applet : {"sh", "echo", "cat", "ls", "true", "mkdir", "sleep", "wc", "head", "id", "uname"}) {
+  for (const char* applet : {"sh", "echo", "cat", "ls", "true", "mkdir", "sleep", "wc", "head", "id", "uname", "unshare"}) {
     fs::create_symlink(exe_, dir_ + "/rootfs/bin/" + applet);
   }
   RunProgram({"runc", "spec", "--bundle", dir_});

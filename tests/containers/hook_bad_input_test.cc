@@ -80,7 +80,10 @@ TEST(HookBadInput, AnnotationPaths) {
   // sysfs refuses new files even to root: a real write test, not access(2).
   ExpectBadInput(RunSysfence({"oci-hook"}, StateFor(dir, {{"org.sysfence.record", "/sys/kernel/p.sfp"}})),
                  "folder '/sys/kernel' is not writable");
-  EXPECT_TRUE(fs::is_empty(dir.path()) || !fs::exists(dir.path() + "/p.json"));
+  fs::create_symlink("/etc/hostname", dir.path() + "/link.sfp");
+  ExpectBadInput(RunSysfence({"oci-hook"}, StateFor(dir, {{"org.sysfence.record", dir.path() + "/link.sfp"}})),
+                 "exists and is not a regular file");
+  EXPECT_FALSE(fs::exists(dir.path() + "/p.json"));
 }
 
 TEST(HookBadInput, StageAndProcess) {

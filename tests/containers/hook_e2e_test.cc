@@ -154,10 +154,15 @@ TEST_F(HookE2eTest, DockerDefaultProfileImportedAndExportedRunsAContainer) {
   const Ran enforced = RunEnforced(bundle, exported, "moby", {"/bin/sh", "-c", kWork});
   EXPECT_EQ(enforced.status, 0) << enforced.err;
   EXPECT_EQ(enforced.out, plain.out);
-  // Docker's profile refuses unshare without CAP_SYS_ADMIN: the exported one does too.
-  bundle.config()["process"]["args"] = {"/bin/sh", "-c", "ls / >/dev/null; echo ok"};
-  bundle.Save();
-  EXPECT_EQ(bundle.Run("moby2").out, "ok\n");
+  // Docker's profile refuses unshare to a container without CAP_SYS_ADMIN: the original and the
+  // exported one alike.
+  const std::vector<std::string> refused = {"/bin/sh", "-c", "unshare -m true; echo status=$?"};
+  const Ran original = RunEnforced(bundle, moby, "moby-original", refused);
+  const Ran again = RunEnforced(bundle, exported, "moby-exported", refused);
+  EXPECT_EQ(original.out, "status=1\n");
+  EXPECT_NE(original.err.find("Operation not permitted"), std::string::npos) << original.err;
+  EXPECT_EQ(again.out, original.out);
+  EXPECT_EQ(again.err, original.err);
 }
 
 TEST_F(HookE2eTest, CrunHookUsesItsBaseAndTheKernelReportsRefusals) {
@@ -196,6 +201,7 @@ TEST_F(HookE2eTest, PodmanRecordsThroughHooksDirAndEnforcesTheProfile) {
   // The shipped hooks.d file, pointed at this build's binary.
   std::string hook = ReadFile(test_paths::SourceDir() + "/packaging/oci-hooks.d/sysfence-record.json");
   hook.replace(hook.find("/usr/bin/sysfence"), 17, test_paths::SysfenceCli());
+  hook.replace(hook.find("/var/lib/sysfence/"), 18, dir_.path() + "/");
   fs::create_directories(dir_.path() + "/hooks.d");
   std::ofstream(dir_.path() + "/hooks.d/sysfence-record.json") << hook;
   const std::string profile = dir_.path() + "/podman.json";
@@ -215,12 +221,16 @@ TEST_F(HookE2eTest, PodmanRecordsThroughHooksDirAndEnforcesTheProfile) {
   const Ran recorded = run({"--annotation", "org.sysfence.record=" + profile}, kWork);
   ASSERT_EQ(recorded.status, 0) << recorded.err;
   ASSERT_TRUE(WaitForFile(profile, 10));
+  // The shipped pattern keeps the hook to its folder: another path is not recorded.
+  const std::string elsewhere = bundle.dir() + "/elsewhere.json";
+  ASSERT_EQ(run({"--annotation", "org.sysfence.record=" + elsewhere}, "true").status, 0);
   const Ran same = run({"--security-opt", "seccomp=" + profile}, kWork);
   EXPECT_EQ(same.status, 0) << same.err;
   EXPECT_EQ(same.out, recorded.out);
   const Ran outside = run({"--security-opt", "seccomp=" + profile}, "mkdir /tmp/new; echo status=$?");
   EXPECT_EQ(outside.out, "status=1\n") << outside.err;
   EXPECT_NE(outside.err.find("Operation not permitted"), std::string::npos) << outside.err;
+  EXPECT_FALSE(fs::exists(elsewhere));
 }
 
 }  // namespace
