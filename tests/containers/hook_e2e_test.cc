@@ -133,6 +133,29 @@ TEST_F(HookE2eTest, CgroupRecordingWithTheRuncBaseRunsTheContainer) {
   EXPECT_NE(enforced.out.find("Linux\n"), std::string::npos) << enforced.out;
 }
 
+TEST_F(HookE2eTest, PidRecordingWithTheRuncBaseRunsTheContainer) {
+  // `record -p` on the container's init: its start-up came before, so --launchable adds a launch
+  // and --runtime-base runc's own calls.
+  const std::string work = std::string("sleep 1; ") + kWork;
+  Bundle bundle(dir_.path() + "/b", {"/bin/sh", "-c", work});
+  const std::string state = dir_.path() + "/b/state";
+  ASSERT_EQ(RunProgram({"runc", "--root", state, "run", "-d", "--bundle", bundle.dir(), "pid"}).status, 0);
+  const nlohmann::json running =
+      nlohmann::json::parse(RunProgram({"runc", "--root", state, "state", "pid"}).out, nullptr, false);
+  ASSERT_TRUE(running.is_object() && running.contains("pid"));
+  const std::string policy = dir_.path() + "/pid.sfp";
+  const auto recorded = RunSysfence({"record", "-p", std::to_string(running["pid"].get<int>()), "--launchable",
+                                     "--runtime-base", "runc", "-q", "-o", policy});
+  ASSERT_EQ(recorded.exit_status, 0) << recorded.err;
+  RunProgram({"runc", "--root", state, "delete", "-f", "pid"});
+  const std::string oci = dir_.path() + "/pid.json";
+  ASSERT_EQ(RunSysfence({"compile", "-f", "json", "-o", oci, policy}).exit_status, 0);
+  const Ran enforced = RunEnforced(bundle, oci, "pid2", {"/bin/sh", "-c", work});
+  EXPECT_EQ(enforced.status, 0) << enforced.err;
+  EXPECT_NE(enforced.out.find("hello\n"), std::string::npos) << enforced.out;
+  EXPECT_NE(enforced.out.find("Linux\n"), std::string::npos) << enforced.out;
+}
+
 TEST_F(HookE2eTest, WithoutTheRuncBaseAnAttachedRecordingCannotStartTheContainer) {
   // What the base is for: the same cgroup recording without it fails in runc's init.
   Bundle bundle(dir_.path() + "/b", {"/bin/sh", "-c", "sleep 1; echo hello"});
