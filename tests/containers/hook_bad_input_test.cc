@@ -106,6 +106,22 @@ TEST(HookBadInput, RuntimeThatIsNotRuncOrCrun) {
   EXPECT_FALSE(fs::exists(dir.path() + "/p.sfp"));
 }
 
+TEST(HookBadInput, NoEbpfIsTheEnvironmentRefusing) {
+  if (geteuid() != 0) GTEST_SKIP() << "[feature: root] needs root to drop to another user";
+  if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "[feature: setpriv] setpriv is not installed";
+  TempDir dir;
+  fs::permissions(dir.path(), fs::perms::all);  // the unprivileged hook may write its profile here
+  const nlohmann::json ask = {{"org.sysfence.record", dir.path() + "/p.sfp"}};
+  const std::string state = StateFor(dir, ask);
+  const containertest::Ran ran =
+      RunProgram({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", testsupport::SysfenceBinary(),
+                  "oci-hook", "--runtime", "runc"},
+                 state);
+  EXPECT_EQ(ran.status, 3) << ran.err;
+  EXPECT_NE(ran.err.find("cannot record container c1: the ebpf backend needs root"), std::string::npos) << ran.err;
+  EXPECT_FALSE(fs::exists(dir.path() + "/p.sfp"));
+}
+
 class HookBadInputUnderRunc : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -145,6 +161,25 @@ TEST_F(HookBadInputUnderRunc, ContainerWhoseProgramNeverRunsLeavesNoProfile) {
     usleep(20000);
   }
   EXPECT_NE(ReadFile(log).find("its program never ran; no profile written"), std::string::npos) << ReadFile(log);
+  EXPECT_FALSE(fs::exists(profile));
+}
+
+TEST_F(HookBadInputUnderRunc, StoppedRecorderWritesNoPartialProfile) {
+  Bundle bundle(dir_.path() + "/b", {"/bin/sleep", "2"});
+  const std::string profile = dir_.path() + "/stopped.sfp";
+  const std::string log = dir_.path() + "/hook.log";
+  bundle.AddRecordHook(profile, log);
+  const std::string state = bundle.dir() + "/state";
+  ASSERT_EQ(RunProgram({"runc", "--root", state, "run", "-d", "--bundle", bundle.dir(), "stop"}).status, 0);
+  // The recorder is the detached sysfence in its own session: find it by its command line.
+  const Ran found = RunProgram({"pgrep", "-f", "-n", "oci-hook --log " + log});
+  ASSERT_EQ(found.status, 0) << "no recorder running";
+  RunProgram({"kill", "-TERM", found.out.substr(0, found.out.find('\n'))});
+  for (int i = 0; i < 200 && ReadFile(log).find("no profile written") == std::string::npos; ++i) usleep(20000);
+  EXPECT_NE(ReadFile(log).find("recording stopped by signal 15 before the container exited"), std::string::npos)
+      << ReadFile(log);
+  RunProgram({"runc", "--root", state, "delete", "-f", "stop"});
+  usleep(200000);
   EXPECT_FALSE(fs::exists(profile));
 }
 

@@ -48,7 +48,8 @@ constexpr const char* kHookHelp =
     "with a message: bad state JSON, a relative path or unknown extension, a missing or unwritable\n"
     "folder, a runtime sysfence does not know, no eBPF. Messages of the recorder after the hook\n"
     "returned go to --log FILE, else to syslog (daemon facility). A container whose program never\n"
-    "ran leaves no profile; a profile is written whole (renamed into place) or not at all.\n"
+    "ran, or whose recorder was stopped (SIGTERM, SIGINT) before it exited, leaves no profile; a\n"
+    "profile is written whole (renamed into place) or not at all.\n"
     "\n"
     "Exit status: 0 recording (or nothing asked); 2 bad input (state, annotation, runtime, stage):\n"
     "nothing started; 3 the recorder could not attach (no root, no eBPF).\n"
@@ -117,6 +118,12 @@ int RecordAndWrite(const container::ContainerState& state, const container::Reco
     reporter.Fail(recorded.error().code, recorded.error().message);  // ignored once Ready was sent
     log.Say(LOG_ERR, "container " + state.id + ": recording failed: " + recorded.error().message);
     return kExitFailure;
+  }
+  if (const int signal = g_hook_stop.load(); signal != 0) {
+    // Stopped before the container ended: what was recorded is part of its work, never a profile.
+    log.Say(LOG_WARNING, "container " + state.id + ": recording stopped by signal " + std::to_string(signal) +
+                             " before the container exited; no profile written to " + request.output);
+    return kExitFindings;
   }
   timespec ended{};
   clock_gettime(CLOCK_MONOTONIC, &ended);
