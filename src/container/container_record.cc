@@ -10,7 +10,6 @@
 #include "os/cgroup.h"
 #include "os/proc.h"
 #include "record/generate.h"
-#include "record/merge_policies.h"
 
 namespace sysfence::container {
 namespace {
@@ -80,9 +79,9 @@ Result<policy::Policy> ContainerPolicy(const profile::Profile& recording, const 
   policy::Policy policy = record::GeneratePolicy(recording);
   std::string comment = "container " + container_id + ", recorded from before its program started";
   if (!base_name.empty()) {
-    Result<policy::Policy> base = formats::LoadBaseProfile(base_name);
-    if (!base.ok()) return base.error();
-    policy = record::MergePolicies({policy, base.value()});
+    Result<policy::Policy> with_base = formats::WithBaseProfile(policy, base_name);
+    if (!with_base.ok()) return with_base.error();
+    policy = std::move(with_base.value());
     comment += "; with the runtime's base " + base_name +
                " (what the runtime calls after it installs the filter, docs/containers.md)";
   }

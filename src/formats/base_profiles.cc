@@ -85,4 +85,37 @@ Result<std::vector<std::string>> BaseProfileSyscalls(std::string_view name) {
   return std::vector<std::string>(names.begin(), names.end());
 }
 
+Result<policy::Policy> WithBaseProfile(const policy::Policy& policy, std::string_view name) {
+  Result<std::vector<std::string>> syscalls = BaseProfileSyscalls(name);
+  if (!syscalls.ok()) return syscalls.error();
+  const std::set<std::string> base(syscalls.value().begin(), syscalls.value().end());
+  std::set<std::string> allowed_always;
+  for (const policy::Rule& rule : policy.rules) {
+    if (rule.action.Permits() && !rule.condition && rule.only_arches.empty()) {
+      allowed_always.insert(rule.targets.begin(), rule.targets.end());
+    }
+  }
+  policy::Policy out = policy;
+  out.rules.clear();
+  policy::Rule added;
+  added.action = Action::Allow();
+  for (const std::string& syscall : base) {
+    if (!allowed_always.count(syscall)) added.targets.push_back(syscall);
+  }
+  added.comment = "runtime base " + ResolveBaseProfileName(name).value_or(std::string(name)) +
+                  ": what the container runtime calls after it installs the filter (docs/containers.md)";
+  bool placed = added.targets.empty();
+  for (policy::Rule rule : policy.rules) {
+    if (!rule.action.Permits()) {
+      if (!placed) out.rules.push_back(added);
+      placed = true;
+      std::erase_if(rule.targets, [&](const std::string& target) { return base.count(target) != 0; });
+      if (rule.targets.empty()) continue;
+    }
+    out.rules.push_back(std::move(rule));
+  }
+  if (!placed) out.rules.push_back(added);
+  return out;
+}
+
 }  // namespace sysfence::formats

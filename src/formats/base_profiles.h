@@ -31,4 +31,11 @@ Result<policy::Policy> LoadBaseProfile(std::string_view name);
 /// The syscall names the bundled base `name` allows, sorted. kNotFound when there is none.
 Result<std::vector<std::string>> BaseProfileSyscalls(std::string_view name);
 
+/// `policy` with the bundled base `name` added, keeping its rules and their comments: the base's
+/// syscalls that `policy` does not allow unconditionally get one `allow` rule, commented with the
+/// base's name, before the first rule that does not allow (rules apply first-match), and are
+/// removed from the targets of denying rules (a generated `errno ENOSYS faccessat2` would hide
+/// the base's faccessat2). kNotFound when there is no such base.
+Result<policy::Policy> WithBaseProfile(const policy::Policy& policy, std::string_view name);
+
 }  // namespace sysfence::formats

@@ -63,3 +63,29 @@ TEST(BaseProfiles, SpoBaseProfileNameIsUnitedWithTheProfile) {
 
 }  // namespace
 }  // namespace sysfence::formats
+
+namespace sysfence::formats {
+namespace {
+
+TEST(BaseProfiles, AddedBeforeTheFirstDenialAndUnhiddenByIt) {
+  policy::Policy policy;
+  policy.rules.push_back({Action::Allow(), {"read", "close"}, std::nullopt, {}, "seen", {}});
+  policy.rules.push_back({Action::Errno(38), {"faccessat2", "clone3"}, std::nullopt, {}, "twin", {}});
+  policy.rules.push_back({Action::Errno(38), {"fstatfs"}, std::nullopt, {}, "only base", {}});
+  Result<policy::Policy> with = WithBaseProfile(policy, "runc");
+  ASSERT_TRUE(with.ok());
+  const std::vector<policy::Rule>& rules = with.value().rules;
+  ASSERT_EQ(rules.size(), 3u);  // the seen rule, the base, the twin rule without faccessat2
+  EXPECT_EQ(rules[0].targets, (std::vector<std::string>{"read", "close"}));
+  EXPECT_EQ(rules[0].comment, "seen");
+  EXPECT_TRUE(rules[1].action.Permits());
+  EXPECT_TRUE(Contains(rules[1].targets, "faccessat2"));
+  EXPECT_TRUE(Contains(rules[1].targets, "fstatfs"));
+  EXPECT_FALSE(Contains(rules[1].targets, "close"));  // already allowed
+  EXPECT_NE(rules[1].comment.find("runtime base runc-v1.1.x"), std::string::npos);
+  EXPECT_EQ(rules[2].targets, (std::vector<std::string>{"clone3"}));
+  EXPECT_FALSE(WithBaseProfile(policy, "youki").ok());
+}
+
+}  // namespace
+}  // namespace sysfence::formats

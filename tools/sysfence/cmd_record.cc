@@ -22,7 +22,6 @@
 #include "profile/coverage.h"
 #include "formats/base_profiles.h"
 #include "record/generate.h"
-#include "record/merge_policies.h"
 #include "record/launch_base.h"
 #include "profile/profile_json.h"
 #include "record/recorder.h"
@@ -155,9 +154,9 @@ int WriteRecording(const RecordFlags& flags, const record::RecordResult& result,
   const UnitedPolicy united = GenerateUnited(result.profile, analysis, generate);
   policy::Policy policy = united.policy;
   if (!flags.runtime_base.empty()) {
-    auto base = formats::LoadBaseProfile(flags.runtime_base);
-    if (!base.ok()) return ReportError(base.error());
-    policy = record::MergePolicies({policy, base.value()});
+    auto with_base = formats::WithBaseProfile(policy, flags.runtime_base);
+    if (!with_base.ok()) return ReportError(with_base.error());
+    policy = std::move(with_base.value());
   }
   if (flags.pid != 0 || !flags.cgroup.empty()) {
     const bool add_base = flags.launchable && !record::SawLaunch(result.profile);
