@@ -136,7 +136,15 @@ Result<std::optional<RecordRequest>> ReadRecordRequest(const ContainerState& sta
   }
   close(fd);
   unlink(probe.c_str());
-  return std::optional<RecordRequest>(RecordRequest{path, *format});
+  RecordRequest request{path, *format, {}};
+  if (const auto process = config.find("process"); process != config.end() && process->is_object()) {
+    if (const auto args = process->find("args"); args != process->end() && args->is_array()) {
+      for (const Json& arg : *args) {
+        if (arg.is_string()) request.process_args.push_back(arg.get<std::string>());
+      }
+    }
+  }
+  return std::optional<RecordRequest>(request);
 }
 
 Result<void> CheckRecordableState(const ContainerState& state) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 
@@ -43,6 +44,7 @@ std::optional<ProfileFormat> ProfileFormatOf(std::string_view path);
 struct RecordRequest {
   std::string output;  ///< absolute path of the profile
   ProfileFormat format = ProfileFormat::kSfp;
+  std::vector<std::string> process_args;  ///< the container's program (config.json process.args)
 };
 
 /// Reads the request from the state's annotations and the bundle's config.json annotations (the

@@ -42,7 +42,8 @@ TEST(OciState, FormatsByExtension) {
 TEST(OciState, StateAnnotationsWinOverTheBundles) {
   const std::string bundle = std::filesystem::temp_directory_path() / ("sf-state-" + std::to_string(getpid()));
   std::filesystem::create_directories(bundle);
-  std::ofstream(bundle + "/config.json") << R"({"annotations":{"org.sysfence.record":"/nowhere/x.sfp"}})";
+  std::ofstream(bundle + "/config.json")
+      << R"({"process":{"args":["/bin/sh","-c","echo"]},"annotations":{"org.sysfence.record":"/nowhere/x.sfp"}})";
   ContainerState state;
   state.bundle = bundle;
   Result<std::optional<RecordRequest>> from_config = ReadRecordRequest(state);
@@ -54,6 +55,7 @@ TEST(OciState, StateAnnotationsWinOverTheBundles) {
   ASSERT_TRUE(from_state.value().has_value());
   EXPECT_EQ(from_state.value()->output, bundle + "/x.json");
   EXPECT_EQ(from_state.value()->format, ProfileFormat::kOciJson);
+  EXPECT_EQ(from_state.value()->process_args, (std::vector<std::string>{"/bin/sh", "-c", "echo"}));
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(bundle), {}), 1);  // the probe file is gone
   std::filesystem::remove_all(bundle);
 }

@@ -96,6 +96,7 @@ TEST_F(HookE2eTest, HookWritesSfpAndYamlByExtension) {
     const std::string text = ReadFile(profile);
     if (name == "p.sfp") {
       EXPECT_NE(text.find("runc-v1.1.x"), std::string::npos);
+      EXPECT_NE(text.find("from: /bin/sh -c echo hello;"), std::string::npos) << text;
       // Counted from the program's execve: runc's set-up before it (mounts, pivot_root, the
       // hostname) is not the container's work and is not allowed.
       for (const char* setup : {"allow pivot_root", "allow mount", "allow sethostname", "allow umount2"}) {

@@ -127,7 +127,8 @@ int RecordAndWrite(const container::ContainerState& state, const container::Reco
   }
   timespec ended{};
   clock_gettime(CLOCK_MONOTONIC, &ended);
-  const profile::Profile& recording = recorded.value().profile;
+  profile::Profile& recording = recorded.value().profile;
+  recording.command = request.process_args;  // the header names the container's program
   if (profile::TotalCalls(recording) == 0) {
     log.Say(LOG_WARNING, "container " + state.id + ": its program never ran; no profile written to " + request.output);
     return kExitFindings;
