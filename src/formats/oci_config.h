@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+// Policy -> a fragment of an OCI runtime config.json: what the runtime spec can carry of a policy,
+// to be merged into a bundle's config.json (`jq -s '.[0] * .[1]' config.json fragment.json`).
+#pragma once
+
+#include <string>
+
+#include "core/diagnostic.h"
+#include "core/result.h"
+#include "policy/policy.h"
+
+namespace sysfence::formats {
+
+/// Exports `policy` as {"linux": {"seccomp": ...}} (the exact OCI profile of ExportOciJson). `fs`
+/// and `net` rules have no place in the spec (Landlock) and are warnings. Fails where
+/// ExportOciJson fails. Two-space indented JSON ending in a newline; deterministic.
+Result<std::string> ExportOciConfig(const policy::Policy& policy, Diagnostics& diagnostics);
+
+}  // namespace sysfence::formats
