@@ -154,7 +154,9 @@ void WriteSyscalls(const policy::Policy& policy, const systemd::FamilyPlan& fami
   if (!approximation.empty()) out.Warn(policy.default_span, "default: " + approximation);
   for (const SyscallVerdict& verdict : verdicts) {
     if (verdict.lost.empty()) continue;
-    out.Warn(verdict.span, verdict.name + ": systemd gives " + verdict.action.ToString() +
+    // An allow list gives every name it does not list the default.
+    const SdAction& given = fallback.Permits() || verdict.action.Permits() ? verdict.action : fallback;
+    out.Warn(verdict.span, verdict.name + ": systemd gives " + given.ToString() +
                                " for every argument and ABI; lost: " + Join(verdict.lost, "; "));
   }
   if (fallback.Permits()) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "formats/systemd_paths.h"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <string>
@@ -97,6 +98,10 @@ void WritePaths(const policy::Policy& policy, DropInText& out) {
     for (const std::string& written : rule.paths) {
       if (written.empty() || written.front() != '/') {
         out.Warn(rule.span, "fs path '" + written + "' is not absolute; systemd needs absolute paths, left out");
+        continue;
+      }
+      if (std::any_of(written.begin(), written.end(), [](char c) { return c >= 0 && c < 0x20; })) {
+        out.Warn(rule.span, "an fs path with a control character cannot be written in a unit file; left out");
         continue;
       }
       Grant& grant = grants[Normalize(written)];
