@@ -11,9 +11,12 @@
 
 namespace sysfence::formats {
 
-/// Exports `policy` as {"linux": {"seccomp": ...}} (the exact OCI profile of ExportOciJson). `fs`
-/// and `net` rules have no place in the spec (Landlock) and are warnings. Fails where
-/// ExportOciJson fails. Two-space indented JSON ending in a newline; deterministic.
+/// Exports `policy` as {"process": {"capabilities", "rlimits"}, "linux": {"namespaces", "seccomp"}}:
+/// `caps keep` fills all five capability sets, `unshare` the namespaces (user: a warning that the
+/// configuration needs uid/gid mappings), `rlimit` the rlimits; seccomp is the exact OCI profile of
+/// ExportOciJson. Parts the policy has no line for are left out. `fs` and `net` rules have no
+/// place in the spec (Landlock) and are warnings. Fails where ExportOciJson fails. Two-space
+/// indented JSON ending in a newline; deterministic.
 Result<std::string> ExportOciConfig(const policy::Policy& policy, Diagnostics& diagnostics);
 
 }  // namespace sysfence::formats

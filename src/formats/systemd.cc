@@ -9,6 +9,7 @@
 #include "core/errno_names.h"
 #include "formats/systemd_facts.h"
 #include "formats/systemd_paths.h"
+#include "formats/systemd_privileges.h"
 #include "formats/systemd_syscalls.h"
 #include "formats/systemd_writer.h"
 #include "syscalls/facts.h"
@@ -216,6 +217,7 @@ Result<std::string> ExportSystemdUnit(const policy::Policy& policy, Diagnostics&
   WriteFamilies(policy, families, out);
   systemd::WritePaths(policy, out);
   systemd::WriteNetwork(policy, out);
+  systemd::WritePrivileges(policy, out);
   return out.text();
 }
 

@@ -16,8 +16,10 @@ namespace sysfence::formats {
 /// Exports `policy` as a drop-in: NoNewPrivileges=, SystemCallArchitectures=, SystemCallFilter=
 /// (allow list for a denying default, `~` deny list with per-syscall errnos for a permitting one;
 /// argument conditions widened to the syscall), SystemCallErrorNumber=, SystemCallLog=,
-/// RestrictAddressFamilies= (socket's family conditions), file-system settings from `fs` rules and
-/// socket-bind settings from `net` rules. Warnings go to `diagnostics`. Deterministic; never fails.
+/// RestrictAddressFamilies= (socket's family conditions), file-system settings from `fs` rules,
+/// socket-bind settings from `net` rules, CapabilityBoundingSet=/AmbientCapabilities= from `caps`,
+/// PrivateNetwork= and friends from `unshare`, Limit*= from `rlimit`. Warnings go to
+/// `diagnostics`. Deterministic; never fails.
 Result<std::string> ExportSystemdUnit(const policy::Policy& policy, Diagnostics& diagnostics);
 
 /// Whether `name` is a service name `--unit` accepts ("web", "web@", "web.service"): letters,

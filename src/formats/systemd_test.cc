@@ -215,6 +215,36 @@ TEST(SystemdExport, AlwaysAllowedListIsSortedAndHasTheDocumentedCalls) {
   EXPECT_FALSE(systemd::IsAlwaysAllowed("read"));
 }
 
+TEST(SystemdExport, CapsUnshareAndRlimitBecomeServiceSettings) {
+  Diagnostics d;
+  const std::string unit = Export(Parse("arch x86_64\ndefault allow\ncaps keep CAP_NET_RAW CAP_NET_BIND_SERVICE\n"
+                                        "unshare net ipc uts pid mount user cgroup\nrlimit NOFILE 1024 4096\n"
+                                        "rlimit CORE 0\nrlimit AS unlimited\nrlimit CPU 10 unlimited\n"),
+                                  d);
+  EXPECT_TRUE(Has(unit, "\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_NET_RAW\n")) << unit;
+  EXPECT_TRUE(Has(unit, "\nAmbientCapabilities=CAP_NET_BIND_SERVICE CAP_NET_RAW\n")) << unit;
+  for (const char* setting : {"PrivateNetwork=yes", "PrivateIPC=yes", "ProtectHostname=yes", "PrivateUsers=yes",
+                              "PrivateMounts=yes"}) {
+    EXPECT_TRUE(Has(unit, "\n" + std::string(setting) + "\n")) << setting << "\n" << unit;
+  }
+  EXPECT_TRUE(WarnedAbout(d, "unshare pid: systemd 252 has no setting"));
+  EXPECT_TRUE(WarnedAbout(d, "unshare cgroup: systemd 252 has no setting"));
+  EXPECT_TRUE(Has(unit, "\nLimitNOFILE=1024:4096\n")) << unit;
+  EXPECT_TRUE(Has(unit, "\nLimitCORE=0\n")) << unit;
+  EXPECT_TRUE(Has(unit, "\nLimitAS=infinity\n")) << unit;
+  EXPECT_TRUE(Has(unit, "\nLimitCPU=10:infinity\n")) << unit;
+}
+
+TEST(SystemdExport, CapsKeepNoneEmptiesTheBoundingSet) {
+  Diagnostics d;
+  const std::string unit = Export(Parse("arch x86_64\ndefault allow\ncaps keep none\nunshare net\n"), d);
+  EXPECT_TRUE(Has(unit, "\nCapabilityBoundingSet=\n")) << unit;
+  EXPECT_FALSE(Has(unit, "\nAmbientCapabilities=")) << unit;
+  EXPECT_TRUE(Has(unit, "\nPrivateNetwork=yes\n")) << unit;
+  EXPECT_FALSE(Has(unit, "\nPrivateIPC=")) << unit;
+  EXPECT_FALSE(d.HasWarnings()) << unit;
+}
+
 // What a drop-in permits, read back from its SystemCallFilter= lines.
 struct FilterView {
   bool deny_list = false;

@@ -176,6 +176,32 @@ TEST_F(ExportCli, WidenedConditionsAreWarnedOnStderrAndInTheFile) {
   EXPECT_EQ(Verify(run.out), "") << run.out;
 }
 
+// A policy with every line the drop-in and the fragment carry beyond seccomp.
+constexpr const char* kPrivileged =
+    "arch x86_64\ndefault errno EPERM\nallow read write exit_group\n"
+    "allow socket if family in {AF_INET, AF_UNIX}\nfs read /etc /usr\nfs write /tmp\nnet bind tcp 8080\n"
+    "caps keep CAP_NET_BIND_SERVICE CAP_NET_RAW\nunshare net ipc uts pid mount user cgroup\n"
+    "rlimit NOFILE 1024 4096\nrlimit CORE 0\nrlimit AS unlimited\nrlimit CPU 60 unlimited\nrlimit NICE 10\n";
+
+TEST_F(ExportCli, CapsUnshareAndRlimitDropInIsVerified) {
+  TempDir dir;
+  const std::string policy = dir.Write("p.sfp", kPrivileged);
+  for (const std::string lines : {"", "caps keep none\n"}) {
+    const std::string text = std::string(kPrivileged) + lines;
+    const std::string file = dir.Write("q.sfp", lines.empty() ? text : "arch x86_64\ndefault allow\n" + lines);
+    const CliResult run = RunSysfence({"compile", file, "--format", "systemd"});
+    ASSERT_TRUE(run.exit_status == 0 || run.exit_status == 1) << run.err;
+    EXPECT_EQ(Verify(run.out), "") << run.out;
+    EXPECT_NE(run.out.find(lines.empty() ? "\nLimitNOFILE=1024:4096\n" : "\nCapabilityBoundingSet=\n"),
+              std::string::npos)
+        << run.out;
+  }
+  const CliResult k8s = RunSysfence({"compile", policy, "--format", "k8s"});
+  for (const char* part : {"cannot carry 'caps keep'", "cannot carry 'unshare'", "cannot carry 'rlimit'"}) {
+    EXPECT_NE(k8s.err.find(part), std::string::npos) << part << "\n" << k8s.err;
+  }
+}
+
 TEST_F(ExportCli, UnitRefusalsWriteNothing) {
   TempDir dir;
   const std::string policy = dir.Write("p.sfp", "arch x86_64\ndefault allow\nkill ptrace\n");
@@ -213,7 +239,10 @@ TEST_F(ExportCli, OciConfigFragmentsValidateAgainstTheRuntimeSpec) {
   const std::string broken = dir.Write("broken.json", R"({"linux": {"seccomp": {"defaultAction": "SCMP_ACT_NOPE"}}})");
   EXPECT_EQ(Shell(validate + broken, output), 1) << output;
   EXPECT_NE(output.find("$.linux.seccomp.defaultAction"), std::string::npos) << output;
-  for (const std::string& policy : Corpus()) {
+  std::vector<std::string> policies = Corpus();
+  policies.push_back(dir.Write("privileged.sfp", kPrivileged));
+  policies.push_back(dir.Write("none.sfp", "arch x86_64\ndefault allow\ncaps keep none\n"));
+  for (const std::string& policy : policies) {
     const std::string fragment = dir.path() + "/fragment.json";
     const CliResult run = RunSysfence({"compile", policy, "--format", "oci-config", "-o", fragment});
     ASSERT_TRUE(run.exit_status == 0 || run.exit_status == 1) << policy << ": " << run.err;
