@@ -1,10 +1,22 @@
 # SPDX-License-Identifier: Apache-2.0
-# Installs packaging/systemd/sysfence-watch.service with ExecStart pointing at the CLI under the
-# prefix being installed to (run by `cmake --install` and CPack; SYSFENCE_UNIT_SOURCE and
+# Installs the files that name the CLI's path — packaging/systemd/sysfence-watch.service (ExecStart)
+# and packaging/oci-hooks.d/sysfence-record.json (the hook's path) — pointing at the CLI under the
+# prefix being installed to (run by `cmake --install` and CPack; SYSFENCE_PACKAGING_DIR and
 # SYSFENCE_UNIT_STAGING are set just before it).
-file(READ "${SYSFENCE_UNIT_SOURCE}" unit)
-string(REPLACE "/usr/local/bin/sysfence" "${CMAKE_INSTALL_PREFIX}/bin/sysfence" unit "${unit}")
-# One staging copy per destination: installs to different prefixes may run at the same time.
 string(MD5 destination "$ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}")
-file(WRITE "${SYSFENCE_UNIT_STAGING}/${destination}/sysfence-watch.service" "${unit}")
-file(INSTALL "${SYSFENCE_UNIT_STAGING}/${destination}/sysfence-watch.service" DESTINATION "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
+# One staging copy per destination: installs to different prefixes may run at the same time.
+set(staging "${SYSFENCE_UNIT_STAGING}/${destination}")
+foreach(entry "systemd/sysfence-watch.service|lib/systemd/system"
+              "oci-hooks.d/sysfence-record.json|share/containers/oci/hooks.d")
+  string(REPLACE "|" ";" entry "${entry}")
+  list(GET entry 0 source)
+  list(GET entry 1 target)
+  if(NOT EXISTS "${SYSFENCE_PACKAGING_DIR}/${source}")
+    continue()
+  endif()
+  file(READ "${SYSFENCE_PACKAGING_DIR}/${source}" text)
+  string(REGEX REPLACE "/usr(/local)?/bin/sysfence" "${CMAKE_INSTALL_PREFIX}/bin/sysfence" text "${text}")
+  get_filename_component(name "${source}" NAME)
+  file(WRITE "${staging}/${name}" "${text}")
+  file(INSTALL "${staging}/${name}" DESTINATION "${CMAKE_INSTALL_PREFIX}/${target}")
+endforeach()

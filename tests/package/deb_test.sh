@@ -28,7 +28,7 @@ grep -q '^ Architecture: amd64$' <<<"$info" || fail "architecture"
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for path in ./usr/bin/sysfence ./usr/include/sysfence/sysfence.h ./usr/share/man/man1/sysfence.1 \
             ./usr/share/man/man5/sysfence.sfp.5 ./usr/share/bash-completion/completions/sysfence \
-            ./usr/lib/systemd/system/sysfence-watch.service; do
+            ./usr/lib/systemd/system/sysfence-watch.service ./usr/share/containers/oci/hooks.d/sysfence-record.json; do
   grep -qx "$path" <<<"$contents" || fail "the .deb lacks $path"
 done
 grep -q '^\./usr/lib/.*libsysfence\.so\.0\.' <<<"$contents" || fail "the .deb lacks libsysfence.so"

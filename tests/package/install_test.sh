@@ -25,6 +25,7 @@ for path in bin/sysfence include/sysfence/sysfence.h include/sysfence/error_code
             share/man/man1/sysfence.1 share/man/man1/sysfence-run.1 share/man/man5/sysfence.sfp.5 \
             share/bash-completion/completions/sysfence share/zsh/vendor-completions/_sysfence \
             share/fish/vendor_completions.d/sysfence.fish lib/systemd/system/sysfence-watch.service \
+            share/containers/oci/hooks.d/sysfence-record.json \
             share/doc/sysfence/examples/web.sfp share/doc/sysfence/examples/fragments/runtime.sfp \
             share/doc/sysfence/examples/self_sandbox.cc; do
   [ -e "$prefix/$path" ] || fail "not installed: $path"
@@ -33,6 +34,8 @@ echo "installed: every promised file is under the prefix"
 
 grep -qx "ExecStart=$prefix/bin/sysfence watch .*" "$prefix/lib/systemd/system/sysfence-watch.service" ||
   fail "the unit's ExecStart does not name $prefix/bin/sysfence"
+grep -q "\"path\": \"$prefix/bin/sysfence\"" "$prefix/share/containers/oci/hooks.d/sysfence-record.json" ||
+  fail "the OCI hook configuration does not name $prefix/bin/sysfence"
 "$prefix/bin/sysfence" --help >/dev/null || fail "the installed CLI does not run"
 
 # The SONAME carries major.minor while the version is 0.x, and only SYSFENCE_API symbols are exported.
