@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -101,9 +102,16 @@ class Reporter {
   void NoteAggregated() {
     if (HasJsonSinks()) ++stats_->aggregated;
   }
+  /// Writes one JSON event to the sinks unless the size cap is reached.
+  void Write(const Event& event);
   /// Reports the `count`th call of `event`'s shape: JSON within the limits, a terminal line and
   /// a suggestion when it is the first.
   void Report(const Event& event, const CallShape& shape, uint64_t count, bool needs_allow);
+
+  /// Reports a Landlock event (kind kLandlock): counted per suggested line (the shape of an access),
+  /// written within the same limits as calls, shown on the terminal the first time; its line joins
+  /// the summary's suggested lines.
+  void ReportLandlock(Event event);
 
   /// True when a sink or the terminal has buffered output.
   bool pending() const;
@@ -120,7 +128,10 @@ class Reporter {
   BufferedWriter* human_;
   SupervisorStats* stats_;
   Ledger ledger_;
-  uint64_t event_bytes_ = 0;  ///< JSON event bytes written so far (for max_event_bytes)
+  uint64_t event_bytes_ = 0;
+  std::map<std::string, uint64_t> landlock_counts_;  ///< per suggested line (or blockers, without one)
+  std::vector<std::string> landlock_lines_;          ///< suggested lines, first seen first
+  uint64_t landlock_total_ = 0;  ///< JSON event bytes written so far (for max_event_bytes)
 };
 
 }  // namespace sysfence::run
