@@ -58,7 +58,7 @@ std::string LandlockSuggestion(const LandlockMiss& miss) {
   if (miss.fs_missing == 0) return "";
   // The policy's FsAccess bits are Landlock's (run/landlock_grants.cc checks it).
   const std::vector<std::string_view> words = policy::FsAccessToWords(static_cast<uint32_t>(miss.fs_missing));
-  return fmt::format("fs {} {}", fmt::join(words, ","), miss.path);
+  return fmt::format("fs {} {}", fmt::join(words, " "), miss.path);
 }
 
 LandlockMiss LandlockMissFromBlockers(const std::vector<std::string>& blockers, std::string path, int port) {

@@ -35,8 +35,9 @@ struct LandlockMiss {
 /// "fs.read_file", "fs.make_reg", "net.bind_tcp".
 std::vector<std::string> LandlockBlockers(const LandlockMiss& miss);
 
-/// The policy line that would allow it: "fs read-file /etc/shadow", "fs make-reg,write-file /srv",
-/// "net bind tcp 8080" (the access words of policy/fs_access.h, coarse ones when they fit).
+/// The policy line that would allow it: "fs read-file /etc/shadow", "fs write-file make-reg /srv",
+/// "net bind tcp 8080" (the access words of policy/fs_access.h, coarse ones when they fit,
+/// separated by spaces as the policy language writes them).
 std::string LandlockSuggestion(const LandlockMiss& miss);
 
 /// The miss a Landlock audit record describes: its blockers ("fs.read_file", "net.bind_tcp") as
