@@ -93,21 +93,37 @@ Result<LandlockJudge> LandlockJudge::FromPlan(const os::LandlockPlan& plan) {
   return judge;
 }
 
+uint64_t LandlockJudge::AllowedBeneathDirectory(const std::string& path) const {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) != 0) return 0;
+  auto cached = directories_.find(path);
+  if (cached != directories_.end() && cached->second.dev == st.st_dev && cached->second.ino == st.st_ino) {
+    return cached->second.allowed;
+  }
+  uint64_t allowed = 0;
+  auto it = fs_rights_.find({st.st_dev, st.st_ino});
+  if (it != fs_rights_.end()) allowed |= it->second;
+  if (path != "/") {
+    const size_t slash = path.find_last_of('/');
+    allowed |= AllowedBeneathDirectory(slash == 0 ? "/" : path.substr(0, slash));
+  }
+  if (directories_.size() >= kMaxCachedDirectories) directories_.clear();
+  directories_[path] = {st.st_dev, st.st_ino, allowed};
+  return allowed;
+}
+
 uint64_t LandlockJudge::AllowedFs(const std::string& canonical_path) const {
   if (fs_rights_.empty() || canonical_path.empty() || canonical_path[0] != '/') return 0;
+  if (canonical_path == "/") return AllowedBeneathDirectory("/");
   uint64_t allowed = 0;
-  std::string prefix = canonical_path;
-  for (;;) {
-    struct stat st {};
-    if (lstat(prefix.c_str(), &st) == 0) {
-      auto it = fs_rights_.find({st.st_dev, st.st_ino});
-      if (it != fs_rights_.end()) allowed |= it->second;
-    }
-    if (prefix == "/") break;
-    const size_t slash = prefix.find_last_of('/');
-    prefix.resize(slash == 0 ? 1 : slash);
+  struct stat st {};
+  if (lstat(canonical_path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return AllowedBeneathDirectory(canonical_path);
+    auto it = fs_rights_.find({st.st_dev, st.st_ino});
+    if (it != fs_rights_.end()) allowed |= it->second;
   }
-  return allowed;
+  const size_t slash = canonical_path.find_last_of('/');
+  return allowed | AllowedBeneathDirectory(slash == 0 ? "/" : canonical_path.substr(0, slash));
 }
 
 uint64_t LandlockJudge::MissingNet(uint16_t port, uint64_t wanted) const {

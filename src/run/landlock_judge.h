@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +58,8 @@ class LandlockJudge {
 
   /// The rights granted beneath `canonical_path` (absolute, no symlinks in its directories): the
   /// union over the rules on it and on each of its ancestors.
+  /// Directories are looked up in a cache (checked with one lstat that the directory is still the
+  /// same inode), so a call costs one lstat per level only the first time.
   [[nodiscard]] uint64_t AllowedFs(const std::string& canonical_path) const;
 
   /// The handled rights of `wanted` that are not granted beneath `canonical_path`.
@@ -72,6 +75,16 @@ class LandlockJudge {
   uint64_t handled_net_ = 0;
   std::map<std::pair<dev_t, ino_t>, uint64_t> fs_rights_;  ///< rule object (device, inode) -> rights
   std::map<uint16_t, uint64_t> port_rights_;
+  // A directory's (device, inode) and the rights granted beneath it, by canonical path.
+  struct CachedDirectory {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    uint64_t allowed = 0;
+  };
+  static constexpr size_t kMaxCachedDirectories = 4096;
+  mutable std::unordered_map<std::string, CachedDirectory> directories_;
+  /// The rights granted beneath directory `path` (itself and its ancestors).
+  uint64_t AllowedBeneathDirectory(const std::string& path) const;
 };
 
 }  // namespace sysfence::run

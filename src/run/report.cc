@@ -66,16 +66,15 @@ void Reporter::Write(const Event& event) {
   ++stats_->events;
 }
 
-void Reporter::ReportLandlock(Event event) {
+uint64_t Reporter::CountLandlock(const std::string& key) {
   ++landlock_total_;
-  std::string key = event.suggestion;
-  if (key.empty()) {
-    for (const std::string& blocker : event.landlock.blockers) key += blocker + ",";
-    key += event.landlock.path;
-  }
   const uint64_t count = ++landlock_counts_[key];
+  if (count == 1 && !key.empty()) landlock_lines_.push_back(key);
+  return count;
+}
+
+void Reporter::ReportLandlock(Event event, uint64_t count) {
   event.count = count;
-  if (count == 1 && !event.suggestion.empty()) landlock_lines_.push_back(event.suggestion);
   if (WantsJson(count)) {
     Write(event);
   } else {

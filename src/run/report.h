@@ -108,10 +108,15 @@ class Reporter {
   /// a suggestion when it is the first.
   void Report(const Event& event, const CallShape& shape, uint64_t count, bool needs_allow);
 
-  /// Reports a Landlock event (kind kLandlock): counted per suggested line (the shape of an access),
-  /// written within the same limits as calls, shown on the terminal the first time; its line joins
-  /// the summary's suggested lines.
-  void ReportLandlock(Event event);
+  /// Counts one Landlock access under `key` (its suggested line: the shape of an access); returns
+  /// how many there have been (1 = first). The first line of each key joins the summary's
+  /// suggested lines. Call ReportLandlock only when count is 1 or WantsJson(count), else
+  /// NoteAggregated (the hot path builds no event).
+  uint64_t CountLandlock(const std::string& key);
+
+  /// Reports the `count`th Landlock event (kind kLandlock) of its key: written within the same
+  /// limits as calls, shown on the terminal the first time.
+  void ReportLandlock(Event event, uint64_t count);
 
   /// True when a sink or the terminal has buffered output.
   bool pending() const;

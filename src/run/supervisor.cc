@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/arch.h"
 #include "run/landlock_call_access.h"
@@ -122,6 +123,12 @@ void Supervisor::ReportLandlockMisses(const os::Notification& notification, bool
   const int64_t now_ns = RealtimeNs();
   const TaskInfo& task = tasks_.Get(notification.tid, now_ns);
   for (const LandlockMiss& miss : current_.landlock) {
+    std::string suggestion = LandlockSuggestion(miss);
+    const uint64_t count = reporter_.CountLandlock(suggestion);
+    if (count != 1 && !reporter_.WantsJson(count)) {  // the hot path: counted, nothing built
+      reporter_.NoteAggregated();
+      continue;
+    }
     Event event;
     event.kind = EventKind::kLandlock;
     event.time_ns = now_ns;
@@ -135,11 +142,11 @@ void Supervisor::ReportLandlockMisses(const os::Notification& notification, bool
     event.syscall = std::string(current_.call.name);
     event.nr = notification.data.nr;
     event.outcome = delivered ? Outcome::kContinued : Outcome::kAborted;
-    event.suggestion = LandlockSuggestion(miss);
+    event.suggestion = std::move(suggestion);
     event.landlock.blockers = LandlockBlockers(miss);
     event.landlock.path = miss.path;
     event.landlock.port = miss.port;
-    reporter_.ReportLandlock(std::move(event));
+    reporter_.ReportLandlock(std::move(event), count);
   }
 }
 
@@ -241,6 +248,19 @@ void Supervisor::HandleDenial(const SeccompAuditRecord& record) {
 
 void Supervisor::HandleLandlockDenial(const LandlockAuditDenial& denial) {
   const LandlockMiss miss = LandlockMissFromBlockers(denial.access.blockers, denial.access.path, denial.access.port);
+  std::string suggestion = LandlockSuggestion(miss);
+  // No line allows a scope or ptrace blocker: those are run's own walls (docs/run.md, threat model),
+  // summarized as a note.
+  std::string key = suggestion;
+  if (key.empty()) {
+    key = fmt::format("# {} denied by the walls between the program and sysfence (docs/run.md)",
+                      fmt::join(denial.access.blockers, ","));
+  }
+  const uint64_t count = reporter_.CountLandlock(key);
+  if (count != 1 && !reporter_.WantsJson(count)) {
+    reporter_.NoteAggregated();
+    return;
+  }
   Event event;
   event.kind = EventKind::kLandlock;
   event.source = EventSource::kAudit;
@@ -257,12 +277,12 @@ void Supervisor::HandleLandlockDenial(const LandlockAuditDenial& denial) {
     event.nr = denial.syscall;
   }
   event.outcome = Outcome::kDenied;
-  event.suggestion = LandlockSuggestion(miss);
+  event.suggestion = std::move(suggestion);
   event.landlock.blockers = denial.access.blockers;
   event.landlock.path = denial.access.path;
   event.landlock.port = denial.access.port;
   event.landlock.domain = denial.access.domain;
-  reporter_.ReportLandlock(std::move(event));
+  reporter_.ReportLandlock(std::move(event), count);
 }
 
 Result<void> Supervisor::DrainDenials() {
