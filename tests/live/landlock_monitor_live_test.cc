@@ -191,15 +191,15 @@ TEST_F(LandlockMonitorLiveTest, LandlockEnforceMakesMonitorModeEnforceTheFsRules
 TEST_F(LandlockMonitorLiveTest, BadInputStartsNothing) {
   const std::string marker = dir_.Path("started");
   const std::vector<std::string> touch = {"/usr/bin/touch", marker};
-  // --landlock-enforce belongs to --monitor.
+  // --landlock-enforce belongs to --monitor. (run's own failures exit 125: docs/run.md.)
   Finished run = RunCommand({SysfenceBinary(), "run", "--landlock-enforce", "--policy", policy_, "--", touch[0],
                              touch[1]});
-  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.status, 125);
   EXPECT_NE(run.err.find("--landlock-enforce is for --monitor"), std::string::npos) << run.err;
   // A rule path that does not exist: bad input in monitor mode too, naming the rule.
   const std::string missing = dir_.Write("missing.sfp", "arch x86_64\ndefault allow\nfs read /usr /nonexistent-sf\n");
   run = RunCommand({SysfenceBinary(), "run", "--monitor", "--policy", missing, "--", touch[0], touch[1]});
-  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_EQ(run.status, 125) << run.err;
   EXPECT_NE(run.err.find(missing + ":3:1: cannot open '/nonexistent-sf'"), std::string::npos) << run.err;
   EXPECT_FALSE(std::filesystem::exists(marker));
 }
