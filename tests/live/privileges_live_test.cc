@@ -226,5 +226,38 @@ TEST_F(PrivilegesLiveTest, MonitorReportsTheRawSocketACapsLineWouldBreak) {
   EXPECT_NE(run.err.find("rlimit: reaching a limit"), std::string::npos) << run.err;
 }
 
+// --- record proposes the lines ------------------------------------------------------------------
+
+TEST_F(PrivilegesLiveTest, RecordProposesCapsNetworkAndOpenFiles) {
+  // paste holds 20 files open at once: descriptors 3..22 (the eBPF backend sees them returned).
+  std::vector<std::string> argv = {SysfenceBinary(), "record", "--backend", "ebpf", "-o", dir_.Path("paste.sfp"),
+                                   "--", "/usr/bin/paste"};
+  for (int i = 0; i < 20; ++i) argv.push_back("/dev/null");
+  const Finished paste = RunCommand(argv);
+  ASSERT_EQ(paste.status, 0) << paste.err;
+  const std::string text = ReadFile(dir_.Path("paste.sfp"));
+  EXPECT_NE(text.find("# Open files: the highest descriptor the program was given was 22 (at least 23 open at once)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\n# rlimit NOFILE 128\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n# unshare net\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n# caps keep none\n"), std::string::npos) << text;
+  // The suggested limit is enough when applied.
+  const Finished limited = Run("rlimit NOFILE 128\nunshare net\ncaps keep none\n",
+                               std::vector<std::string>(argv.begin() + 7, argv.end()));
+  EXPECT_EQ(limited.status, 0) << limited.err;
+
+  const std::string ping = dir_.Path("ping");
+  fs::copy_file("/usr/bin/ping", ping);
+  fs::permissions(ping, fs::perms::owner_all);
+  const Finished recorded =
+      RunCommand({SysfenceBinary(), "record", "-o", dir_.Path("ping.sfp"), "--", ping, "-c1", "-n", "127.0.0.1"});
+  ASSERT_EQ(recorded.status, 0) << recorded.err;
+  const std::string ping_text = ReadFile(dir_.Path("ping.sfp"));
+  EXPECT_NE(ping_text.find("#   CAP_NET_RAW needed: socket(AF_INET, SOCK_RAW)"), std::string::npos) << ping_text;
+  EXPECT_NE(ping_text.find("\n# caps keep CAP_NET_RAW\n"), std::string::npos) << ping_text;
+  EXPECT_NE(ping_text.find("# Network: the program opened AF_INET"), std::string::npos) << ping_text;
+}
+
 }  // namespace
 }  // namespace sysfence::live
