@@ -78,10 +78,11 @@ struct {
 
 /* counters[0]: process images started; counters[1]: observations dropped (a map was full);
  * counters[2]: generation of procs, bumped whenever an entry is added, changed or removed (by
- * this program or by the loader), which invalidates every CPU's proc_cache. */
+ * this program or by the loader), which invalidates every CPU's proc_cache; counters[3]: the
+ * highest file descriptor a traced call returned, plus one (0: none). */
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
-  __uint(max_entries, 3);
+  __uint(max_entries, 4);
   __type(key, __u32);
   __type(value, __u64);
 } counters SEC(".maps");
@@ -267,8 +268,35 @@ int BPF_PROG(sf_sys_enter, struct pt_regs *regs, long id) {
   return 0;
 }
 
+/* Whether native call `nr` returns a new file descriptor (x86_64 numbers). */
+static __always_inline int returns_fd(__u32 nr) {
+  switch (nr) {
+    case 2: case 32: case 33: case 41: case 43: case 85: case 213: case 240: case 253: case 257:
+    case 282: case 283: case 284: case 288: case 289: case 290: case 291: case 292: case 294:
+    case 298: case 300: case 304: case 319: case 323: case 425: case 428: case 430: case 432:
+    case 433: case 434: case 437: case 438: case 447:
+      return 1;
+  }
+  return 0;
+}
+
+/* Keeps the highest descriptor a traced process was given (racy across CPUs by design: a lost
+ * update can only lose a value that another CPU raced past at the same time). */
+static __always_inline void note_fd(struct pt_regs *regs, long ret) {
+  if (is_compat() || !returns_fd((__u32)regs->orig_ax)) return;
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  if (!bpf_map_lookup_elem(&procs, &tgid)) return;
+  __u32 which = 3;
+  __u64 *highest = bpf_map_lookup_elem(&counters, &which);
+  if (highest && (__u64)ret + 1 > *highest) *highest = (__u64)ret + 1;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sf_sys_exit, struct pt_regs *regs, long ret) {
+  if (ret >= 0) {
+    note_fd(regs, ret);
+    return 0;
+  }
   if ((unsigned long)ret < (unsigned long)-4095) return 0; /* not an error */
   __u32 tgid = bpf_get_current_pid_tgid() >> 32;
   struct sf_proc *proc = bpf_map_lookup_elem(&procs, &tgid);

@@ -217,10 +217,13 @@ struct SYSFENCE_API SandboxReport {
   std::string ToString() const;
 };
 
-/// Sandboxes the calling process with `policy`: compile, Landlock (fs/net rules), then the seccomp
-/// filter on every thread. Landlock before ABI 8 restricts only the calling thread, so with fs/net
-/// rules a process that already has other threads is refused (call this before starting threads).
-/// Irreversible once it succeeds.
+/// Sandboxes the calling process with `policy`: compile, then the policy's `unshare` (unshare(2):
+/// the process enters the new namespaces, except PID, which its children enter), `rlimit` and
+/// `caps keep` lines (step "namespaces", "rlimits", "capabilities" in a failed Status), Landlock
+/// (fs/net rules), then the seccomp filter on every thread. Capabilities are per thread and a new
+/// user namespace needs a single thread, and Landlock before ABI 8 restricts only the calling
+/// thread: with such lines a process that already has other threads is refused (call this before
+/// starting threads). Irreversible once it succeeds.
 SYSFENCE_API StatusOr<SandboxReport> ApplySandbox(const Policy& policy, const SandboxOptions& options = {});
 
 /// The running kernel's Landlock ABI version, 0 when Landlock is unavailable.

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// ApplySandbox: compile, plan and prepare Landlock (everything that can fail on input), then
-// no_new_privs, Landlock, and the seccomp filter on every thread.
+// ApplySandbox: compile, plan and prepare Landlock (everything that can fail on input), then the
+// policy's namespaces, resource limits and capabilities, then no_new_privs, Landlock, and the
+// seccomp filter on every thread.
+#include <sched.h>
+
 #include <string>
 #include <utility>
 
@@ -10,6 +13,7 @@
 #include "os/seccomp_install.h"
 #include "os/strict_mode.h"
 #include "run/landlock_grants.h"
+#include "run/privileges.h"
 
 namespace sysfence {
 
@@ -23,6 +27,49 @@ std::string SandboxReport::ToString() const {
   for (const std::string& line : landlock_notes) text += "  note: " + line + "\n";
   return text;
 }
+
+namespace {
+
+// Capabilities are per thread, and unshare(CLONE_NEWUSER) needs a single-threaded process: both
+// are refused rather than applied to one thread of many.
+Status RequireOneThread(std::string_view step, const char* why) {
+  Result<int> threads = os::CountThreadsOfSelf();
+  if (threads.ok() && *threads == 1) return Status();
+  const std::string count = threads.ok() ? std::to_string(*threads) : std::string("several");
+  return Status::Failure(ErrorCode::kUnsupported, std::string(step),
+                         "the process has " + count + " threads and " + why +
+                             ": call ApplySandbox before starting threads");
+}
+
+Status ApplyPrivilegeLines(const policy::Policy& model) {
+  if (const uint64_t flags = run::CloneFlagsOf(model); flags != 0) {
+    if ((flags & CLONE_NEWUSER) != 0) {
+      if (Status one = RequireOneThread("namespaces", "a new user namespace needs a single thread"); !one.ok()) {
+        return one;
+      }
+    }
+    const os::IdentityMap identity = os::CurrentIdentity();
+    if (unshare(static_cast<int>(flags)) != 0) {
+      const Error error = os::NamespaceError(flags, errno);
+      return api::StatusFromError("namespaces", MakeError(error.code, "unshare(" + os::CloneFlagsText(flags) + "): " + error.message));
+    }
+    if (Result<void> set_up = os::SetUpNamespaces(flags, identity); !set_up.ok()) {
+      return api::StatusFromError("namespaces", set_up.error());
+    }
+  }
+  if (Result<void> limits = os::ApplyResourceLimits(run::ResourceLimitsOf(model)); !limits.ok()) {
+    return api::StatusFromError("rlimits", limits.error());
+  }
+  if (model.caps) {
+    if (Status one = RequireOneThread("capabilities", "capabilities are per thread"); !one.ok()) return one;
+    if (Result<void> kept = os::KeepOnlyCapabilities(model.caps->keep); !kept.ok()) {
+      return api::StatusFromError("capabilities", kept.error());
+    }
+  }
+  return Status();
+}
+
+}  // namespace
 
 StatusOr<SandboxReport> ApplySandbox(const Policy& policy, const SandboxOptions& options) {
   const policy::Policy& model = api::ModelOf(policy);
@@ -49,7 +96,12 @@ StatusOr<SandboxReport> ApplySandbox(const Policy& policy, const SandboxOptions&
   Result<os::PreparedLandlock> landlock = os::PrepareLandlock(*plan, mode);
   if (!landlock.ok()) return api::StatusFromError("landlock", landlock.error());
 
-  // 3. Enforce Landlock (sets no_new_privs), then the filter on every thread. The filter comes last
+  // 3. The policy's unshare, rlimit and caps lines, in the order that works: namespaces (while the
+  // process still holds what creating them needs), limits (raising one needs CAP_SYS_RESOURCE),
+  // capabilities last. Each refusal names its step; what was applied before it stays.
+  if (Status privileges = ApplyPrivilegeLines(model); !privileges.ok()) return privileges;
+
+  // 4. Enforce Landlock (sets no_new_privs), then the filter on every thread. The filter comes last
   // because it may not allow Landlock's own syscalls.
   Result<void> enforced = landlock->Enforce();
   if (!enforced.ok()) return api::StatusFromError("landlock", enforced.error());

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -137,6 +138,58 @@ TEST(ApplySandbox, CompileErrorNamesTheStep) {
     if (report.status().step() != "compile") return 11;
     if (report.status().message().rfind("compile: ", 0) != 0) return 12;
     return SeccompActive() ? 13 : 0;
+  });
+  EXPECT_EQ(result, 0);
+}
+
+// The value of a "Cap...:" line of /proc/self/status, or "" when missing.
+std::string StatusLine(const std::string& key) {
+  FILE* status = std::fopen("/proc/self/status", "r");
+  if (status == nullptr) return "";
+  char line[256];
+  std::string value;
+  while (std::fgets(line, sizeof line, status) != nullptr) {
+    if (std::string(line).rfind(key + ":\t", 0) == 0) value = std::string(line + key.size() + 2);
+  }
+  std::fclose(status);
+  return value;
+}
+
+TEST(ApplySandbox, AppliesRlimitsAndCapabilitiesToTheProcess) {
+  if (geteuid() != 0) GTEST_SKIP() << "capabilities to drop need root [feature: root]";
+  const int result = RunInChild([] {
+    StatusOr<Policy> policy =
+        Policy::FromText("arch x86_64\ndefault allow\ncaps keep CAP_NET_RAW\nrlimit NOFILE 20 40\n", "p.sfp");
+    if (!policy.ok()) return 10;
+    if (!ApplySandbox(*policy).ok()) return 11;
+    rlimit limit{};
+    getrlimit(RLIMIT_NOFILE, &limit);
+    if (limit.rlim_cur != 20 || limit.rlim_max != 40) return 12;
+    if (StatusLine("CapEff") != "0000000000002000\n" || StatusLine("CapBnd") != "0000000000002000\n") return 13;
+    if (StatusLine("CapAmb") != "0000000000002000\n") return 14;
+    return 0;
+  });
+  EXPECT_EQ(result, 0);
+}
+
+TEST(ApplySandbox, RefusedPrivilegesNameTheirStepAndStopBeforeTheFilter) {
+  const int result = RunInChild([] {
+    // No process may raise RLIMIT_NOFILE past fs.nr_open, root included.
+    FILE* nr_open_file = std::fopen("/proc/sys/fs/nr_open", "r");
+    unsigned long nr_open = 0;
+    if (nr_open_file == nullptr || std::fscanf(nr_open_file, "%lu", &nr_open) != 1) return 9;
+    std::fclose(nr_open_file);
+    const std::string bounding = StatusLine("CapBnd");
+    const std::string text = "arch x86_64\ndefault allow\nerrno EPERM getppid\nrlimit NOFILE 16 " +
+                             std::to_string(nr_open + 1) + "\ncaps keep none\n";
+    StatusOr<Policy> policy = Policy::FromText(text, "p.sfp");
+    if (!policy.ok()) return 10;
+    StatusOr<SandboxReport> report = ApplySandbox(*policy);
+    if (report.ok()) return 11;
+    if (report.status().step() != "rlimits") return 12;
+    if (report.status().message().find("cannot set rlimit NOFILE") == std::string::npos) return 13;
+    if (StatusLine("CapBnd") != bounding) return 14;  // the capabilities step never ran
+    return SeccompActive() ? 15 : 0;
   });
   EXPECT_EQ(result, 0);
 }

@@ -92,8 +92,11 @@ void CopyText(char* out, size_t size, std::string_view text) {
   _exit(127);
 }
 
-std::string_view StepName(const SpawnStep& step) {
+std::string StepName(const SpawnStep& step) {
   switch (step.kind) {
+    case SpawnStepKind::kNamespaces: return "namespaces (" + CloneFlagsText(step.namespaces) + ")";
+    case SpawnStepKind::kRlimits: return "rlimits (prlimit)";
+    case SpawnStepKind::kCapabilities: return "capabilities (libcap)";
     case SpawnStepKind::kSignals: return "signal setup";
     case SpawnStepKind::kDeathSignal: return "parent-death signal (prctl PR_SET_PDEATHSIG)";
     case SpawnStepKind::kNoNewPrivs: return "no_new_privs (prctl PR_SET_NO_NEW_PRIVS)";
@@ -137,9 +140,20 @@ int InstallSeccomp(const SpawnStep& step, Shared* shared) {
   return 0;
 }
 
-// Runs one step in the child; returns errno (or -1 with `message` set) on failure.
+// The errno standing for `result`'s error (EPERM for a refusal), with its message in `message`.
+int StepError(const Result<void>& result, std::string& message) {
+  if (result.ok()) return 0;
+  message = result.error().message;
+  return result.error().code == ErrorCode::kPermission ? EPERM : EINVAL;
+}
+
+// Runs one step in the child; returns errno (or -1 with `message` set) on failure; `message`, when
+// set, replaces strerror(errno) in the report.
 int RunStep(const SpawnStep& step, Shared* shared, std::string& message) {
   switch (step.kind) {
+    case SpawnStepKind::kNamespaces: return StepError(SetUpNamespaces(step.namespaces, step.identity), message);
+    case SpawnStepKind::kRlimits: return StepError(ApplyResourceLimits(step.limits), message);
+    case SpawnStepKind::kCapabilities: return StepError(KeepOnlyCapabilities(step.keep_capabilities), message);
     case SpawnStepKind::kSignals: return ResetSignals();
     case SpawnStepKind::kDeathSignal:
       if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return errno;
@@ -206,7 +220,7 @@ void AwaitGo(Shared* shared, int go_fd, bool filtered) {
     std::string message;
     const int error = RunStep(step, shared, message);
     if (error != 0) {
-      ChildFail(shared, static_cast<int>(i), error > 0 ? error : 0, error > 0 ? std::strerror(error) : message);
+      ChildFail(shared, static_cast<int>(i), error > 0 ? error : 0, message.empty() ? std::strerror(error) : message);
     }
   }
   shared->state.store(kAtGate, std::memory_order_release);
@@ -233,7 +247,14 @@ Error ChildError(const Shared* shared, const std::vector<std::string>& step_name
   ErrorCode code = ErrorCode::kOs;
   if (shared->error == 0 && step >= 0) code = ErrorCode::kUnsupported;  // a custom step (Landlock) refused
   if (shared->error == EPERM || shared->error == EACCES) code = ErrorCode::kPermission;
-  if (step == kExecStep && shared->error == EPERM) reason += " (the policy must allow execve for the program to start)";
+  const bool caps_dropped =
+      std::find(step_names.begin(), step_names.end(), "capabilities (libcap)") != step_names.end();
+  if (step == kExecStep && shared->error == EPERM) {
+    reason += caps_dropped ? " (the policy must allow execve for the program to start; or the program has file "
+                             "capabilities with the effective bit (getcap) that the capabilities kept do not "
+                             "cover, which the kernel refuses to start without them)"
+                           : " (the policy must allow execve for the program to start)";
+  }
   if (shared->error == EBUSY && name == "seccomp filter (seccomp SECCOMP_SET_MODE_FILTER)") {
     reason += " (the process already has a filter with a notification listener; run cannot stack a second one)";
   }
@@ -262,6 +283,25 @@ SpawnStep SpawnStep::Custom(std::string name, std::function<Result<std::string>(
 SpawnStep SpawnStep::Affinity(int cpu) {
   SpawnStep step = Of(SpawnStepKind::kAffinity);
   step.cpu = cpu;
+  return step;
+}
+
+SpawnStep SpawnStep::Namespaces(uint64_t flags) {
+  SpawnStep step = Of(SpawnStepKind::kNamespaces);
+  step.namespaces = flags;
+  step.identity = CurrentIdentity();
+  return step;
+}
+
+SpawnStep SpawnStep::Rlimits(std::vector<ResourceLimit> limits) {
+  SpawnStep step = Of(SpawnStepKind::kRlimits);
+  step.limits = std::move(limits);
+  return step;
+}
+
+SpawnStep SpawnStep::Capabilities(std::vector<int> keep) {
+  SpawnStep step = Of(SpawnStepKind::kCapabilities);
+  step.keep_capabilities = std::move(keep);
   return step;
 }
 
@@ -428,8 +468,16 @@ Result<void> AwaitFilterNext(int status_fd, const Shared* shared, const std::vec
 }  // namespace
 
 Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
+  uint64_t clone_flags = 0;
   for (size_t i = 0; i < spec.steps.size(); ++i) {
     const SpawnStep& step = spec.steps[i];
+    if (step.kind == SpawnStepKind::kNamespaces) {
+      if (i != 0) return MakeError(ErrorCode::kInternal, "the namespaces step must be the first");
+      if (HasStep(spec, SpawnStepKind::kTraceMe)) {
+        return MakeError(ErrorCode::kInternal, "the namespaces step cannot be combined with tracing");
+      }
+      clone_flags = step.namespaces;
+    }
     if (step.kind != SpawnStepKind::kSeccomp) continue;
     if (i + 1 != spec.steps.size()) return MakeError(ErrorCode::kInternal, "the seccomp step must be the last");
     if (step.filter.empty() || step.filter.size() > bpf::kMaxInstructions) {
@@ -456,10 +504,19 @@ Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
   for (const std::string& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
 
-  const pid_t pid = fork();
+  // New namespaces come with the process (clone), so the program is PID 1 of a new PID namespace
+  // and an unprivileged caller gets the others from the user namespace created first. The raw
+  // clone runs no fork handlers: callers spawn while single-threaded (run does).
+  const pid_t pid = clone_flags != 0
+                        ? static_cast<pid_t>(syscall(SYS_clone, clone_flags | SIGCHLD, nullptr, nullptr, nullptr, 0))
+                        : fork();
   if (pid < 0) {
     const int err = errno;
     for (int fd : {status_pipe[0], status_pipe[1], go_pipe[0], go_pipe[1]}) close(fd);
+    if (clone_flags != 0) {
+      const Error cause = NamespaceError(clone_flags, err);
+      return MakeError(cause.code, fmt::format("step '{}' failed: {}", StepName(spec.steps.front()), cause.message));
+    }
     return MakeError(ErrorCode::kOs, fmt::format("cannot fork: {}", std::strerror(err)));
   }
   if (pid == 0) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The one way sysfence starts a program (sandbox2's Executor): fork, then in the child an ordered
-// list of pre-exec steps (signals, no_new_privs, tracing, Landlock, CPU affinity, the seccomp
+// The one way sysfence starts a program (sandbox2's Executor): fork (clone into new namespaces when
+// a kNamespaces step asks), then in the child an ordered list of pre-exec steps (signals, namespace
+// set-up, resource limits, capabilities, no_new_privs, tracing, Landlock, CPU affinity, the seccomp
 // filter), then a gate the parent opens, then execve. Fails closed: when a step fails the program
 // never starts, and the error names the step and the reason.
 //
@@ -22,12 +23,16 @@
 
 #include "bpf/program.h"
 #include "core/result.h"
+#include "os/privileges.h"
 #include "os/unique_fd.h"
 
 namespace sysfence::os {
 
 /// One step the child takes between fork and execve.
 enum class SpawnStepKind {
+  kNamespaces,     ///< the child is cloned into new namespaces (`namespaces`); then SetUpNamespaces. First.
+  kRlimits,        ///< ApplyResourceLimits(`limits`)
+  kCapabilities,   ///< KeepOnlyCapabilities(`keep_capabilities`) (libcap)
   kSignals,        ///< empty signal mask; dispositions as sysfence inherited them (ignored stay ignored)
   kDeathSignal,    ///< SIGKILL when the parent dies (PR_SET_PDEATHSIG)
   kNoNewPrivs,     ///< prctl(PR_SET_NO_NEW_PRIVS)
@@ -47,6 +52,10 @@ struct SpawnStep {
   bpf::Program filter;             ///< kSeccomp
   bool new_listener = false;       ///< kSeccomp: SECCOMP_FILTER_FLAG_NEW_LISTENER
   bool log = false;                ///< kSeccomp: SECCOMP_FILTER_FLAG_LOG
+  uint64_t namespaces = 0;         ///< kNamespaces: CLONE_NEW* flags
+  IdentityMap identity;            ///< kNamespaces: the ids a new user namespace maps (the spawner's)
+  std::vector<ResourceLimit> limits;   ///< kRlimits
+  std::vector<int> keep_capabilities;  ///< kCapabilities
 
   /// A step that needs nothing but its kind.
   static SpawnStep Of(SpawnStepKind kind);
@@ -54,6 +63,12 @@ struct SpawnStep {
   static SpawnStep Custom(std::string name, std::function<Result<std::string>()> run);
   /// A kAffinity step.
   static SpawnStep Affinity(int cpu);
+  /// A kNamespaces step for CLONE_NEW* `flags`, mapping the calling process's ids.
+  static SpawnStep Namespaces(uint64_t flags);
+  /// A kRlimits step.
+  static SpawnStep Rlimits(std::vector<ResourceLimit> limits);
+  /// A kCapabilities step.
+  static SpawnStep Capabilities(std::vector<int> keep);
   /// A kSeccomp step.
   static SpawnStep Seccomp(bpf::Program filter, bool new_listener, bool log = false);
 };
@@ -62,7 +77,9 @@ struct SpawnStep {
 struct SpawnSpec {
   std::string path;               ///< executable to execve (already resolved)
   std::vector<std::string> argv;  ///< argv[0] included
-  std::vector<SpawnStep> steps;   ///< in order; a kSeccomp step must be the last
+  /// In order; a kNamespaces step must be the first (and excludes kTraceMe: the cloned child's C
+  /// library keeps the parent's thread id), a kSeccomp step the last.
+  std::vector<SpawnStep> steps;
   /// Runs in the parent when a kTraceMe child stopped (set ptrace options here); the spawner then
   /// continues the child. An error kills the child.
   std::function<Result<void>(pid_t)> on_trace_stop;

@@ -106,6 +106,7 @@ Profile MergeProfiles(const std::vector<Profile>& profiles) {
   merged.recordings = 0;
   merged.errors_known = true;
   merged.paths_known = true;
+  merged.fds_known = true;
   std::map<std::pair<Arch, std::string>, SyscallRecord> syscalls;
   std::vector<std::string> backends;
   for (const Profile& profile : profiles) {
@@ -121,6 +122,8 @@ Profile MergeProfiles(const std::vector<Profile>& profiles) {
     merged.recordings += profile.recordings;
     merged.errors_known = merged.errors_known && profile.errors_known;
     merged.paths_known = merged.paths_known && profile.paths_known;
+    merged.fds_known = merged.fds_known && profile.fds_known;
+    merged.highest_fd = std::max(merged.highest_fd, profile.highest_fd);
     for (const SyscallRecord& record : profile.syscalls) {
       auto [it, inserted] = syscalls.try_emplace({record.arch, record.name}, record);
       if (inserted) continue;

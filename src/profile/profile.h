@@ -62,6 +62,12 @@ struct Profile {
   int recordings = 1;           ///< how many recordings were merged into this one
   bool errors_known = false;    ///< the backend saw return values
   bool paths_known = false;     ///< the backend recorded opened paths
+  /// The highest file descriptor a call that creates one (open, socket, dup, ...) returned, or -1
+  /// when none was seen or the backend does not measure it (fds_known). A program needs an
+  /// RLIMIT_NOFILE above it (the limit bounds descriptor numbers), and had at least this many + 1
+  /// open at once (the kernel hands out the lowest free number).
+  int64_t highest_fd = -1;
+  bool fds_known = false;  ///< the backend measured highest_fd (eBPF)
   std::vector<SyscallRecord> syscalls;  ///< sorted by (arch, name)
   std::vector<std::string> executables;  ///< executed binaries, sorted and unique
   std::map<std::string, uint32_t> paths;  ///< opened path -> policy::FsAccess bits

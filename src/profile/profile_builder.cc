@@ -94,6 +94,8 @@ Profile ProfileBuilder::Finish(const std::string& backend, uint64_t end_ns) cons
   profile.process_images = (next_image_ - 1) + extra_images_;
   profile.errors_known = errors_known_;
   profile.paths_known = paths_known_;
+  profile.fds_known = fds_known_;
+  profile.highest_fd = highest_fd_;
   auto to_ms = [this](uint64_t ns) { return ns > start_ns_ ? static_cast<double>(ns - start_ns_) / 1e6 : 0.0; };
   for (const auto& [key, entry] : entries_) {
     if (entry.count == 0) continue;  // only errors or values without a call: nothing to report

@@ -3,6 +3,7 @@
 // them, or pre-aggregated counters, as the eBPF program keeps them) into a Profile.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -52,6 +53,11 @@ class ProfileBuilder {
   /// Records that the backend sees return values / opened paths.
   void SetErrorsKnown(bool known) { errors_known_ = known; }
   void SetPathsKnown(bool known) { paths_known_ = known; }
+  /// A call that creates file descriptors returned `fd` (the eBPF backend); marks fds as measured.
+  void NoteFd(int64_t fd) {
+    fds_known_ = true;
+    highest_fd_ = std::max(highest_fd_, fd);
+  }
   /// Adds an executed binary seen without a process to attach it to (the eBPF backend).
   void AddExecutable(const std::string& path) { if (!path.empty()) executables_.insert(path); }
   /// Adds `count` process images seen outside OnNewProcess/OnExec (the eBPF backend).
@@ -88,6 +94,8 @@ class ProfileBuilder {
   uint64_t extra_images_ = 0;
   bool errors_known_ = false;
   bool paths_known_ = false;
+  bool fds_known_ = false;
+  int64_t highest_fd_ = -1;
   std::map<std::pair<Arch, uint32_t>, Entry> entries_;
   std::map<int, Image> images_;
   std::set<std::string> executables_;

@@ -84,6 +84,7 @@ json ProfileToJson(const Profile& profile) {
   out["recordings"] = profile.recordings;
   out["errors_known"] = profile.errors_known;
   out["paths_known"] = profile.paths_known;
+  if (profile.fds_known) out["highest_fd"] = profile.highest_fd;
   out["total_calls"] = TotalCalls(profile);
   json syscalls = json::array();
   for (const SyscallRecord& record : profile.syscalls) {
@@ -220,6 +221,11 @@ Result<bool> ReadHeader(const Reader& reader, const json& root, Profile& profile
   profile.recordings = static_cast<int>(recordings);
   SF_TRY_ASSIGN(profile.errors_known, reader.Get<bool>(root, "$", "errors_known", false, false));
   SF_TRY_ASSIGN(profile.paths_known, reader.Get<bool>(root, "$", "paths_known", false, false));
+  if (root.contains("highest_fd")) {
+    SF_TRY_ASSIGN(profile.highest_fd, reader.Get<int64_t>(root, "$", "highest_fd", false, int64_t{-1}));
+    if (profile.highest_fd < -1) return reader.Fail("$.highest_fd", "expected -1 or a file descriptor number");
+    profile.fds_known = true;
+  }
   return true;
 }
 

@@ -84,6 +84,36 @@ TEST(ProfileJsonTest, RoundTrips) {
   EXPECT_NE(text.find("AF_INET"), std::string::npos);
 }
 
+TEST(ProfileJsonTest, HighestFdRoundTripsAndMergesToTheMaximum) {
+  Profile profile = Built();
+  EXPECT_FALSE(profile.fds_known);
+  EXPECT_EQ(ProfileToJson(profile).dump().find("highest_fd"), std::string::npos);
+  profile.fds_known = true;
+  profile.highest_fd = 12;
+  auto parsed = ProfileFromJson(ProfileToJson(profile).dump(), "p.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(*parsed, profile);
+  Profile other = profile;
+  other.highest_fd = 40;
+  EXPECT_EQ(MergeProfiles({profile, other}).highest_fd, 40);
+  EXPECT_TRUE(MergeProfiles({profile, other}).fds_known);
+  EXPECT_FALSE(MergeProfiles({profile, Built()}).fds_known);  // one recording did not measure them
+  auto bad = ProfileFromJson(R"({"sysfence_profile":1,"backend":"x","arch":"x86_64","syscalls":[],"highest_fd":-5})",
+                             "p.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("$.highest_fd"), std::string::npos) << bad.error().message;
+}
+
+TEST(ProfileBuilderTest, NoteFdKeepsTheHighest) {
+  ProfileBuilder builder(Arch::kX86_64, 0);
+  EXPECT_FALSE(builder.Finish("ebpf", 1).fds_known);
+  builder.NoteFd(7);
+  builder.NoteFd(3);
+  const Profile profile = builder.Finish("ebpf", 1);
+  EXPECT_TRUE(profile.fds_known);
+  EXPECT_EQ(profile.highest_fd, 7);
+}
+
 TEST(ProfileJsonTest, BadInputNamesTheJsonPath) {
   auto expect_error = [](const std::string& text, const std::string& fragment) {
     auto parsed = ProfileFromJson(text, "p.json");

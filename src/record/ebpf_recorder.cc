@@ -230,6 +230,12 @@ void Collect(record_bpf* skeleton, profile::ProfileBuilder& builder) {
   uint64_t images = 0;
   bpf_map__lookup_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), 0);
   builder.AddProcessImages(images);
+  const uint32_t fd_key = 3;
+  uint64_t highest_fd_plus_one = 0;
+  if (bpf_map__lookup_elem(skeleton->maps.counters, &fd_key, sizeof(fd_key), &highest_fd_plus_one,
+                           sizeof(highest_fd_plus_one), 0) == 0) {
+    builder.NoteFd(static_cast<int64_t>(highest_fd_plus_one) - 1);
+  }
 }
 
 // Copies the kernel's counters into `live` every 250 ms while it lives (for a progress display):

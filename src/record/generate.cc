@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "fmt/format.h"
+#include "record/privilege_suggestions.h"
 #include "policy/amend.h"
 #include "policy/printer.h"
 #include "syscalls/arg_meanings.h"
@@ -275,7 +276,7 @@ std::string RenderGeneratedPolicy(const profile::Profile& profile, const policy:
   header += fmt::format("# {} recording{}, {} backend, Linux {}. Review before use: a recording proves only the\n",
                         profile.recordings, profile.recordings == 1 ? "" : "s", profile.backend, profile.kernel_release);
   header += "# paths this run took (see the coverage report).\n";
-  return header + policy::PrintPolicy(policy);
+  return header + policy::PrintPolicy(policy) + PrivilegeSuggestions(profile);
 }
 
 namespace {

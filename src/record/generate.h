@@ -32,7 +32,8 @@ struct GenerateOptions {
 policy::Policy GeneratePolicy(const profile::Profile& profile, const GenerateOptions& options = {});
 
 /// The generated policy as text: a header naming the recording (command, backend, kernel; nothing
-/// that changes between identical runs), then policy::PrintPolicy's canonical form.
+/// that changes between identical runs), then policy::PrintPolicy's canonical form, then the
+/// commented caps/unshare/rlimit suggestions (record/privilege_suggestions.h).
 std::string RenderGeneratedPolicy(const profile::Profile& profile, const policy::Policy& policy);
 
 /// The built-in group a generated rule for `name` is filed under ("@file-system"), or "other".

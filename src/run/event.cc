@@ -188,6 +188,10 @@ void AppendEventJson(std::string& out, const Event& event) {
   } else {
     AppendJsonString(out, event.suggestion);
   }
+  if (!event.privileges.empty()) {
+    out += ",\"privileges\":";
+    AppendJsonString(out, event.privileges);
+  }
   if (event.kind == EventKind::kLandlock) AppendLandlockJson(out, event.landlock);
   fmt::format_to(it, ",\"count\":{}}}\n", event.count);
 }
@@ -240,6 +244,7 @@ std::string EventHumanLine(const Event& event) {
   if (!event.suggestion.empty() && event.outcome != Outcome::kAllowed) {
     line += fmt::format("; to allow: {}", event.suggestion);
   }
+  if (!event.privileges.empty()) line += "; caps: " + event.privileges;
   // comm, paths and argument text come from the program: nothing it writes may steer the terminal.
   return TerminalSafe(line) + '\n';
 }

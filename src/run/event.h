@@ -73,6 +73,9 @@ struct Event {
   Outcome outcome = Outcome::kDenied;
   std::string rule;        ///< "file:line", "default" or "badarch"
   std::string suggestion;  ///< a policy line that would allow this call, or "" when there is none
+  /// Monitor mode: what the policy's `caps keep` line would have done to this call ("needs
+  /// CAP_NET_RAW (socket(AF_INET, SOCK_RAW)), which 'caps keep' drops: ..."), or "" (run/privileges.h).
+  std::string privileges;
   uint64_t count = 1;      ///< how many calls of this shape so far (1 = first)
 };
 

@@ -17,7 +17,10 @@ Result<LaunchedChild> StartChild(const LaunchSpec& spec) {
   os::SpawnSpec spawn;
   spawn.path = spec.path;
   spawn.argv = spec.argv;
+  if (spec.namespaces != 0) spawn.steps.push_back(os::SpawnStep::Namespaces(spec.namespaces));
   spawn.steps.push_back(os::SpawnStep::Of(os::SpawnStepKind::kSignals));
+  if (!spec.limits.empty()) spawn.steps.push_back(os::SpawnStep::Rlimits(spec.limits));
+  if (spec.keep_capabilities) spawn.steps.push_back(os::SpawnStep::Capabilities(*spec.keep_capabilities));
   spawn.steps.push_back(os::SpawnStep::Of(os::SpawnStepKind::kNoNewPrivs));
   if (spec.before_filter) spawn.steps.push_back(os::SpawnStep::Custom("landlock", spec.before_filter));
   spawn.steps.push_back(os::SpawnStep::Seccomp(spec.filter, spec.want_listener, spec.log_denials));

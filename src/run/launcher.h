@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Starting a program under a `run` filter, over the os spawner (os/spawn.h): in the child the
-// signal reset, no_new_privs, Landlock (before_filter), then the seccomp filter with a
+// Starting a program under a `run` filter, over the os spawner (os/spawn.h): the child is cloned
+// into the policy's new namespaces, then in it the signal reset, resource limits, capabilities,
+// no_new_privs, Landlock (before_filter), then the seccomp filter with a
 // notification listener; the parent takes the listener before the child may call execve. Fails
 // closed: when any step fails the program never starts, and the error names the step and the
 // reason.
@@ -10,11 +11,13 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bpf/program.h"
 #include "core/result.h"
+#include "os/privileges.h"
 
 namespace sysfence::run {
 
@@ -29,6 +32,11 @@ struct LaunchSpec {
   /// message is reported as the step "landlock"; the text it returns on success (when not empty)
   /// is passed back to the parent as a note (e.g. what Landlock could not enforce).
   std::function<Result<std::string>()> before_filter;
+  /// The policy's `unshare` (CLONE_NEW* flags; 0: none), `rlimit` and `caps keep` lines, applied in
+  /// that order before no_new_privs (run/privileges.h builds them).
+  uint64_t namespaces = 0;
+  std::vector<os::ResourceLimit> limits;
+  std::optional<std::vector<int>> keep_capabilities;
 };
 
 /// A started child, waiting for Release() before it calls execve.

@@ -37,6 +37,7 @@
 #include "run/landlock_grants.h"
 #include "run/landlock_judge.h"
 #include "run/launcher.h"
+#include "run/privileges.h"
 #include "run/supervisor.h"
 
 namespace sysfence::run {
@@ -224,6 +225,11 @@ Result<Outputs> OpenOutputs(const RunOptions& options, const Isolation& isolatio
   if (human && !isolation.complete()) {
     human->Append(fmt::format("sysfence: warning: --isolation best-effort: {}\n", isolation.MissingText()));
   }
+  if (human && options.mode == RunMode::kMonitor) {
+    for (const std::string& note : MonitorPrivilegeNotes(options.policy)) {
+      human->Append(fmt::format("sysfence: note: {}\n", note));
+    }
+  }
   if (human && options.mode == RunMode::kEnforce && !denials_observed) {
     human->Append(fmt::format("sysfence: note: denials are enforced by the kernel but not reported: {}\n",
                               denials_unavailable));
@@ -284,6 +290,12 @@ Result<LaunchedChild> Launch(const RunOptions& options, const std::string& path,
   // Landlock denials after exec reach the audit stream whenever seccomp decisions do.
   spec.before_filter =
       LandlockStep(options.policy, options.landlock_mode, spec.log_denials, ObservesLandlock(options));
+  // Monitor mode never breaks the program: the privilege lines are reported, not applied.
+  if (options.mode == RunMode::kEnforce) {
+    spec.namespaces = CloneFlagsOf(options.policy);
+    spec.limits = ResourceLimitsOf(options.policy);
+    if (options.policy.caps) spec.keep_capabilities = options.policy.caps->keep;
+  }
   Result<LaunchedChild> started = StartChild(spec);
   if (!started.ok()) return started.error();
   LaunchedChild child = std::move(started).value();

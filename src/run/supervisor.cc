@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "run/supervisor.h"
 
+#include "run/privileges.h"
+
 #include <poll.h>
 
 #include <algorithm>
@@ -75,7 +77,24 @@ bool Supervisor::DescribeNotified(Event& event, const os::Notification& notifica
   } else {
     event.suggestion = SuggestLine(call.arch.value_or(NativeArch()), call.name, event.args);
   }
+  if (options_.mode == RunMode::kMonitor && call.arch) {
+    event.privileges = CapabilityBreak(*options_.policy, *call.arch, call.name, args).value_or("");
+  }
   return valid;
+}
+
+// A call of a shape already reported can still be the one the `caps keep` line breaks (ping's
+// raw socket after its datagram one): each distinct break is reported once, on its own line when
+// the call's event line does not carry it.
+void Supervisor::NotePrivilegeBreak(const os::Notification& notification) {
+  const bool on_event_line = current_.detailed && current_.count == 1;
+  std::string text = current_.event.privileges;
+  if (!current_.detailed) {
+    const uint64_t(&args)[6] = *reinterpret_cast<const uint64_t(*)[6]>(notification.data.args);
+    text = CapabilityBreak(*options_.policy, *current_.call.arch, current_.call.name, args).value_or("");
+  }
+  if (text.empty() || !privilege_breaks_.insert(text).second || on_event_line || options_.human == nullptr) return;
+  options_.human->Append(TerminalSafe(fmt::format("sysfence: {} {}", current_.call.name, text)) + "\n");
 }
 
 os::NotifyAnswer Supervisor::Decide(const os::Notification& notification) {
@@ -95,6 +114,7 @@ os::NotifyAnswer Supervisor::Decide(const os::Notification& notification) {
   current_.detailed = current_.count == 1 || reporter_.WantsJson(current_.count);
   current_.event = Event{};
   current_.valid = current_.detailed ? DescribeNotified(current_.event, notification, current_.call, now_ns) : true;
+  if (options_.mode == RunMode::kMonitor && options_.policy->caps && current_.call.arch) NotePrivilegeBreak(notification);
   // Only calls the policy permits (log) or monitor mode's calls are continued; in enforce mode the
   // filter never notifies a denial, and should it ever, the answer denies.
   if (current_.call.response.kind == ResponseKind::kContinue) return {true, 0};

@@ -116,6 +116,8 @@ class Supervisor : private os::NotifyHandler {
   /// Fills the event of a notified call; returns whether the call was still pending after the
   /// target was read.
   bool DescribeNotified(Event& event, const os::Notification& notification, const CallDecision& call, int64_t now_ns);
+  /// Monitor mode: reports, once per distinct text, that the `caps keep` line would break this call.
+  void NotePrivilegeBreak(const os::Notification& notification);
   std::vector<EventSink*> Sinks();
   /// Judges an observed call against the fs/net rules (monitor mode) into current_.landlock.
   void JudgeLandlock(const os::Notification& notification, int64_t now_ns);
@@ -135,6 +137,8 @@ class Supervisor : private os::NotifyHandler {
   TaskInfoCache tasks_;
   InFlight current_;
   std::set<int> killed_;
+  /// Monitor mode: what the `caps keep` line would break, each text reported once.
+  std::set<std::string> privilege_breaks_;
   std::map<std::tuple<uint32_t, uint32_t, ActionKind>, DenialAttribution> attributions_;
 };
 
