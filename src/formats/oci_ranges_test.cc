@@ -55,7 +55,7 @@ TEST(RejoinLowWordRanges, JoinsTheExportedBlocksOfDockersSocketRule) {
   policy::Policy joined = blocks;
   RejoinLowWordRanges(joined.rules, 0, joined.arches);
   EXPECT_EQ(policy::PrintPolicy(joined).substr(policy::PrintPolicy(joined).find("allow")),
-            "allow socket if domain < 38\nallow socket if domain == 39\nallow socket if domain > 40\n");
+            "allow socket if family < 38\nallow socket if family == 39\nallow socket if family > 40\n");
   for (Arch arch : blocks.arches) {
     SeccompData data;
     data.arch = GetArchInfo(arch).audit_arch;
