@@ -19,6 +19,10 @@ bool LooksLikeJson(std::string_view text) {
 
 }  // namespace
 
+bool LooksLikeImportedProfile(std::string_view text) {
+  return LooksLikeJson(text) || LooksLikeKubernetesYaml(text);
+}
+
 std::optional<policy::Policy> LoadPolicyText(std::string_view text, std::string_view file_name,
                                              const LoadOptions& options, Diagnostics& diagnostics) {
   if (LooksLikeJson(text)) {

@@ -31,6 +31,10 @@ struct LoadOptions {
   std::string object_name;
 };
 
+/// Whether `text` is a profile format sysfence imports (OCI/Docker or Kubernetes JSON, Kubernetes
+/// YAML) rather than .sfp: what LoadPolicyText does not hand to the .sfp parser.
+bool LooksLikeImportedProfile(std::string_view text);
+
 /// Loads `text` read from `file_name`: JSON (first non-space byte '{') is read as an OCI/Docker
 /// profile or a Kubernetes SeccompProfile (or List of them), YAML that starts like a Kubernetes
 /// object (LooksLikeKubernetesYaml) as a SeccompProfile, anything else as .sfp. Diagnostics are added to
