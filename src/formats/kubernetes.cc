@@ -117,6 +117,9 @@ void EmitYaml(YAML::Emitter& out, const OrderedJson& value, const std::vector<st
     out << YAML::BeginSeq;
     for (size_t i = 0; i < value.size(); ++i) {
       if (item_comments != nullptr && i < item_comments->size() && !(*item_comments)[i].empty()) {
+        // yaml-cpp writes a comment at the end of the current line: start a line of its own, or
+        // it would trail the previous entry and seem to describe it.
+        if (i > 0) out << YAML::Newline;
         out << YAML::Comment((*item_comments)[i]);
       }
       EmitYaml(out, value[i], nullptr);
@@ -142,7 +145,10 @@ std::vector<std::string> SyscallComments(const OciProfile& profile) {
   std::vector<std::string> out;
   for (const OciRule& rule : profile.rules) {
     std::string line;
-    for (char c : rule.comment) line += c == '\n' ? ' ' : c;
+    for (char c : rule.comment) {
+      if (c == '\n') line += "; ";
+      else line += c;
+    }
     out.push_back(line);
   }
   return out;
