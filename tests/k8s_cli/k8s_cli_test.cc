@@ -103,6 +103,16 @@ TEST(KubernetesCli, MergesReplicasWithProvenanceAndSpoNaming) {
   EXPECT_NE(sfp.out.find("# seen by 1 of 2 replicas: 7c9d5-fghij\n"), std::string::npos) << sfp.out;
 }
 
+TEST(KubernetesCli, ShippedExampleIsWhatMergeWrites) {
+  TempDir dir;
+  const std::string out = dir.path() + "/web-nginx.yaml";
+  auto merged = RunSysfence({"merge", "-q", "--workload", "web", "--container", "nginx", "-f", "k8s", "-o", out,
+                             Replica("abcde"), Replica("fghij"), Replica("klmno")});
+  ASSERT_EQ(merged.exit_status, 0) << merged.err;
+  EXPECT_EQ(Read(out), Read(test_paths::SourceDir() + "/examples/kubernetes/web-nginx.seccompprofile.yaml"))
+      << "regenerate examples/kubernetes/web-nginx.seccompprofile.yaml (docs/kubernetes.md, step 2)";
+}
+
 TEST(KubernetesCli, ReplicaMergeRefusesBadInput) {
   TempDir dir;
   const std::string out = dir.path() + "/never.yaml";
