@@ -60,14 +60,23 @@ constexpr const char* kMergeHelp =
     "\n"
     "With --json OUT the merged recording is written as JSON (recordings only).\n"
     "\n"
+    "Replicas of one workload: --workload W --container C takes the recordings of two or more\n"
+    "replicas (nothing else) and adds to every rule's comment which replicas made its calls\n"
+    "(\"seen by 2 of 3 replicas: 7c9d5-abcde, 7c9d5-fghij\"). An input W-C-SUFFIX.json is labelled\n"
+    "SUFFIX (SPO's per-replica naming), LABEL=FILE is labelled LABEL, any other input by its name.\n"
+    "-f k8s writes the SeccompProfile W-C (SPO's name for a recording merged over replicas) with\n"
+    "the label spo.x-k8s.io/profile-recording=W; -f json an OCI profile; docs/kubernetes.md.\n"
+    "\n"
     "Examples:\n"
     "  sysfence merge run1.json run2.json run3.json -o app.sfp\n"
     "  sysfence merge --json all.json run1.json run2.json\n"
     "  sysfence merge web.sfp worker.sfp -o both.sfp\n"
     "  sysfence run --monitor --events ev.jsonl --policy app.sfp -- ./app new-work\n"
-    "  sysfence merge app.sfp ev.jsonl -o app2.sfp            # then enforce app2.sfp\n"
+    "  sysfence merge app.sfp ev.jsonl -o app2.sfp            # then enforce app2.sfp\n"    "  sysfence merge --workload web --container nginx -f k8s -o web-nginx.yaml \\\n"
+    "      web-nginx-7c9d5-abcde.json web-nginx-7c9d5-fghij.json\n"
     "\n"
-    "Exit status: 0 merged; 2 bad input (nothing written).";
+    "Exit status: 0 merged; 1 merged with warnings (what -f json/k8s cannot carry); 2 bad input\n"
+    "(nothing written).";
 
 
 struct MergeFlags {
