@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "formats/kubernetes_notes.h"
 #include "formats/oci_export.h"
 #include "formats/oci_names.h"
 
@@ -200,6 +201,7 @@ Result<std::string> ExportKubernetesProfile(const policy::Policy& policy, std::s
     diagnostics.Warning({}, "a SeccompProfile has no defaultErrnoRet: the default '" +
                                 profile->default_action.ToString() + "' becomes errno EPERM under the operator");
   }
+  for (const std::string& note : SeccompProfileCannotCarry(policy)) diagnostics.Warning({}, note);
   const OrderedJson object = ObjectJson(*profile, KubernetesObjectName(name), options);
   if (options.syntax == KubernetesSyntax::kJson) return object.dump(2) + "\n";
   return Yaml(*profile, object, options);

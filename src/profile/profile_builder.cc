@@ -27,7 +27,17 @@ ProfileBuilder::Image& ProfileBuilder::ImageOf(int tgid) {
   return it->second;
 }
 
-void ProfileBuilder::OnNewProcess(int tgid) { images_[tgid] = Image{next_image_++, 0}; }
+void ProfileBuilder::PublishLive(uint64_t new_calls) {
+  if (live_ == nullptr) return;
+  live_->calls.fetch_add(new_calls, std::memory_order_relaxed);
+  live_->syscalls.store(entries_.size(), std::memory_order_relaxed);
+  live_->processes.store(images_.size(), std::memory_order_relaxed);
+}
+
+void ProfileBuilder::OnNewProcess(int tgid) {
+  images_[tgid] = Image{next_image_++, 0};
+  PublishLive(0);
+}
 
 void ProfileBuilder::OnExec(int tgid, const std::string& path) {
   images_[tgid] = Image{next_image_++, 0};
@@ -47,6 +57,7 @@ void ProfileBuilder::OnSyscall(int tgid, Arch arch, uint32_t nr, const uint64_t 
   for (int i = 0; i < 6; ++i) {
     if ((mask & (1u << i)) != 0) AddArgValue(arch, nr, i, args[i]);
   }
+  PublishLive(1);
 }
 
 void ProfileBuilder::OnError(Arch arch, uint32_t nr) { ++EntryFor(arch, nr).errors; }

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "core/arch.h"
+#include "profile/live_counts.h"
 #include "profile/profile.h"
 
 namespace sysfence::profile {
@@ -56,6 +57,10 @@ class ProfileBuilder {
   /// Adds `count` process images seen outside OnNewProcess/OnExec (the eBPF backend).
   void AddProcessImages(uint64_t count) { extra_images_ += count; }
 
+  /// Keeps `live` (may be null) up to date with every OnSyscall and OnNewProcess, for a progress
+  /// display; `live` must outlive the builder.
+  void SetLiveCounts(LiveCounts* live) { live_ = live; }
+
   /// The profile; `end_ns` is the monotonic time the recording ended at.
   Profile Finish(const std::string& backend, uint64_t end_ns) const;
 
@@ -74,6 +79,7 @@ class ProfileBuilder {
     uint64_t calls = 0;
   };
   Entry& EntryFor(Arch arch, uint32_t nr);
+  void PublishLive(uint64_t new_calls);
   Image& ImageOf(int tgid);
 
   Arch native_arch_;
@@ -86,6 +92,7 @@ class ProfileBuilder {
   std::map<int, Image> images_;
   std::set<std::string> executables_;
   std::map<std::string, uint32_t> paths_;
+  LiveCounts* live_ = nullptr;
 };
 
 }  // namespace sysfence::profile

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdint>
@@ -22,12 +23,15 @@
 #include <ctime>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bpf/record_types.h"
 #include "record.skel.h"
 #include "os/exit_status.h"
+#include "os/cgroup.h"
 #include "os/proc.h"
 #include "os/spawn.h"
 #include "profile/profile_builder.h"
@@ -228,6 +232,52 @@ void Collect(record_bpf* skeleton, profile::ProfileBuilder& builder) {
   builder.AddProcessImages(images);
 }
 
+// Copies the kernel's counters into `live` every 250 ms while it lives (for a progress display):
+// the stats and hot tables summed the way Collect reads them, and the traced processes.
+class LiveSampler {
+ public:
+  LiveSampler(record_bpf* skeleton, profile::LiveCounts* live) : skeleton_(skeleton), live_(live) {
+    if (live_ != nullptr) thread_ = std::thread([this] { Loop(); });
+  }
+  ~LiveSampler() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+  LiveSampler(const LiveSampler&) = delete;
+  LiveSampler& operator=(const LiveSampler&) = delete;
+
+ private:
+  void Loop() {
+    const int cpus = libbpf_num_possible_cpus();
+    while (!stop_.load()) {
+      profile::ProfileBuilder scratch(NativeArch(), 0);
+      CollectStats(skeleton_, scratch, cpus);
+      CollectHot(skeleton_, scratch, cpus);
+      const profile::Profile seen = scratch.Finish("ebpf", 0);
+      live_->calls.store(profile::TotalCalls(seen), std::memory_order_relaxed);
+      live_->syscalls.store(seen.syscalls.size(), std::memory_order_relaxed);
+      uint64_t processes = 0;
+      uint32_t key = 0, next = 0;
+      const uint32_t* previous = nullptr;
+      while (bpf_map__get_next_key(skeleton_->maps.procs, previous, &next, sizeof(next)) == 0) {
+        ++processes;
+        key = next;
+        previous = &key;
+      }
+      live_->processes.store(processes, std::memory_order_relaxed);
+      for (int i = 0; i < 5 && !stop_.load(); ++i) {
+        timespec pause{0, 50 * 1000 * 1000};
+        nanosleep(&pause, nullptr);
+      }
+    }
+  }
+
+  record_bpf* skeleton_;
+  profile::LiveCounts* live_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 bool Stopped(const RecordOptions& options) {
   return options.stop_signal != nullptr && options.stop_signal->load() != 0;
 }
@@ -261,6 +311,50 @@ Result<int> Launch(const RecordOptions& options, const std::string& program, rec
   return result.exit_status;
 }
 
+// Processes of the cgroup not followed yet are marked (counted at once: they are running).
+template <typename Track>
+Result<bool> AddCgroupMembers(const std::string& dir, std::set<pid_t>& known, Track& track) {
+  Result<std::vector<pid_t>> members = os::CgroupTreeProcesses(dir);
+  if (!members.ok()) return false;  // the cgroup is gone: nothing more can enter it
+  for (pid_t pid : members.value()) {
+    if (known.insert(pid).second && track(pid, false) != 0) {
+      return MakeError(ErrorCode::kOs, "cannot mark process " + std::to_string(pid) + " as traced");
+    }
+  }
+  return !members.value().empty();
+}
+
+// Attached: marks the pid's tree (and the cgroup's processes), says so, then waits until the
+// tree has exited and the cgroup is empty, or a stop is asked for. The cgroup is polled for
+// newcomers (a `runc exec`), which the fork tracepoint cannot see: they are no descendants.
+template <typename Track>
+Result<void> FollowAttached(const RecordOptions& options, record_bpf* skeleton, Track& track) {
+  std::set<pid_t> known;
+  for (pid_t process : ProcessTree(options.pid)) {
+    known.insert(process);
+    if (track(process, options.count_from_exec) != 0) return MakeError(ErrorCode::kOs, "cannot mark the process as traced");
+  }
+  std::string cgroup;
+  if (!options.cgroup.empty()) {
+    Result<std::string> dir = os::ResolveCgroupDir(options.cgroup);
+    if (!dir.ok()) return dir.error();
+    cgroup = dir.value();
+    if (auto added = AddCgroupMembers(cgroup, known, track); !added.ok()) return added.error();
+  }
+  if (options.on_attached) options.on_attached();
+  for (;;) {
+    bool populated = false;
+    if (!cgroup.empty()) {
+      Result<bool> added = AddCgroupMembers(cgroup, known, track);
+      if (!added.ok()) return added.error();
+      populated = added.value();
+    }
+    if (Stopped(options) || (!populated && !AnyTracedAlive(skeleton))) return Ok();
+    timespec pause{0, 20 * 1000 * 1000};
+    nanosleep(&pause, nullptr);
+  }
+}
+
 }  // namespace
 
 Result<void> EbpfUsable() {
@@ -287,15 +381,19 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
   profile::ProfileBuilder builder(NativeArch(), start);
   builder.SetErrorsKnown(true);
   RecordResult result;
+  std::optional<LiveSampler> sampler;
+  sampler.emplace(skeleton.get(), options.live);
 
-  auto track = [&](pid_t pid) {
+  auto track = [&](pid_t pid, bool from_exec) {
     const uint32_t tgid = static_cast<uint32_t>(pid);
     sf_proc proc{0, 0};
     const uint32_t images_key = 0;
     uint64_t images = 0;
-    bpf_map__lookup_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), 0);
-    proc.image = ++images;
-    bpf_map__update_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), BPF_ANY);
+    if (!from_exec) {  // image 0: followed, counted from its next execve (record_types.h)
+      bpf_map__lookup_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), 0);
+      proc.image = ++images;
+      bpf_map__update_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), BPF_ANY);
+    }
     const int err = bpf_map__update_elem(skeleton->maps.procs, &tgid, sizeof(tgid), &proc, sizeof(proc), BPF_ANY);
     // A new procs generation: the program's per-CPU caches may say this tgid is untraced.
     // (No program changes procs before the first tracked process exists, so this is no race.)
@@ -309,19 +407,15 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
     return err;
   };
 
-  if (options.pid != 0) {
-    // The whole tree as it is now (workers, helpers); what it starts later the program follows.
-    for (pid_t process : ProcessTree(options.pid)) {
-      if (track(process) != 0) return MakeError(ErrorCode::kOs, "cannot mark the process as traced");
-    }
-    while (!Stopped(options) && AnyTracedAlive(skeleton.get())) {
-      timespec pause{0, 20 * 1000 * 1000};
-      nanosleep(&pause, nullptr);
-    }
+  if (options.pid != 0 || !options.cgroup.empty()) {
+    Result<void> attached = FollowAttached(options, skeleton.get(), track);
+    if (!attached.ok()) return attached.error();
   } else {
-    Result<int> launched = Launch(options, program, skeleton.get(), track, result);
+    auto track_launched = [&](pid_t pid) { return track(pid, false); };
+    Result<int> launched = Launch(options, program, skeleton.get(), track_launched, result);
     if (!launched.ok()) return launched.error();
   }
+  sampler.reset();
   record_bpf__detach(skeleton.get());
   Collect(skeleton.get(), builder);
   result.profile = builder.Finish("ebpf", MonotonicNs());

@@ -8,12 +8,14 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/result.h"
+#include "profile/live_counts.h"
 #include "profile/profile.h"
 
 namespace sysfence::record {
@@ -34,10 +36,23 @@ struct RecordOptions {
   int pid = 0;                       ///< attach to this running process (all threads, then children)
   bool paths = false;                ///< record opened and executed paths (for fs rules)
   bool pin_cpu = false;              ///< ptrace/unotify: keep recorder and program on one CPU
+  /// ebpf: follow a cgroup folder (os::ResolveCgroupDir): every process in it and below it, and
+  /// each process that enters it later (polled every 20 ms), until it holds none and nothing
+  /// traced runs. With `pid` too, both are followed.
+  std::string cgroup;
+  /// ebpf with `pid`: the pid's tree is followed at once but counted only from each process's next
+  /// execve (a container runtime's init waiting to exec the container's program: what it does
+  /// before is the runtime's set-up, not the container's work).
+  bool count_from_exec = false;
+  /// Called once, when the recording is under way (every starting process marked as followed).
+  std::function<void()> on_attached;
   /// Set to a signal number (by the caller's signal handler) to stop: an attached recording
   /// detaches and finishes; a launched program and every process of its tree get the signal
   /// forwarded once.
   const std::atomic<int>* stop_signal = nullptr;
+  /// Kept up to date while recording (calls, distinct syscalls, processes), for a progress display;
+  /// null for none. The ebpf backend samples its kernel counters into it every 250 ms.
+  profile::LiveCounts* live = nullptr;
 };
 
 /// A process the launched program left running when it exited (not recorded further).

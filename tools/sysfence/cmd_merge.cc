@@ -29,6 +29,7 @@
 #include "analyze/analysis_json.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
+#include "tools/sysfence/global_options.h"
 #include "tools/sysfence/record_common.h"
 
 namespace sysfence::cli {
@@ -295,8 +296,10 @@ const CommandRegistration kRegistration(21, [](CLI::App& app, int* exit_status) 
                   "Inputs are replicas of this workload (the ProfileRecording's name): per-replica comments");
   sub->add_option("--container", flags->container, "The recorded container (with --workload)");
   sub->add_flag("--fs", flags->fs, "Add fs (Landlock) rules from the recorded paths");
-  sub->add_flag("--quiet,-q", flags->quiet, "No coverage report on stderr");
-  sub->callback([flags, exit_status] { *exit_status = MergeCommand(*flags); });
+  sub->callback([flags, exit_status] {
+    flags->quiet = Quiet();  // -q: no coverage report on stderr
+    *exit_status = MergeCommand(*flags);
+  });
 });
 
 }  // namespace
