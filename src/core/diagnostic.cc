@@ -7,7 +7,11 @@ namespace sysfence {
 
 std::string SourceSpan::ToString() const {
   std::string out = file.empty() ? std::string("<input>") : file;
-  if (!json_path.empty()) return out + ": " + json_path;
+  if (!json_path.empty()) {
+    // A path inside a YAML document also has the line and column it came from.
+    if (line != 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+    return out + ": " + json_path;
+  }
   if (line == 0) return out;
   out += ":" + std::to_string(line);
   if (column != 0) out += ":" + std::to_string(column);

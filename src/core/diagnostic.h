@@ -18,7 +18,7 @@ struct SourceSpan {
   uint32_t length = 0;
   std::string json_path;
 
-  /// "file:line:col", "file: $.path", or "file" when nothing more is known.
+  /// "file:line:col", "file: $.path", "file:line:col: $.path" (YAML), or "file" when nothing more is known.
   std::string ToString() const;
   friend bool operator==(const SourceSpan&, const SourceSpan&) = default;
 };

@@ -168,6 +168,10 @@ void WarnAboutWhatProfilesCannotSay(const policy::Policy& policy, Diagnostics& d
     diagnostics.Warning({}, "the bad-arch action '" + policy.badarch_action.ToString() +
                                 "' cannot be expressed; runtimes kill the thread for other ABIs");
   }
+  if (policy.default_action.kind == ActionKind::kTrap && policy.default_action.data != 0) {
+    diagnostics.Warning(policy.default_span, "SCMP_ACT_TRAP carries no data in a profile; the default trap(" +
+                                                 std::to_string(policy.default_action.data) + ") is exported as trap");
+  }
   const bool notifies = policy.default_action.kind == ActionKind::kNotify ||
                         std::any_of(policy.rules.begin(), policy.rules.end(),
                                     [](const policy::Rule& r) { return r.action.kind == ActionKind::kNotify; });

@@ -379,34 +379,34 @@ TEST(KubernetesExport, GoldenYamlAndJson) {
   Diagnostics d;
   auto yaml = ExportKubernetesProfile(p, "My Web_Server", KubernetesSyntax::kYaml, d);
   ASSERT_TRUE(yaml.ok());
-  EXPECT_EQ(*yaml, R"(apiVersion: security-profiles-operator.x-k8s.io/v1beta1
+  EXPECT_EQ(*yaml, R"(apiVersion: security-profiles-operator.x-k8s.io/v1
 kind: SeccompProfile
 metadata:
   name: my-web-server
 spec:
   defaultAction: SCMP_ACT_ERRNO
   architectures:
-  - SCMP_ARCH_X86_64
+    - SCMP_ARCH_X86_64
   syscalls:
-  - action: SCMP_ACT_ALLOW
-    names:
-    - exit_group
-    - read
-    - write
-  - action: SCMP_ACT_LOG
-    names:
-    - uname
-  - action: SCMP_ACT_ERRNO
-    errnoRet: 38
-    names:
-    - clone3
-  - action: SCMP_ACT_ALLOW
-    names:
-    - ptrace
-    args:
-    - index: 0
-      value: 16
-      op: SCMP_CMP_NE
+    - action: SCMP_ACT_ALLOW
+      names:
+        - exit_group
+        - read
+        - write
+    - action: SCMP_ACT_LOG
+      names:
+        - uname
+    - action: SCMP_ACT_ERRNO
+      errnoRet: 38
+      names:
+        - clone3
+    - action: SCMP_ACT_ALLOW
+      names:
+        - ptrace
+      args:
+        - index: 0
+          value: 16
+          op: SCMP_CMP_NE
 )");
   EXPECT_TRUE(d.empty());
   auto json = ExportKubernetesProfile(p, "web", KubernetesSyntax::kJson, d);

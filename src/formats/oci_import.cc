@@ -115,7 +115,7 @@ std::optional<policy::Policy> Importer::Run(std::string_view text) {
     if (const Json* api = Field(root, "apiVersion"); api == nullptr || !api->is_string() ||
                                                     api->get<std::string>().find("x-k8s.io") == std::string::npos) {
       Warning("$.apiVersion", "a SeccompProfile is expected to have apiVersion "
-                              "security-profiles-operator.x-k8s.io/v1beta1");
+                              "security-profiles-operator.x-k8s.io/v1 (or v1beta1)");
     }
     profile = Field(root, "spec");
     base = "$.spec";
@@ -152,7 +152,7 @@ bool Importer::ParseKernel() {
 void Importer::ParseProfile(const Json& profile, const std::string& base) {
   if (kubernetes_) {
     CheckKeys(profile, base, {"defaultAction", "architectures", "syscalls", "flags", "listenerPath",
-                              "listenerMetadata", "baseProfileName", "disabled"});
+                              "listenerMetadata", "baseProfileName", "disabled", "state"});
   } else {
     CheckKeys(profile, base, {"defaultAction", "defaultErrnoRet", "architectures", "archMap", "syscalls", "flags",
                               "listenerPath", "listenerMetadata"});
@@ -187,6 +187,9 @@ void Importer::ParseProfile(const Json& profile, const std::string& base) {
   }
   if (const Json* disabled = Field(profile, "disabled"); disabled != nullptr && disabled->is_boolean() && *disabled) {
     Warning(base + ".disabled", "the profile is marked disabled; importing it anyway");
+  }
+  if (const Json* state = Field(profile, "state"); state != nullptr && state->is_string() && *state == "Disabled") {
+    Warning(base + ".state", "the profile's state is Disabled (the operator skips it); importing it anyway");
   }
   std::vector<ParsedRule> rules;
   if (const Json* syscalls = Field(profile, "syscalls"); syscalls != nullptr && !syscalls->is_null()) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "formats/oci_import_internal.h"
+#include "formats/oci_ranges.h"
 #include "formats/seccomp_order.h"
 #include "syscalls/syscalls.h"
 
@@ -311,6 +312,8 @@ void Importer::Resolve(const std::vector<ParsedRule>& rules) {
     rule.span = At(parsed.path);
     policy_.rules.push_back(std::move(rule));
   }
+  // Every conditional rule kept so far has the one action of all rules naming its syscalls.
+  RejoinLowWordRanges(policy_.rules, 0, policy_.arches);
   for (policy::Rule& rule : reordered_rules) policy_.rules.push_back(std::move(rule));
 }
 

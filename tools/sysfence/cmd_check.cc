@@ -19,7 +19,7 @@ namespace sysfence::cli {
 namespace {
 
 constexpr const char* kCheckHelp =
-    "Reads a policy (.sfp, or OCI/Docker JSON) and reports every problem in one pass: errors\n"
+    "Reads a policy (.sfp, OCI/Docker JSON or a Kubernetes SeccompProfile) and reports every problem in one pass: errors\n"
     "(syntax, unknown syscalls, groups, constants or ABIs with a suggestion, argument index > 5,\n"
     "conditions on pointer arguments, values too wide for a 32-bit argument, errno outside\n"
     "1..4095, include cycles and missing includes) and warnings (unreachable or duplicate rules,\n"
@@ -46,14 +46,6 @@ struct CheckFlags {
   std::string format = "text";
   std::vector<std::string> caps;
 };
-
-bool LooksLikeJson(std::string_view text) {
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
-    return c == '{';
-  }
-  return false;
-}
 
 // The diagnostics as linter findings, for the linter's JSON and SARIF writers (with their lines and
 // columns in `locations`).
@@ -85,7 +77,7 @@ int CheckCommand(const CheckFlags& flags) {
   Diagnostics diagnostics;
   std::map<std::string, std::string> sources;
   std::optional<policy::Policy> policy;
-  if (LooksLikeJson(*text)) {
+  if (formats::LooksLikeImportedProfile(*text)) {
     formats::LoadOptions options;
     options.capabilities.insert(flags.caps.begin(), flags.caps.end());
     policy = formats::LoadPolicyText(*text, name, options, diagnostics);

@@ -43,13 +43,16 @@ namespace {
 
 constexpr const char* kCompileHelp =
     "Loads a policy, written in the sysfence language (.sfp) or as an OCI/Docker seccomp profile,\n"
-    "an OCI runtime config.json or a Kubernetes SeccompProfile (JSON), and writes it as:\n"
+    "an OCI runtime config.json or a Kubernetes SeccompProfile (YAML or JSON; a List or several\n"
+    "YAML documents: the one SeccompProfile in it, or FILE#NAME), and writes it as:\n"
     "\n"
     "  --format bpf      the raw seccomp-BPF program (struct sock_filter[]), the default\n"
     "  --format disasm   the program's disassembly\n"
     "  --format c        a C header with a struct sock_filter array and a struct sock_fprog\n"
     "  --format json     an OCI/Docker seccomp profile (exact: runc decides what the policy does)\n"
-    "  --format k8s      a Kubernetes SeccompProfile in YAML (k8s-json: in JSON)\n"
+    "  --format k8s      a Kubernetes SeccompProfile in YAML (k8s-json: in JSON), apiVersion\n"
+    "                    security-profiles-operator.x-k8s.io/v1 (--k8s-version v1beta1 for older\n"
+    "                    operators); docs/kubernetes.md is the fleet path\n"
     "  --format systemd  a systemd hardening drop-in (SystemCallFilter=, RestrictAddressFamilies=,\n"
     "                    ReadOnlyPaths=, CapabilityBoundingSet=, PrivateNetwork=, LimitNOFILE=,\n"
     "                    ...); never refused: what systemd cannot say exactly is\n"
@@ -98,6 +101,7 @@ struct CompileFlags {
   std::string kernel;
   std::string name;
   std::string weights;
+  std::string k8s_version = "v1";
   std::string unit;
   bool stats = false;
 };
@@ -139,7 +143,7 @@ Result<std::map<std::pair<Arch, uint32_t>, uint64_t>> ReadWeights(const std::str
 // The policy (or its compiled program, for the binary formats) in the requested format.
 Result<std::string> ExportAs(const std::string& format, const policy::Policy& policy,
                              const std::optional<bpf::Program>& program, const std::string& name,
-                             Diagnostics& diagnostics) {
+                             const std::string& k8s_version, Diagnostics& diagnostics) {
   if (format == "bpf") return bpf::SerializeRawBpf(*program);
   if (format == "disasm") {
     inspect::DisassembleOptions disasm;
@@ -150,9 +154,10 @@ Result<std::string> ExportAs(const std::string& format, const policy::Policy& po
   if (format == "oci-config") return formats::ExportOciConfig(policy, diagnostics);
   if (format == "json") return formats::ExportOciJson(policy, diagnostics);
   if (format == "k8s" || format == "k8s-json") {
-    return formats::ExportKubernetesProfile(
-        policy, name, format == "k8s" ? formats::KubernetesSyntax::kYaml : formats::KubernetesSyntax::kJson,
-        diagnostics);
+    formats::KubernetesExportOptions k8s;
+    k8s.syntax = format == "k8s" ? formats::KubernetesSyntax::kYaml : formats::KubernetesSyntax::kJson;
+    k8s.version = k8s_version == "v1beta1" ? formats::SeccompProfileVersion::kV1beta1 : formats::SeccompProfileVersion::kV1;
+    return formats::ExportKubernetesProfile(policy, name, k8s, diagnostics);
   }
   return formats::ExportSystemdUnit(policy, diagnostics);
 }
@@ -187,6 +192,9 @@ int CompileCommand(const CompileFlags& flags) {
     if (!folder.ok()) return BadInput(folder.error().message);
     unit_folder = *folder;
   }
+  if (flags.k8s_version != "v1" && flags.k8s_version != "v1beta1") {
+    return BadInput("unknown SeccompProfile version '" + flags.k8s_version + "' (v1, v1beta1)");
+  }
   std::vector<Arch> arches;
   for (const std::string& name : flags.arches) {
     auto arch = ArchFromName(name);
@@ -201,10 +209,17 @@ int CompileCommand(const CompileFlags& flags) {
   options.capabilities.insert(flags.caps.begin(), flags.caps.end());
   options.kernel_version = flags.kernel.empty() ? RunningKernel() : (flags.kernel == "any" ? "" : flags.kernel);
   if (!arches.empty()) options.host_arch = arches.front();
-  auto text = ReadInputFile(flags.policy_path);
+  std::string path = flags.policy_path;
+  auto text = ReadInputFile(path);
+  if (const size_t hash = path.rfind('#'); !text.ok() && hash != std::string::npos && hash > 0) {
+    // FILE#NAME: the SeccompProfile called NAME in a file that holds several.
+    options.object_name = path.substr(hash + 1);
+    path.resize(hash);
+    text = ReadInputFile(path);
+  }
   if (!text.ok()) return ReportError(text.error());
   Diagnostics diagnostics;
-  const std::string file_name = flags.policy_path == "-" ? "<stdin>" : flags.policy_path;
+  const std::string file_name = path == "-" ? "<stdin>" : path;
   std::optional<policy::Policy> policy = formats::LoadPolicyText(*text, file_name, options, diagnostics);
   if (!policy || diagnostics.HasErrors()) return std::max(ReportDiagnostics(diagnostics, *text), kExitBadInput);
   if (!arches.empty()) policy->arches = arches;
@@ -227,8 +242,9 @@ int CompileCommand(const CompileFlags& flags) {
     }
     program = std::move(*compiled);
   }
-  const std::string name = flags.name.empty() ? Stem(flags.policy_path) : flags.name;
-  Result<std::string> exported = ExportAs(flags.format, *policy, program, name, diagnostics);
+  const std::string name =
+      !flags.name.empty() ? flags.name : (options.object_name.empty() ? Stem(path) : options.object_name);
+  Result<std::string> exported = ExportAs(flags.format, *policy, program, name, flags.k8s_version, diagnostics);
   const int diagnostics_status = ReportDiagnostics(diagnostics, *text);
   if (!exported.ok()) return BadInput("cannot write " + flags.format + ": " + exported.error().message);
   std::optional<nlohmann::ordered_json> stats;
@@ -267,6 +283,8 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
   sub->add_option("--name", flags->name, "Name for C identifiers and the SeccompProfile (default: file stem)");
   sub->add_option("--weights", flags->weights,
                   "Recording (sysfence record --json FILE) whose syscall counts weight the search");
+  sub->add_option("--k8s-version", flags->k8s_version,
+                  "SeccompProfile apiVersion for k8s/k8s-json: v1 (default, the CRD's storage version) or v1beta1");
   sub->add_flag("--stats", flags->stats, "Print instructions, worst_path, mean_path, allows, cacheable_allows");
   sub->callback([flags, exit_status] { *exit_status = CompileCommand(*flags); });
 });

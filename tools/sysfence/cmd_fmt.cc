@@ -43,14 +43,6 @@ struct FmtFlags {
   bool check = false;
 };
 
-bool LooksLikeJson(std::string_view text) {
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
-    return c == '{';
-  }
-  return false;
-}
-
 int FormatOne(const std::string& path, const FmtFlags& flags) {
   Result<std::string> text = ReadInputFile(path);
   if (!text.ok()) return ReportError(text.error());
@@ -58,7 +50,7 @@ int FormatOne(const std::string& path, const FmtFlags& flags) {
   Diagnostics diagnostics;
   std::map<std::string, std::string> sources;
   std::optional<policy::Policy> policy;
-  const bool json = LooksLikeJson(*text);
+  const bool json = formats::LooksLikeImportedProfile(*text);
   if (json) {
     if (flags.write || flags.check) {
       return BadInput(name + " is JSON: -w and --check work on .sfp files (convert with 'sysfence fmt " + name +

@@ -2,16 +2,24 @@
 // `sysfence merge`: unite recordings (JSON from `sysfence record --json`) or policies from many runs.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <optional>
+#include <set>
+#include <utility>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "formats/kubernetes.h"
 #include "formats/load.h"
+#include "formats/oci_export.h"
 #include "policy/amend.h"
 #include "policy/printer.h"
 #include "profile/coverage.h"
+#include "profile/replicas.h"
 #include "record/generate.h"
 #include "record/merge_policies.h"
 #include "tools/sysfence/recorded_calls.h"
@@ -53,14 +61,23 @@ constexpr const char* kMergeHelp =
     "\n"
     "With --json OUT the merged recording is written as JSON (recordings only).\n"
     "\n"
+    "Replicas of one workload: --workload W --container C takes the recordings of two or more\n"
+    "replicas (nothing else) and adds to every rule's comment which replicas made its calls\n"
+    "(\"seen by 2 of 3 replicas: 7c9d5-abcde, 7c9d5-fghij\"). An input W-C-SUFFIX.json is labelled\n"
+    "SUFFIX (SPO's per-replica naming), LABEL=FILE is labelled LABEL, any other input by its name.\n"
+    "-f k8s writes the SeccompProfile W-C (SPO's name for a recording merged over replicas) with\n"
+    "the label spo.x-k8s.io/profile-recording=W; -f json an OCI profile; docs/kubernetes.md.\n"
+    "\n"
     "Examples:\n"
     "  sysfence merge run1.json run2.json run3.json -o app.sfp\n"
     "  sysfence merge --json all.json run1.json run2.json\n"
     "  sysfence merge web.sfp worker.sfp -o both.sfp\n"
     "  sysfence run --monitor --events ev.jsonl --policy app.sfp -- ./app new-work\n"
-    "  sysfence merge app.sfp ev.jsonl -o app2.sfp            # then enforce app2.sfp\n"
+    "  sysfence merge app.sfp ev.jsonl -o app2.sfp            # then enforce app2.sfp\n"    "  sysfence merge --workload web --container nginx -f k8s -o web-nginx.yaml \\\n"
+    "      web-nginx-7c9d5-abcde.json web-nginx-7c9d5-fghij.json\n"
     "\n"
-    "Exit status: 0 merged; 2 bad input (nothing written).";
+    "Exit status: 0 merged; 1 merged with warnings (what -f json/k8s cannot carry); 2 bad input\n"
+    "(nothing written).";
 
 
 struct MergeFlags {
@@ -68,13 +85,126 @@ struct MergeFlags {
   std::string output = "-";
   std::string json_path;
   std::string default_action = "EPERM";
+  std::string format = "sfp";
+  std::string k8s_version = "v1";
+  std::string workload;   // ProfileRecording name, for replica merges
+  std::string container;  // the recorded container
   bool fs = false;
   bool quiet = false;
+};
+
+// Everything the inputs held, by kind.
+struct MergeInputs {
+  std::vector<profile::Profile> profiles;
+  std::vector<std::string> profile_sources;
+  std::vector<std::string> replica_labels;  // one per profile
+  std::vector<policy::Policy> policies;
+  std::vector<analyze::Analysis> analyses;
+  std::vector<policy::ObservedCall> reported;
+  size_t event_files = 0;
 };
 
 int WriteOrFail(const std::string& path, const std::string& text) {
   if (auto written = WriteOutputFile(path, text); !written.ok()) return ReportError(written.error());
   return kExitOk;
+}
+
+bool ReplicaMode(const MergeFlags& flags) { return !flags.workload.empty(); }
+
+// An input written LABEL=FILE (when FILE exists and LABEL=FILE does not): the replica's label and
+// the file. Otherwise the file, labelled like an SPO per-replica profile: the part of its name
+// after <workload>-<container>-, or its name.
+std::pair<std::string, std::string> LabelAndPath(const MergeFlags& flags, const std::string& input) {
+  const size_t equals = input.find('=');
+  if (equals != std::string::npos && equals > 0 && ::access(input.c_str(), F_OK) != 0 &&
+      ::access(input.substr(equals + 1).c_str(), F_OK) == 0) {
+    return {input.substr(0, equals), input.substr(equals + 1)};
+  }
+  const std::string base = input.substr(input.find_last_of('/') == std::string::npos ? 0 : input.find_last_of('/') + 1);
+  return {profile::ReplicaSuffix(base, flags.workload, flags.container), input};
+}
+
+// Reads every input by what it holds; nullopt, or the exit status of a bad one.
+std::optional<int> ReadInputs(const MergeFlags& flags, MergeInputs& in) {
+  for (const std::string& input : flags.inputs) {
+    const auto [label, path] = LabelAndPath(flags, input);
+    auto text = ReadInputFile(path);
+    if (!text.ok()) return ReportError(text.error());
+    if (analyze::LooksLikeAnalysisJson(*text)) {
+      auto analysis = analyze::AnalysisFromJson(*text, path);
+      if (!analysis.ok()) return ReportError(analysis.error());
+      in.analyses.push_back(std::move(analysis.value()));
+    } else if (run::LooksLikeEvents(*text)) {
+      auto calls = run::ReadReportedCalls(*text, path);
+      if (!calls.ok()) return ReportError(calls.error());
+      in.reported.insert(in.reported.end(), calls->begin(), calls->end());
+      ++in.event_files;
+    } else if (profile::LooksLikeProfileJson(*text)) {
+      auto profile = profile::ProfileFromJson(*text, path);
+      if (!profile.ok()) return ReportError(profile.error());
+      in.profiles.push_back(std::move(profile.value()));
+      in.profile_sources.push_back(path);
+      in.replica_labels.push_back(label);
+    } else {
+      Diagnostics diagnostics;
+      auto policy = formats::LoadPolicyText(*text, path, {}, diagnostics);
+      if (!policy) {
+        ReportDiagnostics(diagnostics, *text);
+        return kExitBadInput;
+      }
+      in.policies.push_back(std::move(*policy));
+    }
+  }
+  return std::nullopt;
+}
+
+// The merged policy in the chosen format: .sfp text (`sfp_text`), OCI JSON or a SeccompProfile
+// named after the workload and container the way the Security Profiles Operator names recordings.
+int WriteMerged(const MergeFlags& flags, const MergeInputs& in, const policy::Policy& policy,
+                const std::string& sfp_text) {
+  if (flags.format == "sfp") return WriteOrFail(flags.output, sfp_text);
+  Diagnostics diagnostics;
+  Result<std::string> text = MakeError(ErrorCode::kInternal, "no format");
+  if (flags.format == "json") {
+    text = formats::ExportOciJson(policy, diagnostics);
+  } else {
+    formats::KubernetesExportOptions k8s;
+    k8s.syntax = flags.format == "k8s" ? formats::KubernetesSyntax::kYaml : formats::KubernetesSyntax::kJson;
+    k8s.version = flags.k8s_version == "v1beta1" ? formats::SeccompProfileVersion::kV1beta1
+                                                 : formats::SeccompProfileVersion::kV1;
+    std::string name = "merged-profile";
+    if (ReplicaMode(flags)) {
+      name = profile::RecordedProfileName(flags.workload, flags.container);
+      k8s.labels["spo.x-k8s.io/profile-recording"] = flags.workload;
+      std::string labels;
+      for (const std::string& label : in.replica_labels) labels += (labels.empty() ? "" : ", ") + label;
+      k8s.header_comments = {"sysfence merge of " + std::to_string(in.profiles.size()) + " replicas of " +
+                                 flags.workload + "/" + flags.container + ": " + labels,
+                             "each rule's comment says which replicas made its calls"};
+    }
+    text = formats::ExportKubernetesProfile(policy, name, k8s, diagnostics);
+  }
+  const int status = ReportDiagnostics(diagnostics, sfp_text);
+  if (!text.ok()) return BadInput("cannot write " + flags.format + ": " + text.error().message);
+  const int written = WriteOrFail(flags.output, *text);
+  return written != kExitOk ? written : (status == kExitFindings ? kExitFindings : kExitOk);
+}
+
+// Checks the flags that do not depend on the inputs; nullopt when they are fine.
+std::optional<int> CheckFlags(const MergeFlags& flags) {
+  if (flags.inputs.empty()) return BadInput("give at least one recording or policy to merge");
+  static const std::set<std::string> kFormats = {"sfp", "json", "k8s", "k8s-json"};
+  if (kFormats.count(flags.format) == 0) return BadInput("unknown format '" + flags.format + "' (sfp, json, k8s, k8s-json)");
+  if (flags.k8s_version != "v1" && flags.k8s_version != "v1beta1") {
+    return BadInput("unknown SeccompProfile version '" + flags.k8s_version + "' (v1, v1beta1)");
+  }
+  if (flags.workload.empty() != flags.container.empty()) {
+    return BadInput("--workload and --container go together (the profile is named <workload>-<container>)");
+  }
+  for (const std::string& path : {flags.output, flags.json_path}) {
+    if (auto writable = CheckOutputPath(path); !writable.ok()) return ReportError(writable.error());
+  }
+  return std::nullopt;
 }
 
 // POLICY EVENTS... / POLICY RECORDINGS...: adds to the one policy what the runs reported.
@@ -102,87 +232,54 @@ int ApplyToPolicy(const MergeFlags& flags, const std::vector<policy::Policy>& po
   return WriteOrFail(flags.output, policy::PrintPolicy(amendment.policy));
 }
 
-int MergeCommand(const MergeFlags& flags) {
-  if (flags.inputs.empty()) {
-    std::fprintf(stderr, "sysfence: error: give at least one recording or policy to merge\n");
-    return kExitBadInput;
+// Recordings (and analyses) merged into one recording, and the policy generated from it.
+int MergeRecordings(const MergeFlags& flags, const MergeInputs& in, const Action& default_action) {
+  std::optional<analyze::Analysis> analysis;
+  if (!in.analyses.empty()) analysis = analyze::MergeAnalyses(in.analyses);
+  std::vector<profile::Profile> profiles = in.profiles;
+  if (analysis && profiles.empty()) profiles.push_back(analyze::ProfileFromAnalysis(*analysis));
+  const profile::Profile merged = profile::MergeProfiles(profiles);
+  record::GenerateOptions generate;
+  generate.default_action = default_action;
+  generate.fs_rules = flags.fs;
+  UnitedPolicy united = GenerateUnited(merged, analysis, generate);
+  if (ReplicaMode(flags)) {
+    std::vector<profile::Replica> replicas;
+    for (size_t i = 0; i < in.profiles.size(); ++i) replicas.push_back({in.replica_labels[i], &in.profiles[i]});
+    profile::AnnotateReplicas(united.policy, replicas);
   }
+  const profile::CoverageReport coverage = profile::AnalyzeCoverage(united.profile, united.policy);
+  if (!flags.json_path.empty()) {
+    nlohmann::json json = profile::ProfileToJson(merged);
+    json["coverage"] = profile::CoverageToJson(coverage);
+    if (united.report) json["analysis"] = analyze::UnionToJson(*united.report);
+    if (int status = WriteOrFail(flags.json_path, json.dump(2) + "\n"); status != kExitOk) return status;
+  }
+  if (!flags.quiet) std::fputs(profile::RenderCoverage(coverage).c_str(), stderr);
+  if (!flags.quiet && united.report) std::fputs(analyze::RenderUnion(*united.report).c_str(), stderr);
+  if (!flags.json_path.empty() && flags.output == "-") return kExitOk;
+  return WriteMerged(flags, in, united.policy, record::RenderGeneratedPolicy(merged, united.policy));
+}
+
+int MergeCommand(const MergeFlags& flags) {
+  if (std::optional<int> bad = CheckFlags(flags)) return *bad;
   auto default_action = ParseDefaultAction(flags.default_action);
   if (!default_action.ok()) return ReportError(default_action.error());
-  for (const std::string& path : {flags.output, flags.json_path}) {
-    if (auto writable = CheckOutputPath(path); !writable.ok()) return ReportError(writable.error());
+  MergeInputs in;
+  if (std::optional<int> bad = ReadInputs(flags, in)) return *bad;
+  if (ReplicaMode(flags) && (in.profiles.size() < 2 || !in.policies.empty() || in.event_files != 0)) {
+    return BadInput("--workload merges the recordings of two or more replicas (record --json), nothing else");
   }
-  std::vector<profile::Profile> profiles;
-  std::vector<policy::Policy> policies;
-  std::vector<analyze::Analysis> analyses;
-  std::vector<policy::ObservedCall> reported;
-  std::vector<std::string> profile_sources;
-  size_t event_files = 0;
-  for (const std::string& input : flags.inputs) {
-    auto text = ReadInputFile(input);
-    if (!text.ok()) return ReportError(text.error());
-    if (analyze::LooksLikeAnalysisJson(*text)) {
-      auto analysis = analyze::AnalysisFromJson(*text, input);
-      if (!analysis.ok()) return ReportError(analysis.error());
-      analyses.push_back(std::move(analysis.value()));
-    } else if (run::LooksLikeEvents(*text)) {
-      auto calls = run::ReadReportedCalls(*text, input);
-      if (!calls.ok()) return ReportError(calls.error());
-      reported.insert(reported.end(), calls->begin(), calls->end());
-      ++event_files;
-    } else if (profile::LooksLikeProfileJson(*text)) {
-      auto profile = profile::ProfileFromJson(*text, input);
-      if (!profile.ok()) return ReportError(profile.error());
-      profiles.push_back(std::move(profile.value()));
-      profile_sources.push_back(input);
-    } else {
-      Diagnostics diagnostics;
-      auto policy = formats::LoadPolicyText(*text, input, {}, diagnostics);
-      if (!policy) return ReportDiagnostics(diagnostics, *text) == kExitOk ? kExitBadInput : kExitBadInput;
-      policies.push_back(std::move(*policy));
-    }
+  if (!in.analyses.empty() && !in.policies.empty()) {
+    return BadInput("cannot merge analyses with policies: give analyses and recordings");
   }
-  if (!analyses.empty() && !policies.empty()) {
-    std::fprintf(stderr, "sysfence: error: cannot merge analyses with policies: give analyses and recordings\n");
-    return kExitBadInput;
+  if (in.event_files != 0 || (!in.profiles.empty() && !in.policies.empty())) {
+    return ApplyToPolicy(flags, in.policies, in.profiles, in.profile_sources, in.reported);
   }
-  if (event_files != 0 || (!profiles.empty() && !policies.empty())) {
-    return ApplyToPolicy(flags, policies, profiles, profile_sources, std::move(reported));
-  }
-  std::optional<analyze::Analysis> analysis;
-  if (!analyses.empty()) analysis = analyze::MergeAnalyses(analyses);
-  if (analysis && profiles.empty()) profiles.push_back(analyze::ProfileFromAnalysis(*analysis));
-  std::string text;
-  if (!profiles.empty()) {
-    const profile::Profile merged = profile::MergeProfiles(profiles);
-    record::GenerateOptions generate;
-    generate.default_action = default_action.value();
-    generate.fs_rules = flags.fs;
-    const UnitedPolicy united = GenerateUnited(merged, analysis, generate);
-    const policy::Policy& policy = united.policy;
-    text = record::RenderGeneratedPolicy(merged, policy);
-    const profile::CoverageReport coverage = profile::AnalyzeCoverage(united.profile, policy);
-    if (!flags.json_path.empty()) {
-      nlohmann::json json = profile::ProfileToJson(merged);
-      json["coverage"] = profile::CoverageToJson(coverage);
-      if (united.report) json["analysis"] = analyze::UnionToJson(*united.report);
-      if (auto written = WriteOutputFile(flags.json_path, json.dump(2) + "\n"); !written.ok()) {
-        return ReportError(written.error());
-      }
-    }
-    if (!flags.quiet) std::fputs(profile::RenderCoverage(coverage).c_str(), stderr);
-    if (!flags.quiet && united.report) std::fputs(analyze::RenderUnion(*united.report).c_str(), stderr);
-  } else {
-    if (!flags.json_path.empty()) {
-      std::fprintf(stderr, "sysfence: error: --json needs recordings; policies merge into a policy only\n");
-      return kExitBadInput;
-    }
-    text = policy::PrintPolicy(record::MergePolicies(policies));
-  }
-  if (flags.json_path.empty() || flags.output != "-") {
-    if (auto written = WriteOutputFile(flags.output, text); !written.ok()) return ReportError(written.error());
-  }
-  return kExitOk;
+  if (!in.profiles.empty() || !in.analyses.empty()) return MergeRecordings(flags, in, default_action.value());
+  if (!flags.json_path.empty()) return BadInput("--json needs recordings; policies merge into a policy only");
+  const policy::Policy merged = record::MergePolicies(in.policies);
+  return WriteMerged(flags, in, merged, policy::PrintPolicy(merged));
 }
 
 const CommandRegistration kRegistration(21, [](CLI::App& app, int* exit_status) {
@@ -193,6 +290,11 @@ const CommandRegistration kRegistration(21, [](CLI::App& app, int* exit_status) 
   sub->add_option("-o,--output", flags->output, "Write the merged policy to FILE (default: standard output)");
   sub->add_option("--json", flags->json_path, "Write the merged recording as JSON to FILE");
   sub->add_option("--default", flags->default_action, "What unrecorded syscalls get: an errno name or kill");
+  sub->add_option("-f,--format", flags->format, "sfp (default), json (OCI), k8s or k8s-json (SeccompProfile)");
+  sub->add_option("--k8s-version", flags->k8s_version, "SeccompProfile apiVersion: v1 (default) or v1beta1");
+  sub->add_option("--workload", flags->workload,
+                  "Inputs are replicas of this workload (the ProfileRecording's name): per-replica comments");
+  sub->add_option("--container", flags->container, "The recorded container (with --workload)");
   sub->add_flag("--fs", flags->fs, "Add fs (Landlock) rules from the recorded paths");
   sub->callback([flags, exit_status] {
     flags->quiet = Quiet();  // -q: no coverage report on stderr
