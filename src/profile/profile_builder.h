@@ -59,6 +59,8 @@ class ProfileBuilder {
   /// Adds `count` calls made at monotonic time `time_ns` to the timeline only (the eBPF backend,
   /// whose per-interval counters are kept apart from the per-syscall ones).
   void AddTimelineCalls(uint64_t time_ns, uint64_t count);
+  /// Makes the timeline's interval at least `min_interval_ns` (see Timeline::Coarsen).
+  void CoarsenTimeline(uint64_t min_interval_ns) { timeline_.Coarsen(min_interval_ns); }
   /// Notes a process of the tree seen outside OnNewProcess (the eBPF backend): its parent (0 when a
   /// root) and name.
   void AddProcess(int pid, int parent, const std::string& name);

@@ -151,6 +151,10 @@ TEST(TimelineTest, DoublesTheIntervalInsteadOfGrowingPastItsLimit) {
   EXPECT_EQ(timeline.calls[500], 2u);
   EXPECT_EQ(timeline.Total(), 8u);
   EXPECT_LE(timeline.calls.size(), kMaxTimelineIntervals);
+  timeline.Coarsen(10 * kFirstTimelineIntervalNs);
+  EXPECT_EQ(timeline.interval_ns, 16 * kFirstTimelineIntervalNs);
+  EXPECT_EQ(timeline.calls.size(), 126u);
+  EXPECT_EQ(timeline.Total(), 8u);
 }
 
 TEST(ProfileJsonTest, RecordingsWithoutTimelineOrTreeStillLoad) {

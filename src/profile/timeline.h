@@ -24,6 +24,10 @@ struct Timeline {
   /// Adds `count` calls made `offset_ns` after the start, doubling the interval (merging pairs)
   /// while the offset falls past kMaxTimelineIntervals intervals.
   void Add(uint64_t offset_ns, uint64_t count = 1);
+  /// Doubles the interval (merging pairs) until it is at least `min_interval_ns`: what a source
+  /// that counts in coarser intervals (the eBPF recorder's) sets first, so its counts do not
+  /// show as spikes with empty intervals between them.
+  void Coarsen(uint64_t min_interval_ns);
   /// The sum of every interval.
   uint64_t Total() const;
   friend bool operator==(const Timeline&, const Timeline&) = default;
