@@ -123,6 +123,7 @@ check curl test -x /usr/bin/curl
 check unshare test -x /usr/bin/unshare
 check setpriv test -x /usr/bin/setpriv
 check scmp_sys_resolver command -v scmp_sys_resolver
+check chromium test -x /usr/bin/chromium
 
 if [ "$verbose" = 1 ]; then
   printf 'landlock ABI: %s\n' "$abi" >&2
