@@ -10,7 +10,9 @@ opened) with the network emulated offline, and prints what a test needs to judge
   charts           per <canvas>: id, size and the pixels of its screenshot that are not background
   figures          the text of every [data-figure] element, by key
   tables           per table id: rows of cell texts
-  tree             per process tree: [pid, parent] of each node
+  tree             per process tree: [pid, parent, text] of each node
+  title, commands  the page's title and the recordings' command lines, as text
+  scripts, images, injected   how many script and img elements, and elements with id "injected"
   screenshot       the page's PNG size in bytes (written to --screenshot FILE when given)
 
 Usage: load_page.py PAGE.html [--chromium PATH] [--screenshot FILE]
@@ -181,7 +183,9 @@ COLLECT = """(() => {
     tree[t.id] = Array.from(t.querySelectorAll('li')).map((li) => [+li.dataset.pid, +li.dataset.parent, li.firstChild.textContent]);
   }
   return {rendered: document.body.dataset.rendered === 'yes', charts, figures, tables, tree,
-          title: document.title, scripts: document.scripts.length};
+          title: document.title, scripts: document.scripts.length, images: document.images.length,
+          injected: document.querySelectorAll('#injected').length,
+          commands: Array.from(document.querySelectorAll('.command')).map(text)};
 })()"""
 
 
@@ -207,7 +211,7 @@ def load(page, chromium, screenshot):
                 shot = browser.send("Page.captureScreenshot", {
                     "format": "png", "captureBeyondViewport": True,
                     "clip": {"x": chart["x"], "y": chart["y"], "width": chart["width"], "height": chart["height"],
-                             "scale": 1}})
+                             "scale": 0.5}})  # a quarter of the pixels to decode: still thousands drawn
                 chart["drawn_pixels"] = non_background_pixels(base64.b64decode(shot["data"]))
                 charts.append(chart)
             whole = base64.b64decode(browser.send("Page.captureScreenshot",
