@@ -22,6 +22,8 @@ import argparse
 import base64
 import json
 import os
+import select
+import signal
 import struct
 import subprocess
 import sys
@@ -45,8 +47,11 @@ class DevTools:
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
              "--user-data-dir=" + os.path.join(home, "profile"), "--no-first-run", "--disable-extensions",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--disable-default-apps", "--enable-logging=stderr", "--v=0", "about:blank"],
-            pass_fds=(3, 4), preexec_fn=arrange, env=env,  # 3 and 4 survive: set up by arrange()
+             "--disable-default-apps", "--disable-breakpad", "--disable-crash-reporter", "--enable-logging=stderr",
+             "--v=0", "about:blank"],
+            # 3 and 4 survive: set up by arrange(). Its own process group: close() ends every process
+            # of it (the wrapper script, the browser and its helpers) and nothing else.
+            pass_fds=(3, 4), preexec_fn=arrange, env=env, start_new_session=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_chromium_r)
         os.close(from_chromium_w)
@@ -72,8 +77,9 @@ class DevTools:
     def receive(self, timeout):
         deadline = time.time() + timeout
         while b"\0" not in self.buffer:
-            if time.time() > deadline:
-                raise RuntimeError("Chromium did not answer")
+            left = deadline - time.time()
+            if left <= 0 or not select.select([self.from_chromium], [], [], left)[0]:
+                raise RuntimeError("Chromium did not answer in time")
             chunk = os.read(self.from_chromium, 1 << 16)
             if not chunk:
                 raise RuntimeError("Chromium closed the pipe")
@@ -102,13 +108,16 @@ class DevTools:
     def close(self):
         try:
             self.send("Browser.close", session=False)
-        except Exception:
+            self.process.wait(10)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired):
             pass
         try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            os.killpg(self.process.pid, signal.SIGKILL)  # what Browser.close left, if anything
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        os.close(self.to_chromium)
+        os.close(self.from_chromium)
 
 
 def png_pixels(data):

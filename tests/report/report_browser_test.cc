@@ -131,6 +131,7 @@ TEST_F(ReportBrowserTest, RecordingPolicyEventsAndDiffLoadOfflineDrawAndShowTheI
                                  "-o", page});
   ASSERT_EQ(made.exit_status, 0) << made.err;
   const json seen = LoadPage(page);
+  ASSERT_TRUE(seen.is_object());
   ExpectCleanLoad(seen, page);
   ExpectChartsDrawn(seen, {"groups-0", "syscalls-0", "timeline-0", "groups-1", "syscalls-1", "timeline-1",
                            "violations-0", "diff-chart"}, 300);
@@ -174,6 +175,7 @@ TEST_F(ReportBrowserTest, NamesTheProgramChoseStayText) {
   const auto made = RunSysfence({"report", Path("hostile.json"), Path("hostile-ev.jsonl"), "-o", page});
   ASSERT_EQ(made.exit_status, 0) << made.err;
   const json seen = LoadPage(page);
+  ASSERT_TRUE(seen.is_object());
   ExpectCleanLoad(seen, page);
   EXPECT_EQ(seen["scripts"], 3);
   EXPECT_EQ(seen["images"], 0);
