@@ -23,7 +23,10 @@ show "$sf" features
 step "2. A hand-written policy (examples/web.sfp): check, compile, inspect"
 show "$sf" check examples/web.sfp
 show "$sf" compile examples/web.sfp --stats -o "$out/web.bpf"
-"$sf" disasm "$out/web.bpf" | head -24
+# Whole outputs go to files first: `| head` under pipefail would fail the demo whenever the writer
+# is still writing when head has had its lines (SIGPIPE).
+"$sf" disasm "$out/web.bpf" > "$out/web.asm"
+head -24 "$out/web.asm"
 echo "  ..."
 show "$sf" eval "$out/web.bpf" read
 show "$sf" eval "$out/web.bpf" ptrace
@@ -58,7 +61,8 @@ step "6. The formats people deploy"
 show "$sf" compile "$out/tar.sfp" --format json -o "$out/tar-seccomp.json"
 head -12 "$out/tar-seccomp.json"
 echo "  ..."
-"$sf" compile "$out/tar.sfp" --format k8s | head -12
+"$sf" compile "$out/tar.sfp" --format k8s -o "$out/tar-k8s.json"
+head -12 "$out/tar-k8s.json"
 echo "  ..."
 # systemd's SystemCallFilter= has no argument conditions: `--format systemd` refuses such a
 # policy rather than widen it (try it on a policy without `if`).
