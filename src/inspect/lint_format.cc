@@ -84,7 +84,7 @@ std::string FindingsSarif(const std::vector<Finding>& findings, const std::vecto
     result["ruleId"] = f.check;
     result["ruleIndex"] = rule_index[f.check];
     result["level"] = SarifLevel(f.severity);
-    result["message"]["text"] = f.message + " Fix: " + f.fix;
+    result["message"]["text"] = f.fix.empty() ? f.message : f.message + " Fix: " + f.fix;
     Json location;
     location["physicalLocation"]["artifactLocation"]["uri"] = artifact;
     const auto [line, column] = LocationOf(locations, i);

@@ -27,6 +27,13 @@ ProfileBuilder::Image& ProfileBuilder::ImageOf(int tgid) {
   return it->second;
 }
 
+void ProfileBuilder::PublishLive(uint64_t new_calls) {
+  if (live_ == nullptr) return;
+  live_->calls.fetch_add(new_calls, std::memory_order_relaxed);
+  live_->syscalls.store(entries_.size(), std::memory_order_relaxed);
+  live_->processes.store(images_.size(), std::memory_order_relaxed);
+}
+
 void ProfileBuilder::OnNewProcess(int tgid, int parent) {
   images_[tgid] = Image{next_image_++, 0};
   ProcessNode& node = processes_[tgid];
@@ -35,6 +42,7 @@ void ProfileBuilder::OnNewProcess(int tgid, int parent) {
     node.parent = parent;
     if (auto it = processes_.find(parent); it != processes_.end() && node.name.empty()) node.name = it->second.name;
   }
+  PublishLive(0);
 }
 
 void ProfileBuilder::OnExec(int tgid, const std::string& path) {
@@ -77,6 +85,7 @@ void ProfileBuilder::OnSyscall(int tgid, Arch arch, uint32_t nr, const uint64_t 
   for (int i = 0; i < 6; ++i) {
     if ((mask & (1u << i)) != 0) AddArgValue(arch, nr, i, args[i]);
   }
+  PublishLive(1);
 }
 
 void ProfileBuilder::OnError(Arch arch, uint32_t nr) { ++EntryFor(arch, nr).errors; }

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "core/arch.h"
+#include "profile/live_counts.h"
 #include "profile/profile.h"
 
 namespace sysfence::profile {
@@ -65,6 +66,10 @@ class ProfileBuilder {
   /// root) and name.
   void AddProcess(int pid, int parent, const std::string& name);
 
+  /// Keeps `live` (may be null) up to date with every OnSyscall and OnNewProcess, for a progress
+  /// display; `live` must outlive the builder.
+  void SetLiveCounts(LiveCounts* live) { live_ = live; }
+
   /// The profile; `end_ns` is the monotonic time the recording ended at.
   Profile Finish(const std::string& backend, uint64_t end_ns) const;
 
@@ -84,6 +89,7 @@ class ProfileBuilder {
   };
   void CountCallOfProcess(int tgid);
   Entry& EntryFor(Arch arch, uint32_t nr);
+  void PublishLive(uint64_t new_calls);
   Image& ImageOf(int tgid);
 
   Arch native_arch_;
@@ -98,6 +104,7 @@ class ProfileBuilder {
   std::map<std::string, uint32_t> paths_;
   Timeline timeline_;
   std::map<int, ProcessNode> processes_;
+  LiveCounts* live_ = nullptr;
 };
 
 }  // namespace sysfence::profile

@@ -282,3 +282,27 @@ TEST(ProfileJsonTest, NamesValuesByArgumentNameLevelAndAbi) {
 
 }  // namespace
 }  // namespace sysfence::profile
+
+namespace sysfence::profile {
+namespace {
+
+// What a live progress display reads while a recording goes on.
+TEST(LiveCountsTest, BuilderKeepsCallsDistinctSyscallsAndProcessesUpToDate) {
+  LiveCounts live;
+  ProfileBuilder builder(Arch::kX86_64, 0);
+  builder.SetLiveCounts(&live);
+  const uint64_t none[6] = {0, 0, 0, 0, 0, 0};
+  builder.OnNewProcess(10);
+  EXPECT_EQ(live.processes.load(), 1u);
+  EXPECT_EQ(live.calls.load(), 0u);
+  for (int i = 0; i < 5; ++i) builder.OnSyscall(10, Arch::kX86_64, Nr("read"), none, 10 + i);
+  builder.OnSyscall(11, Arch::kX86_64, Nr("write"), none, 20);  // a process first seen by its call
+  builder.OnSyscall(11, Arch::kX86, Nr("read", Arch::kX86), none, 21);  // another ABI: another syscall
+  EXPECT_EQ(live.calls.load(), 7u);
+  EXPECT_EQ(live.syscalls.load(), 3u);
+  EXPECT_EQ(live.processes.load(), 2u);
+  EXPECT_EQ(TotalCalls(builder.Finish("ptrace", 100)), live.calls.load());
+}
+
+}  // namespace
+}  // namespace sysfence::profile

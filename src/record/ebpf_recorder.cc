@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdint>
@@ -24,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bpf/record_types.h"
@@ -276,6 +278,52 @@ void Collect(record_bpf* skeleton, profile::ProfileBuilder& builder) {
   builder.AddProcessImages(images);
 }
 
+// Copies the kernel's counters into `live` every 250 ms while it lives (for a progress display):
+// the stats and hot tables summed the way Collect reads them, and the traced processes.
+class LiveSampler {
+ public:
+  LiveSampler(record_bpf* skeleton, profile::LiveCounts* live) : skeleton_(skeleton), live_(live) {
+    if (live_ != nullptr) thread_ = std::thread([this] { Loop(); });
+  }
+  ~LiveSampler() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+  LiveSampler(const LiveSampler&) = delete;
+  LiveSampler& operator=(const LiveSampler&) = delete;
+
+ private:
+  void Loop() {
+    const int cpus = libbpf_num_possible_cpus();
+    while (!stop_.load()) {
+      profile::ProfileBuilder scratch(NativeArch(), 0);
+      CollectStats(skeleton_, scratch, cpus);
+      CollectHot(skeleton_, scratch, cpus);
+      const profile::Profile seen = scratch.Finish("ebpf", 0);
+      live_->calls.store(profile::TotalCalls(seen), std::memory_order_relaxed);
+      live_->syscalls.store(seen.syscalls.size(), std::memory_order_relaxed);
+      uint64_t processes = 0;
+      uint32_t key = 0, next = 0;
+      const uint32_t* previous = nullptr;
+      while (bpf_map__get_next_key(skeleton_->maps.procs, previous, &next, sizeof(next)) == 0) {
+        ++processes;
+        key = next;
+        previous = &key;
+      }
+      live_->processes.store(processes, std::memory_order_relaxed);
+      for (int i = 0; i < 5 && !stop_.load(); ++i) {
+        timespec pause{0, 50 * 1000 * 1000};
+        nanosleep(&pause, nullptr);
+      }
+    }
+  }
+
+  record_bpf* skeleton_;
+  profile::LiveCounts* live_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 bool Stopped(const RecordOptions& options) {
   return options.stop_signal != nullptr && options.stop_signal->load() != 0;
 }
@@ -337,6 +385,8 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
   builder.SetErrorsKnown(true);
   RecordResult result;
   std::vector<pid_t> roots;
+  std::optional<LiveSampler> sampler;
+  sampler.emplace(skeleton.get(), options.live);
 
   auto track = [&](pid_t pid) {
     roots.push_back(pid);
@@ -373,6 +423,7 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
     Result<int> launched = Launch(options, program, skeleton.get(), track, result);
     if (!launched.ok()) return launched.error();
   }
+  sampler.reset();
   record_bpf__detach(skeleton.get());
   Collect(skeleton.get(), builder);
   if (const int cpus = libbpf_num_possible_cpus(); cpus > 0) CollectTimeline(skeleton.get(), builder, cpus, start);

@@ -45,6 +45,7 @@ class PtraceSession {
  public:
   PtraceSession(const RecordOptions& options, bool attached, uint64_t start_ns)
       : options_(options), attached_(attached), builder_(NativeArch(), start_ns) {
+    builder_.SetLiveCounts(options.live);
     builder_.SetErrorsKnown(true);
     builder_.SetPathsKnown(options.paths);
   }

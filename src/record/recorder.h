@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "profile/live_counts.h"
 #include "profile/profile.h"
 
 namespace sysfence::record {
@@ -38,6 +39,9 @@ struct RecordOptions {
   /// detaches and finishes; a launched program and every process of its tree get the signal
   /// forwarded once.
   const std::atomic<int>* stop_signal = nullptr;
+  /// Kept up to date while recording (calls, distinct syscalls, processes), for a progress display;
+  /// null for none. The ebpf backend samples its kernel counters into it every 250 ms.
+  profile::LiveCounts* live = nullptr;
 };
 
 /// A process the launched program left running when it exited (not recorded further).

@@ -34,6 +34,7 @@ class UnotifyRecording : public os::NotifyHandler {
  public:
   UnotifyRecording(const RecordOptions& options, pid_t root, uint64_t start_ns)
       : options_(options), builder_(NativeArch(), start_ns) {
+    builder_.SetLiveCounts(options.live);
     builder_.SetErrorsKnown(false);
     builder_.SetPathsKnown(options.paths);
     exe_of_[root] = os::ExecutableOf(root);

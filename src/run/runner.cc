@@ -11,7 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -73,18 +76,42 @@ std::function<Result<std::string>()> LandlockStep(const policy::Policy& policy, 
 
 // Waits for the program, forwarding SIGINT/SIGTERM/SIGHUP sent to sysfence to the program and
 // every process below it. Signals the kernel generated for the terminal (si_code SI_KERNEL)
-// reached the program's process group already.
-int WaitForProgram(const LaunchedChild& child, ForwardedSignals& signals) {
-  const int signal_fd = signalfd(-1, &signals.set(), SFD_CLOEXEC);
+// reached the program's process group already. With options.on_status, SIGUSR1 (blocked by
+// StatusSignal) and every status_interval_ms give a status.
+int WaitForProgram(const RunOptions& options, const LaunchedChild& child, ForwardedSignals& signals,
+                   const StatusSink* counted) {
+  sigset_t read_set = signals.set();
+  if (options.on_status) sigaddset(&read_set, SIGUSR1);
+  const int signal_fd = signalfd(-1, &read_set, SFD_CLOEXEC);
+  const auto started = std::chrono::steady_clock::now();
+  const int timeout_ms = options.on_status && options.status_interval_ms > 0
+                             ? static_cast<int>(std::min<int64_t>(options.status_interval_ms, INT32_MAX))
+                             : -1;
+  auto report_status = [&] {
+    RunStatus status;
+    status.pid = child.pid;
+    status.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    status.observed = counted != nullptr;
+    if (counted != nullptr) {
+      status.reported_calls = counted->calls();
+      status.distinct_shapes = counted->shapes();
+    }
+    options.on_status(status);
+  };
   int wait_status = 0;
   for (;;) {
     pollfd fds[2] = {{child.pidfd, POLLIN, 0}, {signal_fd, POLLIN, 0}};
-    const int ready = poll(fds, signal_fd >= 0 ? 2 : 1, -1);
+    const int ready = poll(fds, signal_fd >= 0 ? 2 : 1, timeout_ms);
     if (ready < 0 && errno != EINTR) break;
+    if (ready == 0) report_status();  // --progress: the interval passed
     if (signal_fd >= 0 && (fds[1].revents & POLLIN) != 0) {
       signalfd_siginfo info{};
-      if (read(signal_fd, &info, sizeof(info)) == sizeof(info) && info.ssi_code != SI_KERNEL) {
-        os::SignalTree(child.pid, static_cast<int>(info.ssi_signo));
+      if (read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
+        if (info.ssi_signo == SIGUSR1) {
+          report_status();
+        } else if (info.ssi_code != SI_KERNEL) {
+          os::SignalTree(child.pid, static_cast<int>(info.ssi_signo));
+        }
       }
     }
     if ((fds[0].revents & POLLIN) != 0) {
@@ -225,7 +252,7 @@ Result<LaunchedChild> Launch(const RunOptions& options, const std::string& path,
 
 // The supervisor for the child's listener and/or the denial observer (null when neither exists).
 std::unique_ptr<Supervisor> MakeSupervisor(const RunOptions& options, LaunchedChild& child, const Outputs& outputs,
-                                           AlertDispatcher* alerts, DenialObserver* denials) {
+                                           AlertDispatcher* alerts, DenialObserver* denials, StatusSink* status) {
   if (child.listener_fd < 0 && denials == nullptr) return nullptr;
   SupervisorOptions supervisor_options;
   supervisor_options.policy = &options.policy;
@@ -236,6 +263,7 @@ std::unique_ptr<Supervisor> MakeSupervisor(const RunOptions& options, LaunchedCh
   supervisor_options.denials = denials;
   supervisor_options.max_events_per_shape = options.max_events_per_shape;
   supervisor_options.max_event_bytes = options.max_event_bytes;
+  if (status != nullptr) supervisor_options.sinks.push_back(status);
   auto supervisor = std::make_unique<Supervisor>(child.listener_fd, supervisor_options);
   if (child.listener_fd >= 0) supervisor->EnableSyncWakeUp();
   child.listener_fd = -1;  // the supervisor owns it now
@@ -277,6 +305,9 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
   Outputs outputs = std::move(opened).value();
 
   ForwardedSignals signals;
+  // Before any thread starts (they inherit the mask): SIGUSR1 asks for a status, never ends sysfence.
+  StatusSignal status_signal(static_cast<bool>(options.on_status));
+  StatusSink status_sink;
   Result<LaunchedChild> started = Launch(options, *path, std::move(filter).value(), denials.has_value() || options.kernel_log);
   if (!started.ok()) return started.error();
   LaunchedChild child = std::move(started).value();
@@ -293,14 +324,14 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
     alerts = std::make_unique<AlertDispatcher>(std::move(alert_options));
   }
   std::unique_ptr<Supervisor> supervisor =
-      MakeSupervisor(options, child, outputs, alerts.get(), denials ? &*denials : nullptr);
+      MakeSupervisor(options, child, outputs, alerts.get(), denials ? &*denials : nullptr, &status_sink);
   SupervisionThread supervision(supervisor.get());
 
   if (Result<void> exec = ReleaseAndAwaitExec(child); !exec.ok()) {
     supervision.Stop();
     return exec.error();
   }
-  const int wait_status = WaitForProgram(child, signals);
+  const int wait_status = WaitForProgram(options, child, signals, supervisor ? &status_sink : nullptr);
   supervision.Stop();
   close(child.pidfd);
 

@@ -3,6 +3,8 @@
 // under it, supervise it, forward signals, and return the program's exit status.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "policy/policy.h"
 #include "run/alerts.h"
 #include "run/isolation.h"
+#include "run/status.h"
 #include "run/supervised_policy.h"
 
 namespace sysfence::run {
@@ -34,6 +37,11 @@ struct RunOptions {
   /// reaches the kernel's audit stream (SECCOMP_FILTER_FLAG_LOG, LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON)
   /// even when this run does not read it itself, so `sysfence watch` sees them.
   bool kernel_log = false;
+  /// Status lines while the program runs: called on the waiting thread with what the run has seen
+  /// so far, when sysfence receives SIGUSR1 (blocked while the run lasts, so it does not end
+  /// sysfence) and every `status_interval_ms` when that is > 0. Null: no status, SIGUSR1 untouched.
+  std::function<void(const RunStatus&)> on_status;
+  int64_t status_interval_ms = 0;
 };
 
 /// What a finished run looks like.

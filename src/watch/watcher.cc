@@ -57,13 +57,15 @@ Result<os::UniqueFd> LockWatcher(const std::string& path) {
   return fd;
 }
 
-// SIGHUP (reopen), SIGTERM and SIGINT (stop): read through a signalfd, so blocked.
-sigset_t WatchedSignals() {
+// SIGHUP (reopen), SIGTERM and SIGINT (stop), SIGUSR1 (a status line, when asked for): read
+// through a signalfd, so blocked.
+sigset_t WatchedSignals(const WatchOptions& options) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGHUP);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  if (options.on_status) sigaddset(&signals, SIGUSR1);
   return signals;
 }
 
@@ -154,11 +156,16 @@ Result<void> WatcherImpl::Prepare(std::vector<std::string>* notes) {
   if (!options_.alert_command.empty()) {
     // The alert worker thread must not take SIGTERM/SIGHUP (their default action would end the
     // process): block them before it starts, so it inherits the mask; Run reads them.
-    sigset_t signals = WatchedSignals();
+    sigset_t signals = WatchedSignals(options_);
     sigprocmask(SIG_BLOCK, &signals, nullptr);
     run::AlertOptions alert_options = options_.alert_tuning;
     alert_options.command = options_.alert_command;
     alerts_ = std::make_unique<run::AlertDispatcher>(alert_options);
+  }
+  if (options_.on_status) {
+    // From the start record on, SIGUSR1 asks for a status (Run reads it) and never ends the watch.
+    sigset_t signals = WatchedSignals(options_);
+    sigprocmask(SIG_BLOCK, &signals, nullptr);
   }
   WriteLine(StartJson());
   output_->Flush();
@@ -278,7 +285,7 @@ void WatcherImpl::SyncCounters() {
 }
 
 Result<WatchTotals> WatcherImpl::Run() {
-  sigset_t signals = WatchedSignals();
+  sigset_t signals = WatchedSignals(options_);
   sigprocmask(SIG_BLOCK, &signals, nullptr);
   os::UniqueFd signal_fd(signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!signal_fd.valid()) return MakeError(ErrorCode::kOs, fmt::format("signalfd: {}", std::strerror(errno)));
@@ -296,6 +303,12 @@ Result<WatchTotals> WatcherImpl::Run() {
   };
   const int64_t started_ms = MonotonicMs();
   int64_t next_status_ms = started_ms;
+  const bool progress = options_.on_status && options_.progress_interval_ms > 0;
+  int64_t next_progress_ms = started_ms + options_.progress_interval_ms;
+  const auto report_status = [&] {
+    SyncCounters();
+    options_.on_status(totals_, static_cast<double>(MonotonicMs() - started_ms) / 1000.0);
+  };
   std::string error;
   for (bool stop = false; !stop;) {
     now_ms_ = MonotonicMs();
@@ -305,12 +318,17 @@ Result<WatchTotals> WatcherImpl::Run() {
       next_status_ms = now_ms_ + options_.status_interval_ms;
     }
     assembler_.Expire(now_ms_, on_violation);
+    if (progress && now_ms_ >= next_progress_ms) {
+      report_status();
+      next_progress_ms = now_ms_ + options_.progress_interval_ms;
+    }
     if (options_.max_runtime_ms > 0 && now_ms_ - started_ms >= options_.max_runtime_ms) break;
     std::vector<pollfd> fds{{signal_fd.get(), POLLIN, 0}, {reader_.fd(), POLLIN, 0}};
     if (server_) {
       for (int fd : server_->fds()) fds.push_back({fd, POLLIN, 0});
     }
-    const int64_t wait_ms = output_->pending() ? 0 : std::min<int64_t>(next_status_ms - now_ms_, assembler_.pending() ? 50 : 1000);
+    int64_t wait_ms = output_->pending() ? 0 : std::min<int64_t>(next_status_ms - now_ms_, assembler_.pending() ? 50 : 1000);
+    if (progress) wait_ms = std::min<int64_t>(wait_ms, next_progress_ms - now_ms_);
     const int ready = poll(fds.data(), fds.size(), static_cast<int>(std::max<int64_t>(wait_ms, 0)));
     if (ready < 0 && errno != EINTR) {
       error = fmt::format("poll: {}", std::strerror(errno));
@@ -326,6 +344,8 @@ Result<WatchTotals> WatcherImpl::Run() {
       while (read(signal_fd.get(), &info, sizeof(info)) == static_cast<ssize_t>(sizeof(info))) {
         if (info.ssi_signo == SIGHUP) {
           Reopen();
+        } else if (info.ssi_signo == SIGUSR1) {
+          report_status();
         } else {
           stop = true;
         }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,17 @@ enum class RecordSource : uint8_t {
   kAuto,     ///< netlink, falling back to /dev/kmsg when netlink is unsupported or refused
   kNetlink,  ///< the audit netlink read-log multicast group
   kKmsg,     ///< /dev/kmsg (printk's copy of audit records, rate-limited, only without auditd)
+};
+
+/// Totals of one watch, for the stop record and the caller.
+struct WatchTotals {
+  uint64_t records = 0;
+  uint64_t violations = 0;
+  uint64_t lost = 0;
+  uint64_t malformed = 0;
+  uint64_t reopened = 0;
+  uint64_t events_written = 0;
+  uint64_t failed_writes = 0;
 };
 
 /// Everything the watcher needs.
@@ -39,18 +51,13 @@ struct WatchOptions {
   int64_t status_interval_ms = 1000;  ///< how often the kernel's lost counter and backlog are read
   size_t max_series = 1000;           ///< label sets of the violation metric
   int64_t max_runtime_ms = 0;         ///< stop after this long (0 = until SIGTERM/SIGINT); for tests and benches
+  /// Status lines: called with the totals so far and the seconds watched, on SIGUSR1 (then read
+  /// through the signalfd, so it never ends the watch) and every `progress_interval_ms` when > 0.
+  /// Null: no status, SIGUSR1 untouched.
+  std::function<void(const WatchTotals& totals, double seconds)> on_status;
+  int64_t progress_interval_ms = 0;
 };
 
-/// Totals of one watch, for the stop record and the caller.
-struct WatchTotals {
-  uint64_t records = 0;
-  uint64_t violations = 0;
-  uint64_t lost = 0;
-  uint64_t malformed = 0;
-  uint64_t reopened = 0;
-  uint64_t events_written = 0;
-  uint64_t failed_writes = 0;
-};
 
 class WatcherImpl;
 

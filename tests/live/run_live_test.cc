@@ -295,7 +295,7 @@ TEST_F(RunLiveTest, AlertsAreRateLimitedAndDropsCounted) {
 TEST_F(RunLiveTest, PolicyWithSyntaxErrorStartsNothing) {
   const std::string marker = dir_.Path("marker");
   const Finished run = Run("arch x86_64\ndefault allow\nallw uname\n", {"/usr/bin/touch", marker});
-  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.status, 125);  // run's own failure (statuses below belong to the program)
   EXPECT_NE(run.err.find("policy.sfp:3:"), std::string::npos) << run.err;
   EXPECT_FALSE(std::filesystem::exists(marker));
 }
@@ -305,7 +305,7 @@ TEST_F(RunLiveTest, EventsOnStandardOutputAreRefusedBecauseTheProgramSharesIt) {
   const std::string policy = dir_.Write("p.sfp", kAllowAllBut);
   const Finished run =
       RunCommand({SysfenceBinary(), "run", "--policy", policy, "--events", "-", "--", "/usr/bin/touch", marker});
-  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_EQ(run.status, 125) << run.err;
   EXPECT_NE(run.err.find("--events -"), std::string::npos) << run.err;
   EXPECT_FALSE(std::filesystem::exists(marker));
 }
@@ -315,7 +315,7 @@ TEST_F(RunLiveTest, BadIsolationOrEventLimitsStartNothing) {
   for (const std::vector<std::string>& extra : std::vector<std::vector<std::string>>{
            {"--isolation", "off"}, {"--events-per-call", "0"}, {"--events-max-size", "0"}}) {
     const Finished run = Run(kAllowAllBut, {"/usr/bin/touch", marker}, extra);
-    EXPECT_EQ(run.status, 2) << extra[0] << ": " << run.err;
+    EXPECT_EQ(run.status, 125) << extra[0] << ": " << run.err;
     EXPECT_NE(run.err.find(extra[0]), std::string::npos) << run.err;
     EXPECT_FALSE(std::filesystem::exists(marker)) << extra[0];
   }
@@ -328,7 +328,7 @@ TEST_F(RunLiveTest, UnwritableEventsFileStartsNothing) {
   const std::string policy = dir_.Write("p.sfp", kAllowAllBut);
   const Finished run = RunCommand(
       {SysfenceBinary(), "run", "--policy", policy, "--events", "/dev/full", "--", "/usr/bin/touch", marker});
-  EXPECT_EQ(run.status, 3) << run.err;
+  EXPECT_EQ(run.status, 125) << run.err;
   EXPECT_NE(run.err.find("cannot write events to '/dev/full'"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("nothing was started"), std::string::npos) << run.err;
   EXPECT_FALSE(std::filesystem::exists(marker));
@@ -356,13 +356,13 @@ TEST_F(RunLiveTest, DenialLoopIsAggregatedAfterThePerCallLimit) {
 
 TEST_F(RunLiveTest, MissingProgramStartsNothing) {
   const Finished run = Run(std::string(kAllowAllBut), {"/nonexistent/program"});
-  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_EQ(run.status, 127) << run.err;  // as a shell (and env, timeout) say "not found"
   EXPECT_NE(run.err.find("/nonexistent/program"), std::string::npos);
 }
 
 TEST_F(RunLiveTest, DeniedExecveStartsNothingAndSaysWhy) {
   const Finished run = Run(std::string(kAllowAllBut) + "errno EPERM execve\n", {"/bin/true"});
-  EXPECT_EQ(run.status, 3) << run.err;
+  EXPECT_EQ(run.status, 126) << run.err;  // found, but it cannot be executed (here: under this policy)
   EXPECT_NE(run.err.find("execve"), std::string::npos) << run.err;
 }
 

@@ -69,7 +69,7 @@ TEST_F(StrictLiveTest, FailsClosedWhenStrictModeCannotBeEntered) {
   const std::string policy = dir.Write("policy.sfp", "arch x86_64\ndefault allow\n");
   const Finished run = RunCommand({SysfenceBinary(), "run", "--quiet", "--policy", policy, "--", SysfenceBinary(),
                                    "run", "--strict", "--", SF_STRICT_HELLO_PATH});
-  EXPECT_EQ(run.status, 3) << run.err;
+  EXPECT_EQ(run.status, 125) << run.err;
   EXPECT_EQ(run.out, "");  // hello never ran
   EXPECT_NE(run.err.find("seccomp(SECCOMP_SET_MODE_STRICT)"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("EINVAL"), std::string::npos) << run.err;
@@ -86,31 +86,31 @@ TEST_F(StrictLiveTest, StrictWithPolicyIsAUsageErrorAndStartsNothing) {
   const std::string policy = dir.Write("policy.sfp", "arch x86_64\ndefault allow\n");
   const std::string marker = dir.Path("started");
   const Finished run = RunStrict({"/bin/sh", "-c", "echo > " + marker}, {"--policy", policy});
-  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_EQ(run.status, 125) << run.err;
   EXPECT_NE(run.err.find("--policy"), std::string::npos) << run.err;
   EXPECT_FALSE(std::filesystem::exists(marker));
 }
 
 TEST_F(StrictLiveTest, StrictWithMonitorIsAUsageError) {
   const Finished run = RunStrict({SF_STRICT_HELLO_PATH}, {"--monitor"});
-  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_EQ(run.status, 125) << run.err;
   EXPECT_EQ(run.out, "");
 }
 
 TEST_F(StrictLiveTest, MissingProgramStartsNothing) {
   const Finished run = RunStrict({"/nonexistent/program"});
-  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_EQ(run.status, 127) << run.err;
   EXPECT_NE(run.err.find("/nonexistent/program"), std::string::npos) << run.err;
 }
 
 TEST_F(StrictLiveTest, NoProgramIsAUsageError) {
   const Finished run = RunCommand({SysfenceBinary(), "run", "--strict"});
-  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_EQ(run.status, 125) << run.err;
 }
 
 TEST_F(StrictLiveTest, RunWithoutPolicyOrStrictIsAUsageError) {
   const Finished run = RunCommand({SysfenceBinary(), "run", "--", "/bin/true"});
-  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_EQ(run.status, 125) << run.err;
   EXPECT_NE(run.err.find("--policy"), std::string::npos) << run.err;
 }
 

@@ -165,6 +165,37 @@ TEST(WatchLiveTest, SighupReopensTheOutputForLogRotation) {
   EXPECT_EQ(ReadEvents(watch.events).back()["reopened"], 1);
 }
 
+// SIGUSR1 prints one status line and the watch goes on; --progress prints it on its own.
+TEST(WatchLiveTest, Sigusr1AndProgressPrintAStatusLine) {
+  if (const std::string reason = RootSkipReason(); !reason.empty()) GTEST_SKIP() << reason;
+  TempDir dir;
+  const std::string probe = ProbeCopy(dir);
+  Watch watch(dir);
+  ASSERT_TRUE(watch.started) << ReadFile(watch.err);
+  DenyUname(dir, "errno EPERM");
+  ASSERT_TRUE(WaitForText(watch.events, "\"exe\":\"" + probe + "\""));
+  watch.process->Signal(SIGUSR1);
+  ASSERT_TRUE(WaitForText(watch.err, "sysfence: status: watching for ")) << ReadFile(watch.err);
+  EXPECT_TRUE(watch.process->Running());
+  const std::string err = ReadFile(watch.err);
+  const std::regex status(R"(status: watching for [0-9.]+ s: [1-9][0-9]* records, [1-9][0-9]* violations, [1-9][0-9]* events written, [0-9]+ lost)");
+  EXPECT_TRUE(std::regex_search(err, status)) << err;
+  EXPECT_EQ(watch.Stop(), 0);
+
+  TempDir second;
+  Watch progress(second, {"--progress", "--progress-interval", "0.2"});
+  ASSERT_TRUE(progress.started) << ReadFile(progress.err);
+  ASSERT_TRUE(WaitFor([&] {
+    const std::string text = ReadFile(progress.err);
+    size_t lines = 0;
+    for (size_t at = text.find("sysfence: status:"); at != std::string::npos; at = text.find("sysfence: status:", at + 1)) {
+      ++lines;
+    }
+    return lines >= 2;
+  })) << ReadFile(progress.err);
+  EXPECT_EQ(progress.Stop(), 0);
+}
+
 TEST(WatchLiveTest, KmsgFallbackReadsThePrintkCopy) {
   if (const std::string reason = RootSkipReason(); !reason.empty()) GTEST_SKIP() << reason;
   TempDir dir;

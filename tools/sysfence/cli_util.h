@@ -21,7 +21,7 @@ int ReportError(const Error& error);
 int BadInput(const std::string& message);
 
 /// Prints the diagnostics to stderr (the first kMaxRenderedDiagnostics, then how many more), with
-/// source lines from `source` when given. Returns the exit
+/// source lines from `source` when given; with -q only the errors. Returns the exit
 /// status they imply: 2 with errors, 1 with warnings only, 0 otherwise.
 int ReportDiagnostics(const Diagnostics& diagnostics, std::string_view source = {});
 

@@ -17,6 +17,7 @@
 #include "record/generate.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
+#include "tools/sysfence/global_options.h"
 #include "tools/sysfence/output_file.h"
 #include "tools/sysfence/record_common.h"
 
@@ -158,11 +159,13 @@ const CommandRegistration kRegistration(22, [](CLI::App& app, int* exit_status) 
   sub->add_flag("--no-cache", flags->no_cache, "Neither read nor write the library cache");
   sub->add_option("--library-path,-L", flags->library_path, "Also look for libraries in DIR (before RUNPATH)");
   sub->add_option("--default", flags->default_action, "With -o: what other syscalls get: an errno name or kill");
-  sub->add_flag("--verbose,-v", flags->verbose, "Every unresolved site and per-module counts");
-  sub->add_flag("--quiet,-q", flags->quiet, "Print nothing but errors");
   sub->add_flag("--exports", flags->exports,
                 "Also list each exported function of ELF with the syscalls it can make within ELF (a library summary)");
-  sub->callback([flags, exit_status] { *exit_status = AnalyzeCommand(*flags); });
+  sub->callback([flags, exit_status] {
+    flags->verbose = Verbose();  // -v: every unresolved site and per-module counts
+    flags->quiet = Quiet();      // -q: nothing but errors
+    *exit_status = AnalyzeCommand(*flags);
+  });
 });
 
 }  // namespace

@@ -7,11 +7,13 @@
 #include <vector>
 
 #include "formats/load.h"
+#include "inspect/lint.h"
 #include "policy/lint.h"
 #include "policy/parser.h"
 #include "policy/render.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
+#include "tools/sysfence/global_options.h"
 
 namespace sysfence::cli {
 namespace {
@@ -25,17 +27,23 @@ constexpr const char* kCheckHelp =
     "ptrace/process_vm_writev allowed, clone restricted while clone3 is not answered with ENOSYS,\n"
     "kill-thread, masked tests that never hold, write-file without truncate, 'unknown allow' under a\n"
     "denying default).\n"
-    "Diagnostics go to stderr; a one-line verdict goes to stdout.\n"
+    "Diagnostics go to stderr; a one-line verdict goes to stdout (-q: no verdict).\n"
+    "--format json or sarif writes the diagnostics to stdout instead, in the shapes `sysfence lint`\n"
+    "writes (the same writer): JSON {\"findings\": [{check, severity, message, fix, line, column,\n"
+    "...}], \"errors\", \"warnings\", \"notes\"}, or SARIF 2.1.0 for code scanning. Each finding's\n"
+    "check is policy-error, policy-warning or policy-note and its fix the diagnostic's hint.\n"
     "\n"
     "Examples:\n"
     "  sysfence check web.sfp\n"
     "  sysfence check moby-default.json --caps CAP_SYS_ADMIN\n"
+    "  sysfence check web.sfp --format sarif > check.sarif\n"
     "\n"
     "Exit status: 0 clean, 1 warnings only, 2 errors (or the file cannot be read).\n"
     "The language is described in docs/policy-language.md.";
 
 struct CheckFlags {
   std::string path;
+  std::string format = "text";
   std::vector<std::string> caps;
 };
 
@@ -47,7 +55,30 @@ bool LooksLikeJson(std::string_view text) {
   return false;
 }
 
+// The diagnostics as linter findings, for the linter's JSON and SARIF writers (with their lines and
+// columns in `locations`).
+std::vector<inspect::Finding> AsFindings(const Diagnostics& diagnostics, std::vector<std::pair<int, int>>& locations) {
+  std::vector<inspect::Finding> findings;
+  for (const Diagnostic& diagnostic : diagnostics.all()) {
+    inspect::Finding finding;
+    switch (diagnostic.severity) {
+      case Severity::kError: finding.severity = inspect::Severity::kError; finding.check = "policy-error"; break;
+      case Severity::kWarning: finding.severity = inspect::Severity::kWarning; finding.check = "policy-warning"; break;
+      case Severity::kNote: finding.severity = inspect::Severity::kNote; finding.check = "policy-note"; break;
+    }
+    finding.message = diagnostic.message;
+    if (!diagnostic.span.json_path.empty()) finding.message += " (at " + diagnostic.span.json_path + ")";
+    finding.fix = diagnostic.hint;
+    findings.push_back(std::move(finding));
+    locations.emplace_back(static_cast<int>(diagnostic.span.line), static_cast<int>(diagnostic.span.column));
+  }
+  return findings;
+}
+
 int CheckCommand(const CheckFlags& flags) {
+  if (flags.format != "text" && flags.format != "json" && flags.format != "sarif") {
+    return BadInput("unknown --format '" + flags.format + "' (text, json or sarif)");
+  }
   Result<std::string> text = ReadInputFile(flags.path);
   if (!text.ok()) return ReportError(text.error());
   const std::string name = flags.path == "-" ? "<stdin>" : flags.path;
@@ -65,7 +96,17 @@ int CheckCommand(const CheckFlags& flags) {
     policy = policy::ParsePolicy(*text, name, diagnostics, options);
   }
   if (policy) policy::LintPolicy(*policy, diagnostics);
-  std::fputs(policy::RenderDiagnostics(diagnostics, sources).c_str(), stderr);
+  if (flags.format != "text") {
+    std::vector<std::pair<int, int>> locations;
+    const std::vector<inspect::Finding> findings = AsFindings(diagnostics, locations);
+    std::fputs((flags.format == "json" ? inspect::FindingsJson(findings, locations)
+                                       : inspect::FindingsSarif(findings, locations, name))
+                   .c_str(),
+               stdout);
+    return diagnostics.HasErrors() ? kExitBadInput : diagnostics.HasWarnings() ? kExitFindings : kExitOk;
+  }
+  std::fputs(PaintDiagnostics(policy::RenderDiagnostics(diagnostics, sources), stderr).c_str(), stderr);
+  if (Quiet()) return diagnostics.HasErrors() ? kExitBadInput : diagnostics.HasWarnings() ? kExitFindings : kExitOk;
   if (diagnostics.HasErrors()) {
     std::printf("%s: invalid\n", name.c_str());
     return kExitBadInput;
@@ -85,6 +126,7 @@ const CommandRegistration kRegistration(11, [](CLI::App& app, int* exit_status) 
   sub->add_option("policy", flags->path, "Policy file (.sfp or OCI/Docker JSON); - for stdin")->required();
   sub->add_option("--caps", flags->caps, "Capabilities granted (CAP_SYS_ADMIN,...) for Docker's caps rules")
       ->delimiter(',');
+  sub->add_option("--format", flags->format, "text (default: diagnostics on stderr), json or sarif (on stdout)");
   sub->callback([flags, exit_status] { *exit_status = CheckCommand(*flags); });
 });
 

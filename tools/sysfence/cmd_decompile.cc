@@ -11,6 +11,7 @@
 #include "policy/printer.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
+#include "tools/sysfence/global_options.h"
 #include "tools/sysfence/inspect_input.h"
 
 namespace sysfence::cli {
@@ -110,7 +111,7 @@ int DecompileCommand(const DecompileFlags& flags) {
   result->policy.comment = Header(input, *result, *trip);
   const std::string text = policy::PrintPolicy(result->policy);
   if (auto written = WriteOutputFile(flags.output, text); !written.ok()) return ReportError(written.error());
-  std::fprintf(stderr, "sysfence: %s\n", Verdict(*trip).c_str());
+  if (!Quiet()) std::fprintf(stderr, "sysfence: %s\n", Verdict(*trip).c_str());
   return trip->Unexplained() == 0 ? kExitOk : kExitFindings;
 }
 

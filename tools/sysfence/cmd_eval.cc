@@ -15,6 +15,7 @@
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/cmd_program_input.h"
 #include "tools/sysfence/command.h"
+#include "tools/sysfence/global_options.h"
 
 namespace sysfence::cli {
 namespace {
@@ -150,8 +151,10 @@ const CommandRegistration kRegistration(61, [](CLI::App& app, int* exit_status) 
   sub->add_option("args", flags->args, "Up to 6 arguments: numbers or constants (AF_INET, O_RDONLY|O_CLOEXEC)");
   sub->add_option("--arch,-a", flags->arch, "ABI the syscall comes from (x86_64, x86, x32, aarch64, ...)");
   sub->add_option("--ip", flags->ip, "seccomp_data.instruction_pointer (default 0)");
-  sub->add_flag("-v,--verbose", flags->verbose, "Also print the value, instruction count and path");
-  sub->callback([flags, exit_status] { *exit_status = EvalCommand(*flags); });
+  sub->callback([flags, exit_status] {
+    flags->verbose = Verbose();  // -v: also the value, instruction count and path
+    *exit_status = EvalCommand(*flags);
+  });
 });
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "analyze/analysis_json.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
+#include "tools/sysfence/global_options.h"
 #include "tools/sysfence/record_common.h"
 
 namespace sysfence::cli {
@@ -193,8 +194,10 @@ const CommandRegistration kRegistration(21, [](CLI::App& app, int* exit_status) 
   sub->add_option("--json", flags->json_path, "Write the merged recording as JSON to FILE");
   sub->add_option("--default", flags->default_action, "What unrecorded syscalls get: an errno name or kill");
   sub->add_flag("--fs", flags->fs, "Add fs (Landlock) rules from the recorded paths");
-  sub->add_flag("--quiet,-q", flags->quiet, "No coverage report on stderr");
-  sub->callback([flags, exit_status] { *exit_status = MergeCommand(*flags); });
+  sub->callback([flags, exit_status] {
+    flags->quiet = Quiet();  // -q: no coverage report on stderr
+    *exit_status = MergeCommand(*flags);
+  });
 });
 
 }  // namespace

@@ -28,6 +28,8 @@
 #include "tools/sysfence/analyze_hook.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
+#include "tools/sysfence/global_options.h"
+#include "tools/sysfence/progress_line.h"
 #include "tools/sysfence/record_common.h"
 
 namespace sysfence::cli {
@@ -52,7 +54,10 @@ constexpr const char* kRecordHelp =
     "\n"
     "At the end a coverage report goes to stderr: syscalls seen once, only at start-up or in only one\n"
     "process, dangerous syscalls the policy allows, and what a recording cannot prove. --summary adds\n"
-    "a table like `strace -c`; --json FILE writes everything (profile, coverage) for `sysfence merge`.\n"
+    "a table like `strace -c` (so does -v); -q keeps the backend line and the report off.\n"
+    "On a terminal, a live line shows calls, calls per second, distinct syscalls and processes as\n"
+    "the recording goes (not with -q, nor when stderr is a file or pipe).\n"
+    "--json FILE writes everything (profile, coverage) for `sysfence merge`.\n"
     "--analyze also reads the program's code first (`sysfence analyze`): the policy then allows what\n"
     "the analysis found too, each rule says whether it was seen, found, or both, and the report lists\n"
     "the syscalls the code can reach but the run never made.\n"
@@ -236,7 +241,12 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
   }
   InstallStopHandlers();
   if (flags.duration > 0) SetStopTimer(flags.duration);
+  profile::LiveCounts live;
+  options.live = &live;
+  std::optional<ProgressLine> progress;
+  progress.emplace(RecordingProgressText(live), LiveLineWanted());
   auto recorded = record::Record(options);
+  progress.reset();
   SetStopTimer(0);
   if (!recorded.ok()) {
     std::fprintf(stderr, "sysfence: error: recording failed: %s\n", recorded.error().message.c_str());
@@ -275,7 +285,6 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
   sub->add_flag("--pin", flags->pin,
                 "Run recorder and program on one CPU (the default for ptrace launches; the program sees one CPU)");
   sub->add_flag("--no-pin", flags->no_pin, "Leave the program all CPUs, also with ptrace (slower recording)");
-  sub->add_flag("--quiet,-q", flags->quiet, "No backend line and no coverage report on stderr");
   sub->add_flag("--analyze", flags->analyze,
                 "Also analyse the program's code: allow what it can reach, report what the run never made");
   sub->add_option("command", *command, "Program and arguments (put -- before them)");
@@ -286,6 +295,8 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
     // After `-- CMD ARGS`, CLI11 hands the `--` marker back as a lone remaining argument.
     if (rest.size() == 1 && rest[0] == "--") rest.clear();
     full.insert(full.end(), rest.begin(), rest.end());
+    flags->quiet = Quiet();
+    flags->summary = flags->summary || Verbose();
     *exit_status = RecordCommand(*flags, full);
   });
 });

@@ -8,6 +8,7 @@
 
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
+#include "tools/sysfence/global_options.h"
 #include "watch/watcher.h"
 
 namespace sysfence::cli {
@@ -39,6 +40,10 @@ constexpr const char* kWatchHelp =
     "then) and back off at exit; --audit-backlog-limit N and --audit-rate-limit N set the kernel's\n"
     "queue and rate (kept after exit). docs/watch.md explains what raises the loss-free rate.\n"
     "\n"
+    "Status: SIGUSR1 prints one line to stderr (time watched, records, violations, events written,\n"
+    "records lost); --progress prints it every --progress-interval seconds (default 60). -q drops\n"
+    "the notes, the metrics line and the status lines.\n"
+    "\n"
     "Exit status: 0 after SIGTERM/SIGINT; 2 bad options; 3 the environment refused (no audit\n"
     "support and no /dev/kmsg, not root, another watcher holds --lock-file, the metrics port is in\n"
     "use, the output cannot be opened). Nothing is written when it refuses to start.\n"
@@ -66,7 +71,18 @@ struct WatchFlags {
   int64_t receive_buffer = 0;
   double duration_s = 0;
   size_t max_series = 1000;
+  bool progress = false;
+  double progress_interval_s = 60;
 };
+
+// One status line: what this watch has seen so far.
+void PrintStatus(const watch::WatchTotals& totals, double seconds) {
+  std::fprintf(stderr,
+               "sysfence: status: watching for %.1f s: %llu records, %llu violations, %llu events written, %llu lost\n",
+               seconds, static_cast<unsigned long long>(totals.records),
+               static_cast<unsigned long long>(totals.violations),
+               static_cast<unsigned long long>(totals.events_written), static_cast<unsigned long long>(totals.lost));
+}
 
 int WatchCommand(const WatchFlags& flags) {
   watch::WatchOptions options;
@@ -104,12 +120,22 @@ int WatchCommand(const WatchFlags& flags) {
   options.receive_buffer_bytes = static_cast<int>(flags.receive_buffer);
   options.max_runtime_ms = static_cast<int64_t>(flags.duration_s * 1000);
   options.max_series = flags.max_series;
+  if (flags.progress && !(flags.progress_interval_s > 0)) {
+    std::fprintf(stderr, "sysfence: error: --progress-interval must be > 0 seconds\n");
+    return kExitBadInput;
+  }
+  if (!Quiet()) {
+    options.on_status = PrintStatus;  // on SIGUSR1, and with --progress every interval
+    if (flags.progress) options.progress_interval_ms = static_cast<int64_t>(flags.progress_interval_s * 1000);
+  }
 
   std::vector<std::string> notes;
   Result<std::unique_ptr<watch::Watcher>> watcher = watch::Watcher::Open(options, &notes);
-  for (const std::string& note : notes) std::fprintf(stderr, "sysfence: note: %s\n", note.c_str());
+  if (!Quiet()) {
+    for (const std::string& note : notes) std::fprintf(stderr, "sysfence: note: %s\n", note.c_str());
+  }
   if (!watcher.ok()) return ReportError(watcher.error());
-  if ((*watcher)->metrics_port() != 0) {
+  if ((*watcher)->metrics_port() != 0 && !Quiet()) {
     std::fprintf(stderr, "sysfence: metrics at http://%s/metrics (port %u)\n", flags.metrics.c_str(),
                  static_cast<unsigned>((*watcher)->metrics_port()));
   }
@@ -139,6 +165,8 @@ const CommandRegistration kRegistration(45, [](CLI::App& app, int* exit_status) 
   sub->add_option("--receive-buffer", flags->receive_buffer, "Netlink receive buffer in bytes (default 64 MiB)");
   sub->add_option("--max-series", flags->max_series, "Label sets of the violation metric before folding (default 1000)");
   sub->add_option("--duration", flags->duration_s, "Stop after this many seconds (default: run until SIGTERM)");
+  sub->add_flag("--progress", flags->progress, "Print a status line every --progress-interval seconds (and on SIGUSR1)");
+  sub->add_option("--progress-interval", flags->progress_interval_s, "Seconds between --progress lines (default 60)");
   sub->callback([flags, exit_status] { *exit_status = WatchCommand(*flags); });
 });
 
