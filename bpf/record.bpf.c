@@ -230,7 +230,7 @@ int BPF_PROG(sf_sys_enter, struct pt_regs *regs, long id) {
     cache->tgid = tgid;
     cache->generation = gen;
     cache->traced = 0;
-    if (!proc) return 0;
+    if (!proc || proc->image == 0) return 0; /* untraced, or not counted before its execve */
     /* The position within the image only matters up to SF_STARTUP_CALLS (start-up or not), so
      * the shared per-process counter is bumped, atomically, only until it gets there. */
     image = proc->image;
@@ -304,7 +304,7 @@ int BPF_PROG(sf_sys_exit, struct pt_regs *regs, long ret) {
   if ((unsigned long)ret < (unsigned long)-4095) return 0; /* not an error */
   __u32 tgid = bpf_get_current_pid_tgid() >> 32;
   struct sf_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
-  if (!proc) return 0;
+  if (!proc || proc->image == 0) return 0;
   struct sf_key key = {.image = proc->image, .nr = (__u32)regs->orig_ax, .compat = is_compat()};
   /* Counted on this CPU (the call may have entered on another): in its hot slot if this image
    * holds it here, else in the hash, created if need be (with no calls on this CPU). */
@@ -333,11 +333,13 @@ int BPF_PROG(sf_sys_exit, struct pt_regs *regs, long ret) {
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sf_fork, struct task_struct *parent, struct task_struct *child) {
   __u32 parent_tgid = BPF_CORE_READ(parent, tgid);
-  if (!bpf_map_lookup_elem(&procs, &parent_tgid)) return 0;
+  struct sf_proc *parent_proc = bpf_map_lookup_elem(&procs, &parent_tgid);
+  if (!parent_proc) return 0;
   __u32 child_pid = BPF_CORE_READ(child, pid);
   __u32 child_tgid = BPF_CORE_READ(child, tgid);
   if (child_pid != child_tgid) return 0; /* a thread: counted with its process */
-  struct sf_proc proc = {.calls = 0, .image = new_image()};
+  /* A fork of a process not counted before its execve is not counted before its own either. */
+  struct sf_proc proc = {.calls = 0, .image = parent_proc->image == 0 ? 0 : new_image()};
   if (bpf_map_update_elem(&procs, &child_tgid, &proc, BPF_ANY) != 0) bump(1);
   struct sf_node node = {.parent = parent_tgid};
   BPF_CORE_READ_STR_INTO(&node.comm, child, comm);

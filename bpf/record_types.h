@@ -29,7 +29,9 @@ typedef unsigned long long sf_u64;
 #define SF_ARG_OVERFLOW 0x10000u
 
 /// A traced process (thread group): its calls since its image started (counted up to
-/// SF_STARTUP_CALLS, then left alone), and the image id.
+/// SF_STARTUP_CALLS, then left alone), and the image id. Image 0 means "followed, not counted
+/// until its next execve" (a container runtime's init before the container's program starts);
+/// its forks inherit that, and the execve gives it an image.
 struct sf_proc {
   sf_u64 calls;
   sf_u64 image;

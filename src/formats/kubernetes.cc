@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "formats/kubernetes.h"
+#include "formats/kubernetes_notes.h"
 
 #include <nlohmann/json.hpp>
 
@@ -109,6 +110,7 @@ Result<std::string> ExportKubernetesProfile(const policy::Policy& policy, std::s
     diagnostics.Warning({}, "a SeccompProfile has no defaultErrnoRet: the default '" +
                                 profile->default_action.ToString() + "' becomes errno EPERM under the operator");
   }
+  for (const std::string& note : SeccompProfileCannotCarry(policy)) diagnostics.Warning({}, note);
   const std::string object_name = ObjectName(name);
   return syntax == KubernetesSyntax::kYaml ? Yaml(*profile, object_name) : Json(*profile, object_name);
 }

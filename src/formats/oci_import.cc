@@ -185,10 +185,6 @@ void Importer::ParseProfile(const Json& profile, const std::string& base) {
       Warning(base + ".listenerMetadata", "listenerMetadata is not supported; ignored");
     }
   }
-  if (const Json* base_profile = Field(profile, "baseProfileName"); base_profile != nullptr) {
-    Warning(base + ".baseProfileName", "baseProfileName cannot be resolved outside a cluster; the base profile's "
-                                       "rules are not included");
-  }
   if (const Json* disabled = Field(profile, "disabled"); disabled != nullptr && disabled->is_boolean() && *disabled) {
     Warning(base + ".disabled", "the profile is marked disabled; importing it anyway");
   }
@@ -203,6 +199,9 @@ void Importer::ParseProfile(const Json& profile, const std::string& base) {
         }
       }
     }
+  }
+  if (const Json* base_profile = Field(profile, "baseProfileName"); base_profile != nullptr) {
+    AddBaseProfileRule(*base_profile, base + ".baseProfileName", rules);
   }
   if (diagnostics_.HasErrors()) return;
   Resolve(rules);

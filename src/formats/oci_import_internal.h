@@ -66,6 +66,9 @@ class Importer {
   }
 
   bool ParseKernel();
+  // baseProfileName: a bundled runtime base (formats/base_profiles.h) becomes one allow rule after
+  // the profile's own (oci_import_base.cc); an unknown name is an error.
+  void AddBaseProfileRule(const Json& name, const std::string& path, std::vector<ParsedRule>& rules);
 
   // The member `name` of `object`: exact match first, then case-insensitive (as Go decodes).
   static const Json* Field(const Json& object, std::string_view name) {

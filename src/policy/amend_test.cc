@@ -56,6 +56,17 @@ TEST(AmendTest, KeepsTheObservedValuesAsConditionsAndSaysWhereTheyCameFrom) {
   EXPECT_EQ(Parsed(PrintPolicy(amendment.policy)).rules, amendment.policy.rules);
 }
 
+TEST(AmendTest, KeepsCapsUnshareAndRlimitLines) {
+  const Policy policy = Parsed("arch x86_64\nallow read\ncaps keep CAP_NET_RAW\nunshare net\nrlimit NOFILE 64\n");
+  const ObservedCall calls[] = {Call("getpid")};
+  const Amendment amendment = AmendPolicy(policy, calls);
+  EXPECT_EQ(amendment.policy.caps, policy.caps);
+  EXPECT_EQ(amendment.policy.unshare, policy.unshare);
+  EXPECT_EQ(amendment.policy.rlimits, policy.rlimits);
+  const std::string printed = PrintPolicy(amendment.policy);
+  EXPECT_NE(printed.find("\ncaps keep CAP_NET_RAW\nunshare net\nrlimit NOFILE 64\n"), std::string::npos) << printed;
+}
+
 TEST(AmendTest, CallsThePolicyAlreadyAllowsAddNothing) {
   const Policy policy = Parsed("arch x86_64\ndefault errno EPERM\nallow mmap if prot == PROT_READ\nallow getpid\n");
   const ObservedCall calls[] = {Call("mmap", {{2, 1, "PROT_READ"}}), Call("getpid")};

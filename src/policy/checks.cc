@@ -8,6 +8,7 @@
 #include "core/action.h"
 #include "policy/arguments.h"
 #include "policy/fs_access.h"
+#include "policy/privileges.h"
 #include "policy/targets.h"
 #include "syscalls/syscalls.h"
 
@@ -396,6 +397,7 @@ void CheckPolicy(const Policy& policy, Diagnostics& diagnostics) {
       }
     }
   }
+  CheckPrivileges(policy, diagnostics);
 }
 
 }  // namespace sysfence::policy

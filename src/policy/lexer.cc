@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policy/lexer.h"
 
+#include <algorithm>
+
 #include <cctype>
 
 #include "core/number_literal.h"
@@ -157,6 +159,7 @@ class Lexer {
     uint64_t value = 0;
     bool overflow = false;
     const bool parsed = ParseNumberLiteral(literal, value, overflow);
+    if (!parsed && LexSize(literal)) return;
     if (!parsed) {
       diagnostics_.Error(SpanAt(pos_, literal.size()), "invalid number '" + std::string(literal) + "'");
     } else if (overflow) {
@@ -167,6 +170,34 @@ class Lexer {
     Token& token = Emit(TokenKind::kNumber, literal.size());
     token.value = value;
     token.valid = valid;
+  }
+
+  // A decimal number with one of the suffixes K, M, G, T (powers of 1024): a kSize token. False
+  // when `literal` has another shape (then it is an invalid number).
+  bool LexSize(std::string_view literal) {
+    static constexpr std::string_view kSuffixes = "KMGT";
+    const size_t suffix = kSuffixes.find(literal.back());
+    std::string_view digits = literal.substr(0, literal.size() - 1);
+    if (suffix == std::string_view::npos || digits.empty() ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+    uint64_t value = 0;
+    bool overflow = false;
+    for (char c : digits) {
+      const uint64_t digit = static_cast<uint64_t>(c - '0');
+      if (value > (~uint64_t{0} - digit) / 10) overflow = true;
+      value = value * 10 + digit;
+    }
+    const int shift = 10 * static_cast<int>(suffix + 1);
+    if (value > (~uint64_t{0} >> shift)) overflow = true;
+    if (overflow) {
+      diagnostics_.Error(SpanAt(pos_, literal.size()), "size '" + std::string(literal) + "' does not fit in 64 bits");
+    }
+    Token& token = Emit(TokenKind::kSize, literal.size());
+    token.value = overflow ? 0 : value << shift;
+    token.valid = !overflow;
+    return true;
   }
 
   void LexPunctuation(char c) {
@@ -234,6 +265,7 @@ std::string_view TokenKindName(TokenKind kind) {
     case TokenKind::kWord: return "a name";
     case TokenKind::kGroup: return "a group";
     case TokenKind::kNumber: return "a number";
+    case TokenKind::kSize: return "a size";
     case TokenKind::kString: return "a string";
     case TokenKind::kPath: return "a path";
     case TokenKind::kLParen: return "'('";

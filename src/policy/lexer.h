@@ -19,6 +19,7 @@ enum class TokenKind : uint8_t {
   kNumber,     ///< unsigned literal: decimal, 0x hex, 0 octal, 0b binary (the sign is a separate token)
   kString,     ///< "quoted text" (text holds the unescaped contents)
   kPath,       ///< an unquoted word that starts with '/'
+  kSize,       ///< a decimal number with a binary size suffix: 64K, 64M, 2G, 1T (value holds the bytes)
   kLParen,     ///< (
   kRParen,     ///< )
   kLBrace,     ///< {
@@ -43,7 +44,7 @@ enum class TokenKind : uint8_t {
 };
 
 /// One token. `text` is the source text (for kString the unescaped contents, for kComment the
-/// comment's text); `value` is set for kNumber.
+/// comment's text); `value` is set for kNumber and kSize.
 struct Token {
   TokenKind kind = TokenKind::kEnd;
   std::string text;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The .sfp parser's insides, shared by its three files: parser.cc (the entry point, name lists and
+// The .sfp parser's insides, shared by its four files: parser.cc (the entry point, name lists and
 // the checks that need the whole policy), parser_statements.cc (statements: arch, default, include,
-// rules, fs, net) and parser_conditions.cc (conditions and values). Not for use outside them.
+// rules, fs, net), parser_privileges.cc (caps, unshare, rlimit) and parser_conditions.cc
+// (conditions and values). Not for use outside them.
 #pragma once
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "policy/lexer.h"
 #include "policy/parser.h"
 #include "policy/policy.h"
+#include "policy/privileges.h"
 
 namespace sysfence::policy::parser_internal {
 
@@ -25,7 +27,7 @@ inline constexpr size_t kMaxIncludeDepth = 16;
 inline constexpr int kMaxConditionDepth = 100;
 
 inline constexpr std::string_view kStatementKeywords[] = {
-    "arch", "default", "badarch", "unknown", "include", "fs", "net", "allow", "log", "errno",
+    "arch", "default", "badarch", "unknown", "include", "fs", "net", "caps", "unshare", "rlimit", "allow", "log", "errno",
     "kill", "kill-process", "kill-thread", "trap", "notify", "trace"};
 
 /// "did you mean 'x'?" when `name` is close to one of `candidates`, else "".
@@ -82,7 +84,7 @@ struct Context {
   Diagnostics diagnostics;
   const ParseOptions* options = nullptr;
   Policy policy;
-  std::optional<SourceSpan> arch_seen, default_seen, badarch_seen, unknown_seen;
+  std::optional<SourceSpan> arch_seen, default_seen, badarch_seen, unknown_seen, caps_seen, unshare_seen;
   bool arch_written = false;  // an arch statement was written, even a broken one
   std::vector<std::string> include_stack;
   std::vector<PendingWidth> widths;
@@ -174,6 +176,7 @@ class FileParser {
     switch (token.kind) {
       case TokenKind::kWord:
       case TokenKind::kNumber:
+      case TokenKind::kSize:
       case TokenKind::kPath:
       case TokenKind::kGroup: return "'" + token.text + "'";
       case TokenKind::kString: return "\"" + token.text + "\"";
@@ -239,6 +242,21 @@ class FileParser {
   void ParseFs();
 
   void ParseNet();
+
+  // --- Privileges (parser_privileges.cc) ----------------------------------------------------
+
+  // `caps keep CAP... | none`.
+  void ParseCaps();
+
+  // `unshare NS...`.
+  void ParseUnshare();
+
+  // `rlimit NAME SOFT [HARD]`.
+  void ParseRlimit();
+
+  // One limit value of `resource` (a number, a size for byte limits, or `unlimited`), or nullopt
+  // after reporting why not.
+  std::optional<uint64_t> ParseLimitValue(const ResourceEntry& resource);
 
   // --- Conditions ---------------------------------------------------------------------------
 

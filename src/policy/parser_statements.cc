@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The .sfp parser's statements: arch, default/badarch/unknown, include, rules, fs and net.
+// The .sfp parser's statements: arch, default/badarch/unknown, include, rules, fs and net (caps,
+// unshare and rlimit are in parser_privileges.cc).
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -27,6 +28,9 @@ void FileParser::ParseStatement() {
   if (word == "include") return ParseInclude();
   if (word == "fs") return ParseFs();
   if (word == "net") return ParseNet();
+  if (word == "caps") return ParseCaps();
+  if (word == "unshare") return ParseUnshare();
+  if (word == "rlimit") return ParseRlimit();
   if (ActionKindFromKeyword(word)) return ParseRule();
   std::string hint = Hint(word, kStatementKeywords);
   if (hint.empty() && syscalls::IsKnownName(word)) hint = "a rule starts with its action: 'allow " + word + "'";

@@ -127,6 +127,76 @@ struct NetRule {
   friend bool operator==(const NetRule& a, const NetRule& b) { return a.kind == b.kind && a.port == b.port; }
 };
 
+/// Linux namespaces an `unshare` line can ask for (bits of UnshareRule::namespaces), in the
+/// canonical order the printer writes them.
+enum Namespace : uint32_t {
+  kNsNet = 1u << 0,
+  kNsIpc = 1u << 1,
+  kNsUts = 1u << 2,
+  kNsPid = 1u << 3,
+  kNsMount = 1u << 4,
+  kNsUser = 1u << 5,
+  kNsCgroup = 1u << 6,
+};
+
+/// `caps keep CAP...` (or `caps keep none`): the capabilities the program keeps; every other one is
+/// dropped from its bounding, permitted, effective, inheritable and ambient sets.
+struct CapsRule {
+  /// Capability numbers (CAP_CHOWN = 0 ...), sorted, each once; empty for `caps keep none`.
+  std::vector<int> keep;
+  SourceSpan span;
+  /// Free text printed as a comment above the line; not part of equality.
+  std::string comment;
+  friend bool operator==(const CapsRule& a, const CapsRule& b) { return a.keep == b.keep; }
+};
+
+/// `unshare NS...`: the program starts in new namespaces of these kinds (Namespace bits).
+struct UnshareRule {
+  uint32_t namespaces = 0;
+  SourceSpan span;
+  /// Free text printed as a comment above the line; not part of equality.
+  std::string comment;
+  friend bool operator==(const UnshareRule& a, const UnshareRule& b) { return a.namespaces == b.namespaces; }
+};
+
+/// The resources an `rlimit` line can limit; the values are Linux's RLIMIT_* numbers on every ABI
+/// sysfence knows (the generic numbering).
+enum class Resource : uint8_t {
+  kCpu = 0,
+  kFsize = 1,
+  kData = 2,
+  kStack = 3,
+  kCore = 4,
+  kRss = 5,
+  kNproc = 6,
+  kNofile = 7,
+  kMemlock = 8,
+  kAs = 9,
+  kLocks = 10,
+  kSigpending = 11,
+  kMsgqueue = 12,
+  kNice = 13,
+  kRtprio = 14,
+  kRttime = 15,
+};
+
+/// An rlimit value meaning "no limit" (RLIM_INFINITY).
+inline constexpr uint64_t kRlimitUnlimited = ~uint64_t{0};
+
+/// `rlimit NAME SOFT [HARD]`: the soft and hard limits the program starts with (HARD omitted: the
+/// same as SOFT). kRlimitUnlimited is `unlimited`.
+struct RlimitRule {
+  Resource resource = Resource::kNofile;
+  uint64_t soft = kRlimitUnlimited;
+  uint64_t hard = kRlimitUnlimited;
+  SourceSpan span;
+  /// Free text printed as a comment above the line; not part of equality.
+  std::string comment;
+  friend bool operator==(const RlimitRule& a, const RlimitRule& b) {
+    return a.resource == b.resource && a.soft == b.soft && a.hard == b.hard;
+  }
+};
+
 /// A whole policy.
 struct Policy {
   /// ABIs the filter accepts; never empty after a front end ran.
@@ -136,6 +206,12 @@ struct Policy {
   std::vector<Rule> rules;
   std::vector<FsRule> fs_rules;
   std::vector<NetRule> net_rules;
+  /// The `caps` line; nullopt: capabilities are left as the caller has them.
+  std::optional<CapsRule> caps;
+  /// The `unshare` line; nullopt: no new namespaces.
+  std::optional<UnshareRule> unshare;
+  /// The `rlimit` lines, one per resource, in the order written; unnamed resources are inherited.
+  std::vector<RlimitRule> rlimits;
   /// Where `default` was written (for events that name the default); not part of equality.
   SourceSpan default_span;
   /// Where `badarch` was written; not part of equality.
@@ -157,7 +233,8 @@ struct Policy {
   friend bool operator==(const Policy& a, const Policy& b) {
     return a.arches == b.arches && a.default_action == b.default_action &&
            a.badarch_action == b.badarch_action && a.rules == b.rules && a.fs_rules == b.fs_rules &&
-           a.net_rules == b.net_rules && a.unknown_action == b.unknown_action &&
+           a.net_rules == b.net_rules && a.caps == b.caps && a.unshare == b.unshare &&
+           a.rlimits == b.rlimits && a.unknown_action == b.unknown_action &&
            a.unknown_follows_default == b.unknown_follows_default;
   }
 };

@@ -7,6 +7,7 @@
 #include "policy/checks.h"
 #include "policy/fs_access.h"
 #include "policy/lexer.h"
+#include "policy/privileges.h"
 #include "policy/targets.h"
 #include "syscalls/syscalls.h"
 
@@ -197,6 +198,20 @@ std::string ArchList(const std::vector<Arch>& arches) {
   return out;
 }
 
+// The caps, unshare and rlimit lines, as one block after the rules, each with its comment.
+void PrintPrivileges(const Policy& policy, std::string& out) {
+  const std::vector<std::string> lines = PrivilegeLines(policy);
+  std::vector<const std::string*> comments;
+  if (policy.caps) comments.push_back(&policy.caps->comment);
+  if (policy.unshare) comments.push_back(&policy.unshare->comment);
+  for (const RlimitRule& rlimit : policy.rlimits) comments.push_back(&rlimit.comment);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i == 0 || !comments[i]->empty()) out += "\n";
+    PrintComment(*comments[i], out);
+    out += lines[i] + "\n";
+  }
+}
+
 }  // namespace
 
 std::string PrintCondition(const Condition& condition, const std::vector<std::string>& syscalls,
@@ -258,6 +273,7 @@ std::string PrintPolicy(const Policy& policy) {
     out += "\n";
     i = j;
   }
+  PrintPrivileges(policy, out);
   return out;
 }
 

@@ -31,6 +31,7 @@
 #include "bpf/record_types.h"
 #include "record.skel.h"
 #include "os/exit_status.h"
+#include "os/cgroup.h"
 #include "os/proc.h"
 #include "os/spawn.h"
 #include "profile/profile_builder.h"
@@ -357,6 +358,50 @@ Result<int> Launch(const RecordOptions& options, const std::string& program, rec
   return result.exit_status;
 }
 
+// Processes of the cgroup not followed yet are marked (counted at once: they are running).
+template <typename Track>
+Result<bool> AddCgroupMembers(const std::string& dir, std::set<pid_t>& known, Track& track) {
+  Result<std::vector<pid_t>> members = os::CgroupTreeProcesses(dir);
+  if (!members.ok()) return false;  // the cgroup is gone: nothing more can enter it
+  for (pid_t pid : members.value()) {
+    if (known.insert(pid).second && track(pid, false) != 0) {
+      return MakeError(ErrorCode::kOs, "cannot mark process " + std::to_string(pid) + " as traced");
+    }
+  }
+  return !members.value().empty();
+}
+
+// Attached: marks the pid's tree (and the cgroup's processes), says so, then waits until the
+// tree has exited and the cgroup is empty, or a stop is asked for. The cgroup is polled for
+// newcomers (a `runc exec`), which the fork tracepoint cannot see: they are no descendants.
+template <typename Track>
+Result<void> FollowAttached(const RecordOptions& options, record_bpf* skeleton, Track& track) {
+  std::set<pid_t> known;
+  for (pid_t process : ProcessTree(options.pid)) {
+    known.insert(process);
+    if (track(process, options.count_from_exec) != 0) return MakeError(ErrorCode::kOs, "cannot mark the process as traced");
+  }
+  std::string cgroup;
+  if (!options.cgroup.empty()) {
+    Result<std::string> dir = os::ResolveCgroupDir(options.cgroup);
+    if (!dir.ok()) return dir.error();
+    cgroup = dir.value();
+    if (auto added = AddCgroupMembers(cgroup, known, track); !added.ok()) return added.error();
+  }
+  if (options.on_attached) options.on_attached();
+  for (;;) {
+    bool populated = false;
+    if (!cgroup.empty()) {
+      Result<bool> added = AddCgroupMembers(cgroup, known, track);
+      if (!added.ok()) return added.error();
+      populated = added.value();
+    }
+    if (Stopped(options) || (!populated && !AnyTracedAlive(skeleton))) return Ok();
+    timespec pause{0, 20 * 1000 * 1000};
+    nanosleep(&pause, nullptr);
+  }
+}
+
 }  // namespace
 
 Result<void> EbpfUsable() {
@@ -388,15 +433,17 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
   std::optional<LiveSampler> sampler;
   sampler.emplace(skeleton.get(), options.live);
 
-  auto track = [&](pid_t pid) {
+  auto track = [&](pid_t pid, bool from_exec) {
     roots.push_back(pid);
     const uint32_t tgid = static_cast<uint32_t>(pid);
     sf_proc proc{0, 0};
     const uint32_t images_key = 0;
     uint64_t images = 0;
-    bpf_map__lookup_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), 0);
-    proc.image = ++images;
-    bpf_map__update_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), BPF_ANY);
+    if (!from_exec) {  // image 0: followed, counted from its next execve (record_types.h)
+      bpf_map__lookup_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), 0);
+      proc.image = ++images;
+      bpf_map__update_elem(skeleton->maps.counters, &images_key, sizeof(images_key), &images, sizeof(images), BPF_ANY);
+    }
     const int err = bpf_map__update_elem(skeleton->maps.procs, &tgid, sizeof(tgid), &proc, sizeof(proc), BPF_ANY);
     // A new procs generation: the program's per-CPU caches may say this tgid is untraced.
     // (No program changes procs before the first tracked process exists, so this is no race.)
@@ -410,17 +457,12 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
     return err;
   };
 
-  if (options.pid != 0) {
-    // The whole tree as it is now (workers, helpers); what it starts later the program follows.
-    for (pid_t process : ProcessTree(options.pid)) {
-      if (track(process) != 0) return MakeError(ErrorCode::kOs, "cannot mark the process as traced");
-    }
-    while (!Stopped(options) && AnyTracedAlive(skeleton.get())) {
-      timespec pause{0, 20 * 1000 * 1000};
-      nanosleep(&pause, nullptr);
-    }
+  if (options.pid != 0 || !options.cgroup.empty()) {
+    Result<void> attached = FollowAttached(options, skeleton.get(), track);
+    if (!attached.ok()) return attached.error();
   } else {
-    Result<int> launched = Launch(options, program, skeleton.get(), track, result);
+    auto track_launched = [&](pid_t pid) { return track(pid, false); };
+    Result<int> launched = Launch(options, program, skeleton.get(), track_launched, result);
     if (!launched.ok()) return launched.error();
   }
   sampler.reset();

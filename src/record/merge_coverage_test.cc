@@ -81,6 +81,30 @@ TEST(MergePoliciesTest, WhatAnyAllowsTheUnionAllows) {
   EXPECT_EQ(read_rules, 1);
 }
 
+TEST(MergePoliciesTest, CarriesCapsUnshareAndRlimits) {
+  policy::Policy a;
+  a.arches = {Arch::kX86_64};
+  a.caps = policy::CapsRule{{10}, {}, {}};
+  a.unshare = policy::UnshareRule{policy::kNsNet | policy::kNsIpc, {}, {}};
+  a.rlimits = {{policy::Resource::kNofile, 64, 128, {}, {}}};
+  policy::Policy b = a;
+  b.caps->keep = {13};
+  b.unshare->namespaces = policy::kNsNet;
+  b.rlimits[0].soft = 256;
+  b.rlimits[0].hard = 256;
+  const policy::Policy merged = MergePolicies({a, b});
+  ASSERT_TRUE(merged.caps.has_value());
+  EXPECT_EQ(merged.caps->keep, (std::vector<int>{10, 13}));
+  ASSERT_TRUE(merged.unshare.has_value());
+  EXPECT_EQ(merged.unshare->namespaces, policy::kNsNet);
+  ASSERT_EQ(merged.rlimits.size(), 1u);
+  EXPECT_EQ(merged.rlimits[0].soft, 256u);
+  EXPECT_EQ(merged.rlimits[0].hard, 256u);
+  // One policy alone keeps its lines as they are.
+  EXPECT_EQ(MergePolicies({a}).caps, a.caps);
+  EXPECT_EQ(MergePolicies({a}).rlimits, a.rlimits);
+}
+
 TEST(CoverageTest, FlagsRareStartupSingleProcessAndDangerous) {
   const profile::Profile profile = Built();
   const policy::Policy policy = GeneratePolicy(profile);

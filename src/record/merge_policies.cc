@@ -7,6 +7,8 @@
 #include <set>
 #include <string>
 
+#include "policy/privileges.h"
+
 namespace sysfence::record {
 
 policy::Policy MergePolicies(const std::vector<policy::Policy>& policies) {
@@ -51,6 +53,7 @@ policy::Policy MergePolicies(const std::vector<policy::Policy>& policies) {
     }
   }
   merged.arches.assign(arches.begin(), arches.end());
+  policy::UnitePrivileges(policies, merged);
   for (const std::string& name : order) {
     PerName& entry = by_name[name];
     if (entry.unconditional_permit) {

@@ -12,7 +12,8 @@ namespace sysfence::record {
 /// policy's. For each target name (syscall or @group as written), the permitting rules (allow,
 /// log) of every policy come first, deduplicated, in first-seen order; an unconditional one
 /// replaces the rest. Denying rules (errno, kill, ...) for a name follow, only where no policy
-/// allows it unconditionally, in first-seen order; fs and net rules unite. Multi-target rules are
+/// allows it unconditionally, in first-seen order; fs and net rules unite; caps, unshare and rlimit lines unite as
+/// policy::UnitePrivileges says. Multi-target rules are
 /// split per target so each name's rules stay together.
 policy::Policy MergePolicies(const std::vector<policy::Policy>& policies);
 

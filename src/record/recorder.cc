@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "os/cgroup.h"
 #include "os/features.h"
 #include "os/spawn.h"
 #include "policy/policy.h"
@@ -57,6 +58,10 @@ Backend ChooseBackend(const RecordOptions& options, std::string* why) {
     return options.backend;
   }
   auto ebpf = EbpfUsable();
+  if (!options.cgroup.empty()) {
+    if (why) *why = "only ebpf follows a cgroup";
+    return Backend::kEbpf;
+  }
   if (ebpf.ok() && !options.paths) {
     if (why) *why = "the fastest here: counts in the kernel";
     return Backend::kEbpf;
@@ -74,11 +79,20 @@ Backend ChooseBackend(const RecordOptions& options, std::string* why) {
 }
 
 Result<void> CheckRecordOptions(const RecordOptions& options) {
-  if (options.command.empty() && options.pid == 0) {
-    return MakeError(ErrorCode::kInvalidInput, "nothing to record: give a command, or -p PID");
+  if (options.command.empty() && options.pid == 0 && options.cgroup.empty()) {
+    return MakeError(ErrorCode::kInvalidInput, "nothing to record: give a command, -p PID or --cgroup PATH");
   }
-  if (!options.command.empty() && options.pid != 0) {
-    return MakeError(ErrorCode::kInvalidInput, "give either a command or -p PID, not both");
+  if (!options.command.empty() && (options.pid != 0 || !options.cgroup.empty())) {
+    return MakeError(ErrorCode::kInvalidInput, "give either a command or what to attach to (-p PID, --cgroup PATH), not both");
+  }
+  if (!options.cgroup.empty()) {
+    if (auto dir = os::ResolveCgroupDir(options.cgroup); !dir.ok()) return dir.error();
+    if (options.backend != Backend::kAuto && options.backend != Backend::kEbpf) {
+      return MakeError(ErrorCode::kInvalidInput, "only the ebpf backend follows a cgroup (--cgroup)");
+    }
+  }
+  if (options.count_from_exec && (options.pid == 0 || ChooseBackend(options, nullptr) != Backend::kEbpf)) {
+    return MakeError(ErrorCode::kInvalidInput, "counting from the next execve needs a pid and the ebpf backend");
   }
   if (options.pid < 0) return MakeError(ErrorCode::kInvalidInput, "-p needs a positive pid");
   if (options.pid != 0) {
@@ -86,7 +100,7 @@ Result<void> CheckRecordOptions(const RecordOptions& options) {
       return MakeError(ErrorCode::kNotFound, "no process with pid " + std::to_string(options.pid));
     }
     if (options.pid == getpid()) return MakeError(ErrorCode::kInvalidInput, "sysfence cannot record itself");
-  } else {
+  } else if (!options.command.empty()) {
     auto program = os::ResolveProgram(options.command.front());
     if (!program.ok()) return program.error();
   }
@@ -116,7 +130,7 @@ Result<RecordResult> Record(const RecordOptions& options) {
   std::string why;
   const Backend backend = ChooseBackend(options, &why);
   std::string program;
-  if (options.pid == 0) program = os::ResolveProgram(options.command.front()).value();
+  if (!options.command.empty()) program = os::ResolveProgram(options.command.front()).value();
   Result<RecordResult> recorded = MakeError(ErrorCode::kInternal, "no backend ran");
   switch (backend) {
     case Backend::kEbpf: recorded = RecordWithEbpf(options, program); break;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,16 @@ struct RecordOptions {
   int pid = 0;                       ///< attach to this running process (all threads, then children)
   bool paths = false;                ///< record opened and executed paths (for fs rules)
   bool pin_cpu = false;              ///< ptrace/unotify: keep recorder and program on one CPU
+  /// ebpf: follow a cgroup folder (os::ResolveCgroupDir): every process in it and below it, and
+  /// each process that enters it later (polled every 20 ms), until it holds none and nothing
+  /// traced runs. With `pid` too, both are followed.
+  std::string cgroup;
+  /// ebpf with `pid`: the pid's tree is followed at once but counted only from each process's next
+  /// execve (a container runtime's init waiting to exec the container's program: what it does
+  /// before is the runtime's set-up, not the container's work).
+  bool count_from_exec = false;
+  /// Called once, when the recording is under way (every starting process marked as followed).
+  std::function<void()> on_attached;
   /// Set to a signal number (by the caller's signal handler) to stop: an attached recording
   /// detaches and finishes; a launched program and every process of its tree get the signal
   /// forwarded once.

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // `sysfence compile`: a policy (.sfp or OCI/Docker/Kubernetes JSON) -> a seccomp-BPF program, its
-// disassembly or a C header, or the policy in another format (OCI JSON, SeccompProfile, systemd).
+// disassembly or a C header, or the policy in another format (OCI JSON, an OCI config.json fragment,
+// SeccompProfile, a systemd drop-in).
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -25,6 +29,7 @@
 #include "formats/c_header.h"
 #include "formats/kubernetes.h"
 #include "formats/load.h"
+#include "formats/oci_config.h"
 #include "formats/oci_export.h"
 #include "formats/systemd.h"
 #include "profile/profile.h"
@@ -45,7 +50,16 @@ constexpr const char* kCompileHelp =
     "  --format c        a C header with a struct sock_filter array and a struct sock_fprog\n"
     "  --format json     an OCI/Docker seccomp profile (exact: runc decides what the policy does)\n"
     "  --format k8s      a Kubernetes SeccompProfile in YAML (k8s-json: in JSON)\n"
-    "  --format systemd  SystemCallFilter= and friends for a unit file (no argument conditions)\n"
+    "  --format systemd  a systemd hardening drop-in (SystemCallFilter=, RestrictAddressFamilies=,\n"
+    "                    ReadOnlyPaths=, CapabilityBoundingSet=, PrivateNetwork=, LimitNOFILE=,\n"
+    "                    ...); never refused: what systemd cannot say exactly is\n"
+    "                    widened, with a warning on stderr and in the file\n"
+    "  --format oci-config  an OCI runtime config.json fragment: process.capabilities (caps keep),\n"
+    "                    process.rlimits (rlimit), linux.namespaces (unshare), linux.seccomp\n"
+    "\n"
+    "--unit NAME (with --format systemd) writes the drop-in as NAME.service.d/sysfence.conf in the\n"
+    "folder -o names (default: the current folder), creating NAME.service.d; copy it to\n"
+    "/etc/systemd/system/ and run `systemctl daemon-reload`.\n"
     "\n"
     "--arch replaces the policy's ABIs (the first one is also the host for Docker's archMap and\n"
     "includes/excludes.arches). --caps chooses the capability-dependent rules of a Docker profile,\n"
@@ -69,6 +83,7 @@ constexpr const char* kCompileHelp =
     "  sysfence compile web.sfp -o web.bpf\n"
     "  sysfence compile moby-default.json --arch x86_64 --caps CAP_SYS_ADMIN --stats\n"
     "  sysfence compile web.sfp --format json -o web-seccomp.json\n"
+    "  sysfence compile web.sfp --format systemd --unit web -o /etc/systemd/system\n"
     "  sysfence record --json web.rec.json -o web.sfp -- ./web && \\\n"
     "    sysfence compile web.sfp --weights web.rec.json -o web.bpf\n"
     "\n"
@@ -83,6 +98,7 @@ struct CompileFlags {
   std::string kernel;
   std::string name;
   std::string weights;
+  std::string unit;
   bool stats = false;
 };
 
@@ -131,6 +147,7 @@ Result<std::string> ExportAs(const std::string& format, const policy::Policy& po
     return inspect::Disassemble(*program, disasm);
   }
   if (format == "c") return formats::ExportCHeader(*program, name);
+  if (format == "oci-config") return formats::ExportOciConfig(policy, diagnostics);
   if (format == "json") return formats::ExportOciJson(policy, diagnostics);
   if (format == "k8s" || format == "k8s-json") {
     return formats::ExportKubernetesProfile(
@@ -140,10 +157,35 @@ Result<std::string> ExportAs(const std::string& format, const policy::Policy& po
   return formats::ExportSystemdUnit(policy, diagnostics);
 }
 
+// For --unit NAME: the folder NAME.service.d beneath -o's folder (default "."), checked before
+// anything is written. Errors: --unit with another format, a bad name, -o not a folder.
+Result<std::string> UnitDropInFolder(const CompileFlags& flags) {
+  if (flags.format != "systemd") return MakeError(ErrorCode::kInvalidInput, "--unit needs --format systemd");
+  std::string name = flags.unit;
+  if (name.ends_with(".service")) name.resize(name.size() - std::string_view(".service").size());
+  if (!formats::IsValidUnitName(name)) {
+    return MakeError(ErrorCode::kInvalidInput, "--unit '" + flags.unit +
+                                                   "' is not a service name (letters, digits and :-_.\\@)");
+  }
+  const std::string folder = flags.output == "-" ? "." : flags.output;
+  struct stat info {};
+  if (stat(folder.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    return MakeError(ErrorCode::kInvalidInput, "with --unit, -o names a folder; '" + folder + "' is not one");
+  }
+  return folder + "/" + name + ".service.d";
+}
+
 int CompileCommand(const CompileFlags& flags) {
-  static const std::set<std::string> kFormats = {"bpf", "disasm", "c", "json", "k8s", "k8s-json", "systemd"};
+  static const std::set<std::string> kFormats = {"bpf",      "disasm",  "c",         "json",
+                                                 "k8s-json", "systemd", "oci-config", "k8s"};
   if (kFormats.count(flags.format) == 0) {
-    return BadInput("unknown format '" + flags.format + "' (bpf, disasm, c, json, k8s, k8s-json, systemd)");
+    return BadInput("unknown format '" + flags.format + "' (bpf, disasm, c, json, k8s, k8s-json, systemd, oci-config)");
+  }
+  std::string unit_folder;
+  if (!flags.unit.empty()) {
+    auto folder = UnitDropInFolder(flags);
+    if (!folder.ok()) return BadInput(folder.error().message);
+    unit_folder = *folder;
   }
   std::vector<Arch> arches;
   for (const std::string& name : flags.arches) {
@@ -198,7 +240,10 @@ int CompileCommand(const CompileFlags& flags) {
     if (flags.format == "bpf" && flags.output == "-" && isatty(STDOUT_FILENO)) {
       return BadInput("refusing to write binary BPF to a terminal; give -o FILE, redirect, or use --format disasm");
     }
-    auto written = WriteOutputFile(flags.output, *exported);
+    if (!unit_folder.empty() && mkdir(unit_folder.c_str(), 0755) != 0 && errno != EEXIST) {
+      return ReportError(MakeError(ErrorCode::kOs, "cannot create '" + unit_folder + "': " + std::strerror(errno)));
+    }
+    auto written = WriteOutputFile(unit_folder.empty() ? flags.output : unit_folder + "/sysfence.conf", *exported);
     if (!written.ok()) return ReportError(written.error());
   }
   if (stats) std::printf("%s\n", stats->dump().c_str());
@@ -212,7 +257,8 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
   sub->add_option("policy", flags->policy_path, "Policy file (.sfp, OCI/Docker or Kubernetes JSON; - for stdin)")
       ->required();
   sub->add_option("-o,--output", flags->output, "Output file (default: standard output); written atomically");
-  sub->add_option("-f,--format", flags->format, "bpf (default), disasm, c, json, k8s, k8s-json, systemd");
+  sub->add_option("-f,--format", flags->format, "bpf (default), disasm, c, json, k8s, k8s-json, systemd, oci-config");
+  sub->add_option("--unit", flags->unit, "With --format systemd: write NAME.service.d/sysfence.conf under -o's folder");
   sub->add_option("--arch,-a", flags->arches, "ABIs to accept, replacing the policy's (x86_64,x86,x32,aarch64,...)")
       ->delimiter(',');
   sub->add_option("--caps", flags->caps, "Capabilities granted (CAP_SYS_ADMIN,...) for Docker's caps rules")

@@ -20,6 +20,7 @@
 #include "policy/amend.h"
 #include "policy/printer.h"
 #include "profile/coverage.h"
+#include "formats/base_profiles.h"
 #include "record/generate.h"
 #include "record/launch_base.h"
 #include "profile/profile_json.h"
@@ -63,7 +64,10 @@ constexpr const char* kRecordHelp =
     "the syscalls the code can reach but the run never made.\n"
     "With -p, every thread of the process and of its descendants is followed, and whatever they\n"
     "start later; recording stops when they have all exited, on Ctrl-C, or after --duration seconds\n"
-    "(0.5 works). The policy's header says whether it can start the program (an execve was seen);\n"
+    "(0.5 works). --cgroup PATH follows a running container by its cgroup instead (ebpf): every\n"
+    "process in it, and each that enters it later, until it is empty; --runtime-base runc-v1.1.x (or\n"
+    "crun-v1.8.x) adds what the runtime calls after it installs the filter, so the profile starts the\n"
+    "container (docs/containers.md). The policy's header says whether it can start the program (an execve was seen);\n"
     "--launchable adds what a start needs (execve and the loader's and libc's start-up calls,\n"
     "docs/record.md). A recording that saw no syscall at all writes no policy and exits 1.\n"
     "A launched recording ends when the launched program exits; processes it left running\n"
@@ -95,6 +99,8 @@ struct RecordFlags {
   bool analyze = false;  ///< --analyze: unite with the static analysis of the program
   int pid = 0;
   double duration = 0;
+  std::string cgroup;        ///< --cgroup: follow a cgroup (a running container)
+  std::string runtime_base;  ///< --runtime-base: merge a bundled runtime base (runc-v1.1.x, crun-v1.8.x)
 };
 
 std::atomic<int> g_stop_signal{0};
@@ -152,7 +158,12 @@ int WriteRecording(const RecordFlags& flags, const record::RecordResult& result,
   generate.fs_rules = flags.fs;
   const UnitedPolicy united = GenerateUnited(result.profile, analysis, generate);
   policy::Policy policy = united.policy;
-  if (flags.pid != 0) {
+  if (!flags.runtime_base.empty()) {
+    auto with_base = formats::WithBaseProfile(policy, flags.runtime_base);
+    if (!with_base.ok()) return ReportError(with_base.error());
+    policy = std::move(with_base.value());
+  }
+  if (flags.pid != 0 || !flags.cgroup.empty()) {
     const bool add_base = flags.launchable && !record::SawLaunch(result.profile);
     if (add_base) {
       policy = policy::AmendPolicy(policy, record::LaunchBaseCalls(result.profile.native_arch)).policy;
@@ -197,7 +208,10 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
   for (const std::string& path : {flags.output, flags.json_path}) {
     if (auto writable = CheckOutputPath(path); !writable.ok()) return ReportError(writable.error());
   }
-  if (flags.launchable && flags.pid == 0) {
+  if (!flags.runtime_base.empty() && !formats::ResolveBaseProfileName(flags.runtime_base)) {
+    return ReportError(formats::LoadBaseProfile(flags.runtime_base).error());
+  }
+  if (flags.launchable && flags.pid == 0 && flags.cgroup.empty()) {
     std::fprintf(stderr, "sysfence: error: --launchable is for -p: a launched recording sees the launch itself\n");
     return kExitBadInput;
   }
@@ -209,6 +223,7 @@ int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& comm
   options.backend = *backend;
   options.command = command;
   options.pid = flags.pid;
+  options.cgroup = flags.cgroup;
   options.paths = flags.fs;
   if (flags.pin && flags.no_pin) {
     std::fprintf(stderr, "sysfence: error: --pin and --no-pin contradict each other\n");
@@ -277,7 +292,12 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
   sub->add_option("--json", flags->json_path, "Write the whole recording and coverage report as JSON to FILE");
   sub->add_flag("--fs", flags->fs, "Record opened and executed paths and add fs (Landlock) rules");
   sub->add_option("-p,--pid", flags->pid, "Attach to running process PID (all threads, then new children)");
-  sub->add_option("--duration", flags->duration, "With -p: stop after SECONDS");
+  sub->add_option("--duration", flags->duration, "With -p or --cgroup: stop after SECONDS");
+  sub->add_option("--cgroup", flags->cgroup,
+                  "Record every process of a cgroup (a running container: /sys/fs/cgroup/... or /PATH as "
+                  "/proc/PID/cgroup writes it), and every process that enters it, until it is empty (ebpf)");
+  sub->add_option("--runtime-base", flags->runtime_base,
+                  "Merge a container runtime's bundled base profile (runc-v1.1.x, crun-v1.8.x; docs/containers.md)");
   sub->add_flag("--launchable", flags->launchable,
                 "With -p: add what starting the program needs (execve, the loader's start-up), unless seen");
   sub->add_option("--default", flags->default_action,
