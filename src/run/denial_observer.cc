@@ -12,6 +12,12 @@
 #include "os/seccomp_install.h"
 
 namespace sysfence::run {
+namespace {
+
+// AUDIT_CONFIG_CHANGE: the audit configuration changed (who switched audit on or off).
+constexpr uint16_t kAuditTypeConfigChange = 1305;
+
+}  // namespace
 
 void ProcessTree::Apply(const os::ForkEvent& fork) {
   if (fork.child_pid != fork.child_tgid) return;  // a new thread: its process is already known
@@ -57,7 +63,16 @@ Result<void> DenialObserver::Drain(const std::function<void(const SeccompAuditRe
   // fork events first means every record below names a pid the tree already knows.
   Result<void> forks = DrainForks();
   if (!forks.ok()) return forks;
+  const auto on_landlock = [this](const LandlockAuditDenial& denial) { HandleLandlock(denial); };
   return audit_.Drain([&](uint16_t type, std::string_view text) {
+    if (on_landlock_ && type != os::kAuditTypeSeccomp) {
+      if (type == kAuditTypeConfigChange && text.find(" audit_enabled=0 ") != std::string_view::npos &&
+          text.find(" res=1") != std::string_view::npos) {
+        ++audit_disabled_;
+      }
+      landlock_.Add(type, text, on_landlock);
+      return;
+    }
     if (type != os::kAuditTypeSeccomp) return;
     std::optional<SeccompAuditRecord> record = ParseSeccompAuditRecord(text);
     if (!record) return;
@@ -66,6 +81,13 @@ Result<void> DenialObserver::Drain(const std::function<void(const SeccompAuditRe
     if ((record->code & seccomp_ret::kActionFullMask) == seccomp_ret::kUserNotif) return;
     on_denial(*record);
   });
+}
+
+void DenialObserver::HandleLandlock(const LandlockAuditDenial& denial) {
+  // The domain record comes with a domain's first denial only: remember which domains are ours.
+  if (denial.domain_pid != 0 && tree_.Contains(denial.domain_pid)) domains_.insert(denial.access.domain);
+  const bool ours = domains_.count(denial.access.domain) != 0 || (denial.pid != 0 && tree_.Contains(denial.pid));
+  if (ours) on_landlock_(denial);
 }
 
 Result<void> DenialObserver::DrainAll(const std::function<void(const SeccompAuditRecord&)>& on_denial,
@@ -88,6 +110,8 @@ Result<void> DenialObserver::DrainAll(const std::function<void(const SeccompAudi
   while (waitpid(marker_pid_, nullptr, 0) < 0 && errno == EINTR) {
   }
   marker_pid_ = 0;
+  // Records come in order: events still waiting for their end record will not get one.
+  if (on_landlock_) landlock_.Flush([this](const LandlockAuditDenial& denial) { HandleLandlock(denial); });
   return drained;
 }
 

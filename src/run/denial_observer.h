@@ -9,11 +9,14 @@
 
 #include <functional>
 #include <optional>
+#include <set>
+#include <string>
 #include <unordered_map>
 
 #include "core/result.h"
 #include "os/audit_stream.h"
 #include "os/process_events.h"
+#include "run/landlock_audit_denial.h"
 #include "run/seccomp_audit_record.h"
 
 namespace sysfence::run {
@@ -52,6 +55,17 @@ class DenialObserver {
   [[nodiscard]] int audit_fd() const { return audit_.fd(); }
   [[nodiscard]] int fork_fd() const { return forks_.fd(); }
 
+  /// Also reports the program's Landlock denials (Landlock ABI 7 audit records; written only while
+  /// audit is enabled) to `on_landlock`. A denial is the program's when its SYSCALL record names a
+  /// process of the tree, or its domain was created by one (the domain record names the creator).
+  void OnLandlock(std::function<void(const LandlockAuditDenial&)> on_landlock) {
+    on_landlock_ = std::move(on_landlock);
+  }
+
+  /// Times the audit configuration was switched off while the program ran (AUDIT_CONFIG_CHANGE
+  /// with audit_enabled=0): Landlock denials after that are enforced but not logged.
+  [[nodiscard]] uint64_t audit_disabled() const { return audit_disabled_; }
+
   /// Reads what is queued: fork events first (so every pid in a record is known), then the seccomp
   /// records of the followed tree, each handed to `on_denial`. Records whose action is user
   /// notification are skipped (the supervisor reports those).
@@ -69,12 +83,17 @@ class DenialObserver {
   DenialObserver(os::AuditStream audit, os::ProcessEvents forks)
       : audit_(std::move(audit)), forks_(std::move(forks)) {}
   Result<void> DrainForks();
+  void HandleLandlock(const LandlockAuditDenial& denial);
 
   os::AuditStream audit_;
   os::ProcessEvents forks_;
   ProcessTree tree_;
   int marker_pid_ = 0;       ///< the DrainAll marker process, while one is awaited
   bool marker_seen_ = false;
+  std::function<void(const LandlockAuditDenial&)> on_landlock_;
+  LandlockRecordJoiner landlock_;
+  std::set<std::string> domains_;  ///< Landlock domains created by a process of the tree
+  uint64_t audit_disabled_ = 0;
 };
 
 }  // namespace sysfence::run

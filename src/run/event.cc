@@ -115,9 +115,34 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out += '"';
 }
 
+namespace {
+
+// The "landlock" object of a Landlock event (the same fields `sysfence watch` writes).
+void AppendLandlockJson(std::string& out, const LandlockObject& object) {
+  out += ",\"landlock\":{\"blockers\":[";
+  for (size_t i = 0; i < object.blockers.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(out, object.blockers[i]);
+  }
+  out += ']';
+  if (!object.path.empty()) {
+    out += ",\"path\":";
+    AppendJsonString(out, object.path);
+  }
+  if (object.port >= 0) fmt::format_to(std::back_inserter(out), ",\"port\":{}", object.port);
+  if (!object.domain.empty()) {
+    out += ",\"domain\":";
+    AppendJsonString(out, object.domain);
+  }
+  out += '}';
+}
+
+}  // namespace
+
 void AppendEventJson(std::string& out, const Event& event) {
   auto it = std::back_inserter(out);
-  fmt::format_to(it, "{{\"type\":\"syscall\",\"schema\":{},\"source\":\"{}\",\"time\":\"", kEventSchemaVersion,
+  fmt::format_to(it, "{{\"type\":\"{}\",\"schema\":{},\"source\":\"{}\",\"time\":\"",
+                 event.kind == EventKind::kLandlock ? "landlock" : "syscall", kEventSchemaVersion,
                  EventSourceName(event.source));
   out += FormatRfc3339(event.time_ns);
   fmt::format_to(it, "\",\"mode\":\"{}\",\"pid\":{},\"tid\":{},\"comm\":", RunModeName(event.mode), event.pid,
@@ -146,19 +171,51 @@ void AppendEventJson(std::string& out, const Event& event) {
     out += '}';
   }
   out += "],\"action\":";
-  AppendJsonString(out, event.action.ToPolicyText());
+  if (event.kind == EventKind::kLandlock) {
+    out += "\"deny\"";
+  } else {
+    AppendJsonString(out, event.action.ToPolicyText());
+  }
   fmt::format_to(it, ",\"outcome\":\"{}\",\"rule\":", OutcomeName(event.outcome));
-  AppendJsonString(out, event.rule);
+  if (event.kind == EventKind::kLandlock && event.rule.empty()) {
+    out += "null";
+  } else {
+    AppendJsonString(out, event.rule);
+  }
   out += ",\"suggest\":";
   if (event.suggestion.empty()) {
     out += "null";
   } else {
     AppendJsonString(out, event.suggestion);
   }
+  if (event.kind == EventKind::kLandlock) AppendLandlockJson(out, event.landlock);
   fmt::format_to(it, ",\"count\":{}}}\n", event.count);
 }
 
+namespace {
+
+// "sysfence: landlock would deny fs.read_file on /etc/shadow: openat [x86_64] pid 12 (cat); to
+// allow: fs read-file /etc/shadow".
+std::string LandlockHumanLine(const Event& event) {
+  std::string what;
+  for (size_t i = 0; i < event.landlock.blockers.size(); ++i) {
+    if (i > 0) what += ',';
+    what += event.landlock.blockers[i];
+  }
+  const std::string object =
+      event.landlock.port >= 0 ? fmt::format("port {}", event.landlock.port) : event.landlock.path;
+  std::string line = fmt::format("sysfence: landlock {} {} on {}: {} [{}] pid {} ({})",
+                                 event.outcome == Outcome::kContinued ? "would deny" : "denied", what, object,
+                                 event.syscall.empty() ? fmt::format("syscall#{}", event.nr) : event.syscall,
+                                 event.arch, event.pid, event.comm);
+  if (!event.suggestion.empty()) line += fmt::format("; to allow: {}", event.suggestion);
+  return TerminalSafe(line) + '\n';
+}
+
+}  // namespace
+
 std::string EventHumanLine(const Event& event) {
+  if (event.kind == EventKind::kLandlock) return LandlockHumanLine(event);
   std::string call = event.syscall.empty() ? fmt::format("syscall#{}", event.nr) : event.syscall;
   call += '(';
   for (size_t i = 0; i < event.args.size(); ++i) {
@@ -194,10 +251,12 @@ void AppendSummaryJson(std::string& out, const RunSummary& summary) {
   fmt::format_to(it,
                  "\",\"mode\":\"{}\",\"exit_status\":{},\"reported_calls\":{},\"distinct\":{},\"alerts_sent\":{},"
                  "\"alerts_dropped\":{},\"events_written\":{},\"events_aggregated\":{},\"events_capped\":{},"
-                 "\"denials_observed\":{},\"records_lost\":{},\"sync_wake_up\":{},\"isolation\":",
+                 "\"denials_observed\":{},\"records_lost\":{},\"landlock\":\"{}\",\"landlock_reported\":{},"
+                 "\"audit_disabled\":{},\"sync_wake_up\":{},\"isolation\":",
                  RunModeName(summary.mode), summary.exit_status, summary.reported_calls, summary.distinct_shapes,
                  summary.alerts_sent, summary.alerts_dropped, summary.events_written, summary.events_aggregated,
-                 summary.events_capped, summary.denials_observed, summary.records_lost, summary.sync_wake_up);
+                 summary.events_capped, summary.denials_observed, summary.records_lost, summary.landlock,
+                 summary.landlock_reported, summary.audit_disabled, summary.sync_wake_up);
   AppendJsonString(out, summary.isolation);
   out += ",\"suggested_lines\":[";
   for (size_t i = 0; i < summary.suggested_lines.size(); ++i) {
@@ -216,11 +275,15 @@ void AppendSummaryJson(std::string& out, const RunSummary& summary) {
 
 std::string SummaryHumanText(const RunSummary& summary) {
   std::string text;
-  if (summary.reported_calls == 0) {
+  if (summary.reported_calls == 0 && summary.landlock_reported == 0 && summary.audit_disabled == 0) {
     return fmt::format("sysfence: {} mode: no violations\n", RunModeName(summary.mode));
   }
   text += fmt::format("sysfence: {} mode: {} reported call(s), {} distinct\n", RunModeName(summary.mode),
                       summary.reported_calls, summary.distinct_shapes);
+  if (summary.landlock_reported > 0) {
+    text += fmt::format("sysfence: {} Landlock access(es) the fs/net rules {}\n", summary.landlock_reported,
+                        summary.mode == RunMode::kMonitor ? "would deny" : "denied");
+  }
   for (const auto& [name, count] : summary.counts) text += fmt::format("sysfence:   {:>8}  {}\n", count, name);
   if (!summary.suggested_lines.empty()) {
     text += summary.mode == RunMode::kMonitor
@@ -235,6 +298,10 @@ std::string SummaryHumanText(const RunSummary& summary) {
   if (summary.records_lost > 0) {
     text += fmt::format("sysfence: the kernel dropped {} audit record batch(es): some denials are not reported\n",
                         summary.records_lost);
+  }
+  if (summary.audit_disabled > 0) {
+    text += "sysfence: warning: kernel audit was switched off while the program ran: Landlock denials after "
+            "that were enforced but not reported\n";
   }
   if (summary.alerts_dropped > 0) {
     text += fmt::format("sysfence: {} alert(s) dropped by the rate limit\n", summary.alerts_dropped);

@@ -40,8 +40,24 @@ enum class EventSource : uint8_t {
 /// "notification" or "audit".
 std::string_view EventSourceName(EventSource source);
 
-/// One reported syscall.
+/// What an event reports.
+enum class EventKind : uint8_t {
+  kSyscall,   ///< a call the seccomp policy decides ("type": "syscall")
+  kLandlock,  ///< an access the fs/net rules deny or would deny ("type": "landlock")
+};
+
+/// A Landlock event's object: what was (or would be) denied where.
+struct LandlockObject {
+  std::vector<std::string> blockers;  ///< the missing rights, as the kernel names them ("fs.read_file")
+  std::string path;                   ///< fs: the object, or the directory of a created/removed one
+  int port = -1;                      ///< net: the TCP port
+  std::string domain;                 ///< enforce: the kernel's Landlock domain id (hex), else ""
+};
+
+/// One reported syscall, or one Landlock access made by a syscall.
 struct Event {
+  EventKind kind = EventKind::kSyscall;
+  LandlockObject landlock;  ///< kLandlock only
   EventSource source = EventSource::kNotification;
   int64_t time_ns = 0;  ///< CLOCK_REALTIME
   RunMode mode = RunMode::kEnforce;
@@ -94,6 +110,11 @@ struct RunSummary {
   bool events_capped = false;    ///< the events file reached its size cap
   bool denials_observed = false; ///< enforce: the kernel's denials were read from the audit stream
   uint64_t records_lost = 0;     ///< audit records or fork events the kernel dropped for us
+  uint64_t landlock_reported = 0;
+  /// Times kernel audit was switched off while the program ran (Landlock denials then go unlogged).
+  uint64_t audit_disabled = 0;  ///< Landlock accesses reported (denied, or would be in monitor mode)
+  /// How the fs/net rules were applied: "enforced", "observed" (monitor mode), "none" (no rules).
+  std::string landlock = "none";
   std::string isolation;         ///< what keeps the program away from sysfence ("landlock+scopes", ...)
   bool sync_wake_up = false;     ///< FD_SYNC_WAKE_UP was in effect
   /// Policy lines that would let every reported call pass under enforcement.

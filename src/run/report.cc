@@ -44,19 +44,40 @@ void Reporter::Report(const Event& event, const CallShape& shape, uint64_t count
     }
   }
   if (WantsJson(count)) {
-    if (event_bytes_ < limits_.max_event_bytes) {
-      std::string line;
-      AppendEventJson(line, event);
-      event_bytes_ += line.size();
-      for (EventSink* sink : sinks_) {
-        if (sink->wants_events()) sink->OnEvent(event, line);
-      }
-      ++stats_->events;
-    } else {
-      ++stats_->aggregated;
-      stats_->capped = true;
-    }
+    Write(event);
   } else if (count != 0) {
+    NoteAggregated();
+  }
+  if (human_ != nullptr && count == 1) human_->Append(EventHumanLine(event));
+}
+
+void Reporter::Write(const Event& event) {
+  if (event_bytes_ >= limits_.max_event_bytes) {
+    ++stats_->aggregated;
+    stats_->capped = true;
+    return;
+  }
+  std::string line;
+  AppendEventJson(line, event);
+  event_bytes_ += line.size();
+  for (EventSink* sink : sinks_) {
+    if (sink->wants_events()) sink->OnEvent(event, line);
+  }
+  ++stats_->events;
+}
+
+uint64_t Reporter::CountLandlock(const std::string& key) {
+  ++landlock_total_;
+  const uint64_t count = ++landlock_counts_[key];
+  if (count == 1 && !key.empty()) landlock_lines_.push_back(key);
+  return count;
+}
+
+void Reporter::ReportLandlock(Event event, uint64_t count) {
+  event.count = count;
+  if (WantsJson(count)) {
+    Write(event);
+  } else {
     NoteAggregated();
   }
   if (human_ != nullptr && count == 1) human_->Append(EventHumanLine(event));
@@ -82,6 +103,8 @@ void Reporter::Summarize(RunSummary& summary, const policy::Policy& policy) cons
   summary.events_capped = stats_->capped;
   summary.suggested_lines = ledger_.SuggestedLines(policy);
   summary.counts = ledger_.CountsBySyscall();
+  summary.suggested_lines.insert(summary.suggested_lines.end(), landlock_lines_.begin(), landlock_lines_.end());
+  summary.landlock_reported = landlock_total_;
   for (const EventSink* sink : sinks_) sink->Summarize(summary);
 }
 

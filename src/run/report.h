@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -101,9 +102,21 @@ class Reporter {
   void NoteAggregated() {
     if (HasJsonSinks()) ++stats_->aggregated;
   }
+  /// Writes one JSON event to the sinks unless the size cap is reached.
+  void Write(const Event& event);
   /// Reports the `count`th call of `event`'s shape: JSON within the limits, a terminal line and
   /// a suggestion when it is the first.
   void Report(const Event& event, const CallShape& shape, uint64_t count, bool needs_allow);
+
+  /// Counts one Landlock access under `key` (its suggested line: the shape of an access); returns
+  /// how many there have been (1 = first). The first line of each key joins the summary's
+  /// suggested lines. Call ReportLandlock only when count is 1 or WantsJson(count), else
+  /// NoteAggregated (the hot path builds no event).
+  uint64_t CountLandlock(const std::string& key);
+
+  /// Reports the `count`th Landlock event (kind kLandlock) of its key: written within the same
+  /// limits as calls, shown on the terminal the first time.
+  void ReportLandlock(Event event, uint64_t count);
 
   /// True when a sink or the terminal has buffered output.
   bool pending() const;
@@ -120,7 +133,10 @@ class Reporter {
   BufferedWriter* human_;
   SupervisorStats* stats_;
   Ledger ledger_;
-  uint64_t event_bytes_ = 0;  ///< JSON event bytes written so far (for max_event_bytes)
+  uint64_t event_bytes_ = 0;
+  std::map<std::string, uint64_t> landlock_counts_;  ///< per suggested line (or blockers, without one)
+  std::vector<std::string> landlock_lines_;          ///< suggested lines, first seen first
+  uint64_t landlock_total_ = 0;  ///< JSON event bytes written so far (for max_event_bytes)
 };
 
 }  // namespace sysfence::run

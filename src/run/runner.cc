@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -27,12 +28,14 @@
 #include "codegen/compile.h"
 #include "run/event_sink.h"
 #include "run/forwarded_signals.h"
+#include "os/audit_control.h"
 #include "os/exit_status.h"
 #include "os/proc.h"
 #include "os/spawn.h"
 #include "run/denial_observer.h"
 #include "run/isolation.h"
 #include "run/landlock_grants.h"
+#include "run/landlock_judge.h"
 #include "run/launcher.h"
 #include "run/supervisor.h"
 
@@ -56,10 +59,12 @@ std::string StartRecordJson(const RunOptions& options, const Isolation& isolatio
 
 // What the child does before its filter: Landlock for the policy's fs/net rules, and in any case a
 // domain for the walls of run/isolation.h. Returns the note to print (what was not enforced).
+// When monitor mode observes the rules, the domain carries the walls only.
 std::function<Result<std::string>()> LandlockStep(const policy::Policy& policy, os::LandlockMode landlock_mode,
-                                                  bool kernel_log) {
-  const bool has_rules = !policy.fs_rules.empty() || !policy.net_rules.empty();
-  return [grants = LandlockGrantsOf(policy), landlock_mode, has_rules, kernel_log]() -> Result<std::string> {
+                                                  bool kernel_log, bool observed) {
+  const bool has_rules = !observed && (!policy.fs_rules.empty() || !policy.net_rules.empty());
+  os::LandlockGrants enforced = observed ? os::LandlockGrants{} : LandlockGrantsOf(policy);
+  return [grants = std::move(enforced), landlock_mode, has_rules, kernel_log]() -> Result<std::string> {
     os::LandlockOptions landlock_options;
     landlock_options.isolation = true;
     landlock_options.log_new_exec_on = kernel_log;
@@ -179,6 +184,20 @@ void ReportEnd(BufferedWriter& human, const RunResult& result, int wait_status, 
   human.Flush();
 }
 
+bool HasLandlockRules(const policy::Policy& policy) { return !policy.fs_rules.empty() || !policy.net_rules.empty(); }
+
+// Why the kernel will not log Landlock denials ("" when it will): Landlock writes its records only
+// while audit is enabled, unlike seccomp's.
+std::string LandlockAuditOff() {
+  Result<os::AuditStatus> status = os::GetAuditStatus();
+  if (!status.ok()) return "cannot read the audit status: " + status.error().message;
+  if (status->enabled == 0) {
+    return "kernel audit is disabled (Landlock logs only while it is enabled: `auditctl -e 1`, auditd, or "
+           "`sysfence watch --audit-enable`)";
+  }
+  return "";
+}
+
 // The events file (with its start record, written before anything starts) and the terminal lines
 // before the program starts.
 struct Outputs {
@@ -209,6 +228,12 @@ Result<Outputs> OpenOutputs(const RunOptions& options, const Isolation& isolatio
     human->Append(fmt::format("sysfence: note: denials are enforced by the kernel but not reported: {}\n",
                               denials_unavailable));
   }
+  if (human && options.mode == RunMode::kEnforce && denials_observed && HasLandlockRules(options.policy)) {
+    const std::string off = LandlockAuditOff();
+    if (!off.empty()) {
+      human->Append(fmt::format("sysfence: note: Landlock denials are enforced but not reported: {}\n", off));
+    }
+  }
   if (human) human->Flush();
   return outputs;
 }
@@ -226,6 +251,27 @@ std::optional<DenialObserver> OpenDenialObserver(RunMode mode, std::string& unav
   return denials;
 }
 
+// What monitor mode observes of the fs/net rules (nothing when they are enforced).
+LandlockObservation ObservationOf(const RunOptions& options) {
+  if (!ObservesLandlock(options)) return {};
+  return {!options.policy.fs_rules.empty(), !options.policy.net_rules.empty()};
+}
+
+// Monitor mode's user-space judge of the fs/net rules, planned for this kernel's Landlock ABI (so
+// it reports what enforcement here would deny). A rule path that does not exist is bad input.
+Result<std::optional<LandlockJudge>> MakeLandlockJudge(const RunOptions& options) {
+  std::optional<LandlockJudge> judge;
+  if (!ObservesLandlock(options)) return judge;
+  const int abi = os::ProbeLandlockAbi();
+  Result<os::LandlockPlan> plan =
+      os::PlanLandlock(LandlockGrantsOf(options.policy), std::max(abi, 1), options.landlock_mode);
+  if (!plan.ok()) return plan.error();
+  Result<LandlockJudge> made = LandlockJudge::FromPlan(*plan);
+  if (!made.ok()) return made.error();
+  judge.emplace(std::move(made).value());
+  return judge;
+}
+
 // Starts the program up to its execve and hides this process from it.
 Result<LaunchedChild> Launch(const RunOptions& options, const std::string& path, bpf::Program filter,
                              bool log_denials) {
@@ -233,10 +279,11 @@ Result<LaunchedChild> Launch(const RunOptions& options, const std::string& path,
   spec.path = path;
   spec.argv = options.command;
   spec.filter = std::move(filter);
-  spec.want_listener = NeedsListener(options.policy, options.mode);
+  spec.want_listener = NeedsListener(options.policy, options.mode, ObservationOf(options));
   spec.log_denials = log_denials;
   // Landlock denials after exec reach the audit stream whenever seccomp decisions do.
-  spec.before_filter = LandlockStep(options.policy, options.landlock_mode, spec.log_denials);
+  spec.before_filter =
+      LandlockStep(options.policy, options.landlock_mode, spec.log_denials, ObservesLandlock(options));
   Result<LaunchedChild> started = StartChild(spec);
   if (!started.ok()) return started.error();
   LaunchedChild child = std::move(started).value();
@@ -252,7 +299,8 @@ Result<LaunchedChild> Launch(const RunOptions& options, const std::string& path,
 
 // The supervisor for the child's listener and/or the denial observer (null when neither exists).
 std::unique_ptr<Supervisor> MakeSupervisor(const RunOptions& options, LaunchedChild& child, const Outputs& outputs,
-                                           AlertDispatcher* alerts, DenialObserver* denials, StatusSink* status) {
+                                           AlertDispatcher* alerts, DenialObserver* denials, StatusSink* status,
+                                           const LandlockJudge* landlock) {
   if (child.listener_fd < 0 && denials == nullptr) return nullptr;
   SupervisorOptions supervisor_options;
   supervisor_options.policy = &options.policy;
@@ -261,6 +309,7 @@ std::unique_ptr<Supervisor> MakeSupervisor(const RunOptions& options, LaunchedCh
   supervisor_options.human = outputs.human.get();
   supervisor_options.alerts = alerts;
   supervisor_options.denials = denials;
+  supervisor_options.landlock = landlock;
   supervisor_options.max_events_per_shape = options.max_events_per_shape;
   supervisor_options.max_event_bytes = options.max_event_bytes;
   if (status != nullptr) supervisor_options.sinks.push_back(status);
@@ -276,8 +325,12 @@ void Finish(const RunOptions& options, const Isolation& isolation, Supervisor* s
   if (supervisor) {
     RunSummary summary = supervisor->Summary(result.exit_status);
     summary.isolation = isolation.Summary();
+    summary.landlock = !HasLandlockRules(options.policy) ? "none"
+                       : ObservesLandlock(options)         ? "observed"
+                                                           : "enforced";
     if (outputs.json) AppendSummaryJson(outputs.json->buffer(), summary);
-    if (outputs.human && (summary.reported_calls > 0 || options.mode == RunMode::kMonitor)) {
+    if (outputs.human && (summary.reported_calls > 0 || summary.landlock_reported > 0 || summary.audit_disabled > 0 ||
+                          options.mode == RunMode::kMonitor)) {
       outputs.human->Append(SummaryHumanText(summary));
     }
   }
@@ -290,13 +343,20 @@ void Finish(const RunOptions& options, const Isolation& isolation, Supervisor* s
 
 }  // namespace
 
+bool ObservesLandlock(const RunOptions& options) {
+  return options.mode == RunMode::kMonitor && !options.landlock_enforce &&
+         (!options.policy.fs_rules.empty() || !options.policy.net_rules.empty());
+}
+
 Result<RunResult> RunUnderPolicy(const RunOptions& options) {
   if (options.command.empty()) return MakeError(ErrorCode::kInvalidInput, "no program given to run");
   Result<std::string> path = os::ResolveProgram(options.command.front());
   if (!path.ok()) return path.error();
   Result<Isolation> isolation = CheckIsolation(options.isolation_mode);
   if (!isolation.ok()) return isolation.error();
-  Result<bpf::Program> filter = codegen::Compile(SupervisedPolicy(options.policy, options.mode));
+  Result<std::optional<LandlockJudge>> landlock = MakeLandlockJudge(options);
+  if (!landlock.ok()) return landlock.error();
+  Result<bpf::Program> filter = codegen::Compile(SupervisedPolicy(options.policy, options.mode, ObservationOf(options)));
   if (!filter.ok()) return MakeError(filter.error().code, "cannot compile the policy: " + filter.error().message);
   std::string denials_unavailable;
   std::optional<DenialObserver> denials = OpenDenialObserver(options.mode, denials_unavailable);
@@ -324,7 +384,8 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
     alerts = std::make_unique<AlertDispatcher>(std::move(alert_options));
   }
   std::unique_ptr<Supervisor> supervisor =
-      MakeSupervisor(options, child, outputs, alerts.get(), denials ? &*denials : nullptr, &status_sink);
+      MakeSupervisor(options, child, outputs, alerts.get(), denials ? &*denials : nullptr, &status_sink,
+                     landlock->has_value() ? &**landlock : nullptr);
   SupervisionThread supervision(supervisor.get());
 
   if (Result<void> exec = ReleaseAndAwaitExec(child); !exec.ok()) {

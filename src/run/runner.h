@@ -37,12 +37,20 @@ struct RunOptions {
   /// reaches the kernel's audit stream (SECCOMP_FILTER_FLAG_LOG, LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON)
   /// even when this run does not read it itself, so `sysfence watch` sees them.
   bool kernel_log = false;
+  /// Monitor mode: enforce the policy's fs/net rules with Landlock (`--landlock-enforce`) instead
+  /// of observing them (the default: accesses they would deny are reported, run/landlock_judge.h).
+  /// Enforce mode always enforces them.
+  bool landlock_enforce = false;
   /// Status lines while the program runs: called on the waiting thread with what the run has seen
   /// so far, when sysfence receives SIGUSR1 (blocked while the run lasts, so it does not end
   /// sysfence) and every `status_interval_ms` when that is > 0. Null: no status, SIGUSR1 untouched.
   std::function<void(const RunStatus&)> on_status;
   int64_t status_interval_ms = 0;
 };
+
+/// Whether a run with `options` observes the policy's fs/net rules in user space (monitor mode
+/// without --landlock-enforce, and the policy has fs or net rules) instead of enforcing them.
+bool ObservesLandlock(const RunOptions& options);
 
 /// What a finished run looks like.
 struct RunResult {

@@ -9,6 +9,7 @@
 // Monitor mode: every non-allow outcome is notified and continued; nothing is enforced.
 #pragma once
 
+#include <span>
 #include <string_view>
 
 #include "core/action.h"
@@ -45,14 +46,26 @@ bool IsNotified(Action policy_action, RunMode mode);
 /// The action the supervised filter takes where the policy decides `policy_action`.
 Action SupervisedAction(Action policy_action, RunMode mode);
 
+/// Which of the policy's Landlock rules monitor mode observes in user space instead of enforcing.
+struct LandlockObservation {
+  bool fs = false;   ///< `fs` rules: path-taking syscalls are notified (LandlockObservedSyscalls)
+  bool net = false;  ///< `net` rules: bind and connect are notified
+  friend bool operator==(const LandlockObservation&, const LandlockObservation&) = default;
+};
+
+/// The syscalls whose path or port arguments monitor mode checks against the fs (net) rules.
+std::span<const std::string_view> LandlockObservedSyscalls(bool fs, bool net);
+
 /// The policy the supervised program's filter is compiled from: `policy` with every notified
 /// outcome (rules, default, badarch) turned into `notify`, and in enforce mode `notify` turned into
 /// `errno ENOSYS` (a denial the kernel makes itself). Conditions, arches and Landlock rules are
-/// unchanged, so the filter denies exactly what the policy denies.
-policy::Policy SupervisedPolicy(const policy::Policy& policy, RunMode mode);
+/// unchanged, so the filter denies exactly what the policy denies. Monitor mode with `observe`: the
+/// observed syscalls are notified first, whatever the policy decides (the supervisor continues
+/// every call in monitor mode, so this changes what is seen, never what runs).
+policy::Policy SupervisedPolicy(const policy::Policy& policy, RunMode mode, LandlockObservation observe = {});
 
 /// True when the supervised filter has at least one notify outcome (a listener is needed).
-bool NeedsListener(const policy::Policy& policy, RunMode mode);
+bool NeedsListener(const policy::Policy& policy, RunMode mode, LandlockObservation observe = {});
 
 /// How the supervisor answers a notified call that the original policy decides `policy_action`.
 /// monitor: always continue. enforce: `allow`/`log` continue; anything else fails (the filter never

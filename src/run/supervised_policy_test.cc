@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <string_view>
+#include <vector>
+
+#include "policy/evaluate.h"
 
 namespace sysfence::run {
 namespace {
@@ -74,6 +79,52 @@ TEST(SupervisedPolicyTest, ListenerOnlyWhenSomethingIsReported) {
   log.targets = {"uname"};
   policy.rules.push_back(log);
   EXPECT_TRUE(NeedsListener(policy, RunMode::kEnforce));
+}
+
+}  // namespace
+}  // namespace sysfence::run
+
+namespace sysfence::run {
+namespace {
+
+SeccompData CallOf(uint32_t nr) {
+  SeccompData data{};
+  data.nr = static_cast<int32_t>(nr);
+  data.arch = 0xc000003e;  // AUDIT_ARCH_X86_64
+  return data;
+}
+
+// Monitor mode observing the fs/net rules: the path and port syscalls reach the supervisor even
+// where the policy allows them; nothing else changes, and enforce mode ignores the observation.
+TEST(SupervisedPolicyTest, MonitorObservingFsRulesNotifiesPathSyscallsTheyAllow) {
+  policy::Policy policy = Sample();
+  policy::Rule allow_open;
+  allow_open.action = Action::Allow();
+  allow_open.targets = {"openat", "getpid", "bind"};
+  policy.rules.push_back(allow_open);
+  const policy::Policy observed = SupervisedPolicy(policy, RunMode::kMonitor, {true, false});
+  EXPECT_EQ(policy::Evaluate(observed, CallOf(257)).action, Action::Notify());   // openat
+  EXPECT_EQ(policy::Evaluate(observed, CallOf(59)).action, Action::Notify());    // execve (default errno)
+  EXPECT_EQ(policy::Evaluate(observed, CallOf(39)).action, Action::Allow());     // getpid
+  EXPECT_EQ(policy::Evaluate(observed, CallOf(49)).action, Action::Allow());     // bind: no net rules
+  const policy::Policy with_net = SupervisedPolicy(policy, RunMode::kMonitor, {false, true});
+  EXPECT_EQ(policy::Evaluate(with_net, CallOf(49)).action, Action::Notify());
+  EXPECT_EQ(policy::Evaluate(with_net, CallOf(257)).action, Action::Allow());
+  // Enforce mode: the kernel's Landlock decides; nothing is added.
+  EXPECT_EQ(SupervisedPolicy(policy, RunMode::kEnforce, {true, true}), SupervisedPolicy(policy, RunMode::kEnforce));
+  EXPECT_TRUE(NeedsListener(policy::Policy{}, RunMode::kMonitor, {true, false}));
+  EXPECT_FALSE(NeedsListener(policy::Policy{}, RunMode::kEnforce, {true, false}));
+}
+
+TEST(SupervisedPolicyTest, ObservedSyscallsAreThePathAndPortOnes) {
+  const auto fs = LandlockObservedSyscalls(true, false);
+  const auto net = LandlockObservedSyscalls(false, true);
+  EXPECT_NE(std::find(fs.begin(), fs.end(), "renameat2"), fs.end());
+  EXPECT_NE(std::find(fs.begin(), fs.end(), "execve"), fs.end());
+  EXPECT_EQ(std::find(fs.begin(), fs.end(), "bind"), fs.end());
+  EXPECT_EQ(std::vector<std::string_view>(net.begin(), net.end()), (std::vector<std::string_view>{"bind", "connect"}));
+  EXPECT_EQ(LandlockObservedSyscalls(true, true).size(), fs.size() + net.size());
+  EXPECT_TRUE(LandlockObservedSyscalls(false, false).empty());
 }
 
 }  // namespace

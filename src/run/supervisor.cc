@@ -7,8 +7,10 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/arch.h"
+#include "run/landlock_call_access.h"
 #include "run/observed_call.h"
 #include "syscalls/syscalls.h"
 
@@ -21,7 +23,11 @@ Supervisor::Supervisor(int listener_fd, SupervisorOptions options)
       json_sink_(options_.json != nullptr ? std::make_unique<JsonLinesSink>(options_.json) : nullptr),
       alert_sink_(options_.alerts != nullptr ? std::make_unique<AlertSink>(options_.alerts) : nullptr),
       reporter_(ReportLimits{options_.mode, options_.max_events_per_shape, options_.max_event_bytes}, Sinks(),
-                options_.human, &stats_) {}
+                options_.human, &stats_) {
+  if (options_.denials != nullptr) {
+    options_.denials->OnLandlock([this](const LandlockAuditDenial& denial) { HandleLandlockDenial(denial); });
+  }
+}
 
 Supervisor::~Supervisor() { reporter_.Flush(); }
 
@@ -77,6 +83,8 @@ os::NotifyAnswer Supervisor::Decide(const os::Notification& notification) {
   const int64_t now_ns = RealtimeNs();
   if (options_.after_receive) options_.after_receive(notification.id, notification.tid);
   current_.call = decider_.Decide(notification.data);
+  JudgeLandlock(notification, now_ns);
+  if (current_.observe_only) return {true, 0};
   current_.count = 0;
   if (notification.restart) {
     ++stats_.restarts;
@@ -93,7 +101,60 @@ os::NotifyAnswer Supervisor::Decide(const os::Notification& notification) {
   return {false, current_.call.response.error};
 }
 
+void Supervisor::JudgeLandlock(const os::Notification& notification, int64_t now_ns) {
+  current_.landlock.clear();
+  current_.observe_only = false;
+  if (options_.landlock == nullptr || options_.mode != RunMode::kMonitor) return;
+  const ActionKind kind = current_.call.decision.action.kind;
+  // Notified only because monitor mode observes the fs/net rules: the policy allows the call.
+  current_.observe_only = kind == ActionKind::kAllow;
+  const uint64_t(&args)[6] = *reinterpret_cast<const uint64_t(*)[6]>(notification.data.args);
+  const int tgid = tasks_.Get(notification.tid, now_ns).tgid;
+  current_.landlock = LandlockMissesOfCall(*options_.landlock, current_.call.name, args, notification.tid, tgid);
+  // What was read means nothing unless the call is still the one we were told of.
+  if (!current_.landlock.empty() && !listener_.IdValid(notification.id)) {
+    ++stats_.invalid_reads;
+    current_.landlock.clear();
+  }
+}
+
+void Supervisor::ReportLandlockMisses(const os::Notification& notification, bool delivered) {
+  if (current_.landlock.empty()) return;
+  const int64_t now_ns = RealtimeNs();
+  const TaskInfo& task = tasks_.Get(notification.tid, now_ns);
+  for (const LandlockMiss& miss : current_.landlock) {
+    std::string suggestion = LandlockSuggestion(miss);
+    const uint64_t count = reporter_.CountLandlock(suggestion);
+    if (count != 1 && !reporter_.WantsJson(count)) {  // the hot path: counted, nothing built
+      reporter_.NoteAggregated();
+      continue;
+    }
+    Event event;
+    event.kind = EventKind::kLandlock;
+    event.time_ns = now_ns;
+    event.mode = RunMode::kMonitor;
+    event.pid = task.tgid;
+    event.tid = notification.tid;
+    event.comm = task.comm;
+    event.exe = task.exe;
+    event.arch = current_.call.arch ? std::string(ArchName(*current_.call.arch))
+                                    : fmt::format("{:#x}", notification.data.arch);
+    event.syscall = std::string(current_.call.name);
+    event.nr = notification.data.nr;
+    event.outcome = delivered ? Outcome::kContinued : Outcome::kAborted;
+    event.suggestion = std::move(suggestion);
+    event.landlock.blockers = LandlockBlockers(miss);
+    event.landlock.path = miss.path;
+    event.landlock.port = miss.port;
+    reporter_.ReportLandlock(std::move(event), count);
+  }
+}
+
 void Supervisor::Answered(const os::Notification& notification, const os::NotifyAnswer& answer, bool delivered) {
+  ReportLandlockMisses(notification, delivered);
+  // After an execve the thread has another name and executable: read them again next time.
+  if (current_.call.name == "execve" || current_.call.name == "execveat") tasks_.Forget(notification.tid);
+  if (current_.observe_only) return;
   const policy::Decision& decision = current_.call.decision;
   Event& event = current_.event;
   if (answer.continue_call) {
@@ -185,6 +246,45 @@ void Supervisor::HandleDenial(const SeccompAuditRecord& record) {
   reporter_.Report(event, shape, count, true);
 }
 
+void Supervisor::HandleLandlockDenial(const LandlockAuditDenial& denial) {
+  const LandlockMiss miss = LandlockMissFromBlockers(denial.access.blockers, denial.access.path, denial.access.port);
+  std::string suggestion = LandlockSuggestion(miss);
+  // No line allows a scope or ptrace blocker: those are run's own walls (docs/run.md, threat model),
+  // summarized as a note.
+  std::string key = suggestion;
+  if (key.empty()) {
+    key = fmt::format("# {} denied by the walls between the program and sysfence (docs/run.md)",
+                      fmt::join(denial.access.blockers, ","));
+  }
+  const uint64_t count = reporter_.CountLandlock(key);
+  if (count != 1 && !reporter_.WantsJson(count)) {
+    reporter_.NoteAggregated();
+    return;
+  }
+  Event event;
+  event.kind = EventKind::kLandlock;
+  event.source = EventSource::kAudit;
+  event.time_ns = RealtimeNs();
+  event.mode = RunMode::kEnforce;
+  event.pid = denial.pid;
+  event.comm = denial.comm;
+  event.exe = denial.exe;
+  if (denial.syscall >= 0) {
+    const uint32_t nr = static_cast<uint32_t>(denial.syscall);
+    const std::optional<Arch> arch = ArchOfSyscall(denial.arch, nr);
+    event.arch = arch ? std::string(ArchName(*arch)) : fmt::format("{:#x}", denial.arch);
+    event.syscall = arch ? std::string(syscalls::NameOf(*arch, nr).value_or("")) : "";
+    event.nr = denial.syscall;
+  }
+  event.outcome = Outcome::kDenied;
+  event.suggestion = std::move(suggestion);
+  event.landlock.blockers = denial.access.blockers;
+  event.landlock.path = denial.access.path;
+  event.landlock.port = denial.access.port;
+  event.landlock.domain = denial.access.domain;
+  reporter_.ReportLandlock(std::move(event), count);
+}
+
 Result<void> Supervisor::DrainDenials() {
   if (options_.denials == nullptr) return Ok();
   return options_.denials->Drain([this](const SeccompAuditRecord& record) { HandleDenial(record); });
@@ -226,6 +326,7 @@ RunSummary Supervisor::Summary(int exit_status) const {
   summary.sync_wake_up = listener_.sync_wake_up();
   summary.denials_observed = options_.denials != nullptr;
   summary.records_lost = options_.denials != nullptr ? options_.denials->lost() : 0;
+  summary.audit_disabled = options_.denials != nullptr ? options_.denials->audit_disabled() : 0;
   reporter_.Summarize(summary, *options_.policy);
   return summary;
 }

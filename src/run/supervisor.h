@@ -27,6 +27,7 @@
 #include "run/denial_observer.h"
 #include "run/event.h"
 #include "run/event_sink.h"
+#include "run/landlock_judge.h"
 #include "run/report.h"
 #include "run/rule_attribution.h"
 #include "run/supervised_policy.h"
@@ -42,6 +43,9 @@ struct SupervisorOptions {
   BufferedWriter* human = nullptr;         ///< one-line summaries, first of each call shape (null: none)
   AlertDispatcher* alerts = nullptr;       ///< alert commands (null: none)
   DenialObserver* denials = nullptr;       ///< enforce: the kernel's denials of the program (null: none)
+  /// Monitor mode: the fs/net rules, observed instead of enforced (null: not observed). Observed
+  /// calls the policy allows are continued and only their Landlock misses are reported.
+  const LandlockJudge* landlock = nullptr;
   /// More sinks (a metrics endpoint), after the JSON file and the alerts.
   std::vector<EventSink*> sinks;
   /// JSON events written per call shape; later calls of the shape are counted in the summary only.
@@ -82,6 +86,9 @@ class Supervisor : private os::NotifyHandler {
   /// Reports one denial the kernel logged (DenialObserver feeds Run() through this).
   void HandleDenial(const SeccompAuditRecord& record);
 
+  /// Reports one Landlock denial the kernel logged (enforce mode, DenialObserver).
+  void HandleLandlockDenial(const LandlockAuditDenial& denial);
+
   /// True when the kernel killed process `pid` for a `kill` rule (seen in its audit record).
   bool KilledForPolicy(int pid) const { return killed_.count(pid) != 0; }
 
@@ -100,6 +107,8 @@ class Supervisor : private os::NotifyHandler {
     uint64_t count = 0;
     bool detailed = false;
     bool valid = true;
+    std::vector<LandlockMiss> landlock;  ///< what the fs/net rules would deny (monitor mode)
+    bool observe_only = false;           ///< notified for the fs/net rules only: the policy allows it
   };
 
   os::NotifyAnswer Decide(const os::Notification& notification) override;
@@ -108,6 +117,10 @@ class Supervisor : private os::NotifyHandler {
   /// target was read.
   bool DescribeNotified(Event& event, const os::Notification& notification, const CallDecision& call, int64_t now_ns);
   std::vector<EventSink*> Sinks();
+  /// Judges an observed call against the fs/net rules (monitor mode) into current_.landlock.
+  void JudgeLandlock(const os::Notification& notification, int64_t now_ns);
+  /// Reports current_.landlock as Landlock events.
+  void ReportLandlockMisses(const os::Notification& notification, bool delivered);
   Result<void> DrainDenials();
   /// What a denial of `returned` for (ABI, nr) is attributed to, computed once per key.
   const DenialAttribution& AttributionFor(uint32_t audit_arch, uint32_t nr, ActionKind returned);

@@ -27,6 +27,9 @@ class TaskInfoCache {
   /// Info for thread `tid` (as seen in our pid namespace; 0 = not visible) at time `now_ns`.
   const TaskInfo& Get(int tid, int64_t now_ns);
 
+  /// Drops what is known of `tid` (it called execve: its name and executable change).
+  void Forget(int tid) { entries_.erase(tid); }
+
  private:
   struct Entry {
     TaskInfo info;

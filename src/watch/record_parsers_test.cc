@@ -5,7 +5,8 @@
 
 #include "os/audit_fields.h"
 #include "watch/kmsg_line.h"
-#include "watch/landlock_audit_record.h"
+#include "os/landlock_audit_record.h"
+#include "watch/watch_event.h"
 
 namespace sysfence::watch {
 namespace {

@@ -9,9 +9,21 @@
 #include <string_view>
 
 #include "watch/container.h"
-#include "watch/landlock_audit_record.h"
+#include "os/landlock_audit_record.h"
 
 namespace sysfence::watch {
+
+// Landlock's audit records are parsed by os/ (run reads them too).
+using os::kAuditTypeEndOfEvent;
+using os::kAuditTypeLandlockAccess;
+using os::kAuditTypeLandlockDomain;
+using os::kAuditTypeSyscall;
+using os::LandlockAccessRecord;
+using os::LandlockDomainRecord;
+using os::ParseLandlockAccessRecord;
+using os::ParseLandlockDomainRecord;
+using os::ParseSyscallAuditRecord;
+using os::SyscallAuditRecord;
 
 /// Which LSM or filter made the decision.
 enum class ViolationKind : uint8_t {

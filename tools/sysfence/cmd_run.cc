@@ -34,6 +34,9 @@ constexpr const char* kRunHelp =
     "  --monitor          nothing is blocked; what the policy WOULD deny is reported (first of each\n"
     "                     kind, then counts), and the end summary lists the policy lines that would\n"
     "                     let this run pass under enforcement. Monitor mode is not a sandbox.\n"
+    "                     The fs/net rules are observed, not enforced: each path or TCP port the\n"
+    "                     program uses that Landlock would deny is reported with the `fs`/`net`\n"
+    "                     line that would allow it (--landlock-enforce: enforce them instead).\n"
     "\n"
     "The program is walled off from sysfence (it cannot read its memory, take its fds, ptrace or\n"
     "signal it): a Landlock domain with signal scoping (Landlock ABI 6). Where the kernel lacks it,\n"
@@ -81,6 +84,9 @@ constexpr const char* kRunHelp =
     "(exit 125). If sysfence cannot put the program into strict mode, it kills it before its first\n"
     "instruction and exits 125.\n"
     "\n"
+    "Landlock denials in enforce mode are events too (`\"type\":\"landlock\"`, root, audit enabled:\n"
+    "`auditctl -e 1` or `sysfence watch --audit-enable`), with the fs/net line that would allow them.\n"
+    "\n"
     "--kernel-log: the filter is installed with SECCOMP_FILTER_FLAG_LOG and Landlock logs denials\n"
     "after exec too, whoever runs sysfence, so every kill, kill-thread, trap and errno decision (and\n"
     "every Landlock denial, while audit is enabled) reaches the kernel's audit stream, where\n"
@@ -105,13 +111,15 @@ struct RunFlags {
   bool progress = false;
   double progress_interval = 5;
   bool kernel_log = false;
+  bool landlock_enforce = false;
   std::vector<std::string> given;  ///< options given on the command line (for --strict conflicts)
 };
 
 // Options that configure a policy run; --strict, which uses no policy, refuses them.
 constexpr const char* kPolicyRunOptions[] = {"--policy",     "--monitor",         "--events",        "--alert-exec",
                                             "--landlock",   "--isolation",       "--events-per-call",
-                                            "--events-max-size", "--kernel-log", "--progress", "--progress-interval"};
+                                            "--events-max-size", "--kernel-log", "--progress", "--progress-interval",
+                                            "--landlock-enforce"};
 
 constexpr const char* kStrictKilled =
     "sysfence: the program was killed by seccomp strict mode (a syscall other than read, write, exit, "
@@ -199,6 +207,12 @@ int RunCommand(const RunFlags& flags, const std::vector<std::string>& command) {
                  "unless the policy lets it write there)\n");
     return kExitRunFailed;
   }
+  if (flags.landlock_enforce && !flags.monitor) {
+    std::fprintf(stderr,
+                 "sysfence: error: --landlock-enforce is for --monitor (enforce mode always enforces the fs/net "
+                 "rules)\n");
+    return kExitRunFailed;
+  }
   if (flags.events_per_call < 1 || flags.events_max_mib < 1) {
     std::fprintf(stderr, "sysfence: error: --events-per-call and --events-max-size must be at least 1\n");
     return kExitRunFailed;
@@ -234,6 +248,7 @@ int RunCommand(const RunFlags& flags, const std::vector<std::string>& command) {
   options.max_events_per_shape = flags.events_per_call;
   options.max_event_bytes = flags.events_max_mib << 20;
   options.kernel_log = flags.kernel_log;
+  options.landlock_enforce = flags.landlock_enforce;
   if (flags.progress && !(flags.progress_interval > 0)) {
     std::fprintf(stderr, "sysfence: error: --progress-interval must be > 0 seconds\n");
     return kExitRunFailed;
@@ -278,6 +293,8 @@ const CommandRegistration kRegistration(40, [](CLI::App& app, int* exit_status) 
   sub->add_flag("--kernel-log", flags->kernel_log,
                 "Log every non-allow decision and Landlock denial to the kernel audit stream (for `sysfence watch`), "
                 "even without root");
+  sub->add_flag("--landlock-enforce", flags->landlock_enforce,
+                "With --monitor: enforce the policy's fs/net rules with Landlock instead of observing them");
   sub->add_flag("--progress", flags->progress, "Print a status line every --progress-interval seconds (and on SIGUSR1)");
   sub->add_option("--progress-interval", flags->progress_interval, "Seconds between --progress lines (default 5)");
   sub->add_option("command", *command, "Program and arguments (put -- before them)");

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sysfence::watch {
+namespace sysfence::os {
 
 /// AUDIT_SYSCALL: the syscall record of an audit event.
 inline constexpr uint16_t kAuditTypeSyscall = 1300;
@@ -66,4 +66,4 @@ struct SyscallAuditRecord {
 /// Parses a type-1300 record; nullopt when pid, arch or syscall is missing or malformed.
 std::optional<SyscallAuditRecord> ParseSyscallAuditRecord(std::string_view text);
 
-}  // namespace sysfence::watch
+}  // namespace sysfence::os
