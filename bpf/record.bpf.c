@@ -76,6 +76,23 @@ struct {
   __type(value, struct sf_path);
 } scratch SEC(".maps");
 
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 2 * SF_TIMELINE_SLOTS);
+  __type(key, __u32);
+  __type(value, __u64);
+} timeline SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 16384);
+  __type(key, __u32); /* tgid */
+  __type(value, struct sf_node);
+} tree SEC(".maps");
+
+/* Set by the loader before attaching: the monotonic time timeline slots count from. */
+__u64 sf_timeline_base = 0;
+
 /* counters[0]: process images started; counters[1]: observations dropped (a map was full);
  * counters[2]: generation of procs, bumped whenever an entry is added, changed or removed (by
  * this program or by the loader), which invalidates every CPU's proc_cache; counters[3]: the
@@ -98,7 +115,18 @@ struct sf_proc_cache {
   __u32 traced;
   __u64 tick;    /* jiffies when tick_ns was read */
   __u64 tick_ns; /* bpf_ktime_get_ns() then */
+  __u32 slot;    /* the timeline slot of tick_ns */
+  __u32 pad;
 };
+
+/* The timeline slot of monotonic time `now` (see SF_TIMELINE_SLOTS). */
+static __always_inline __u32 timeline_slot(__u64 now) {
+  __u64 since = now > sf_timeline_base ? now - sf_timeline_base : 0;
+  __u64 fine = since / SF_TIMELINE_FINE_NS;
+  if (fine < SF_TIMELINE_SLOTS) return (__u32)fine;
+  __u64 coarse = since / SF_TIMELINE_COARSE_NS;
+  return SF_TIMELINE_SLOTS + (coarse < SF_TIMELINE_SLOTS ? (__u32)coarse : SF_TIMELINE_SLOTS - 1);
+}
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -223,8 +251,12 @@ int BPF_PROG(sf_sys_enter, struct pt_regs *regs, long id) {
   if (tick != cache->tick) {
     cache->tick = tick;
     cache->tick_ns = bpf_ktime_get_ns();
+    cache->slot = timeline_slot(cache->tick_ns); /* once per tick: no division per call */
   }
   __u64 now = cache->tick_ns;
+  __u32 slot = cache->slot;
+  __u64 *calls_then = bpf_map_lookup_elem(&timeline, &slot);
+  if (calls_then) (*calls_then)++;
   struct sf_key key = {.image = image, .nr = (__u32)id, .compat = is_compat()};
   if (!key.compat && key.nr < SF_HOT_NRS) {
     __u32 index = ((__u32)image & (SF_HOT_IMAGES - 1)) * SF_HOT_NRS + key.nr;
@@ -337,6 +369,9 @@ int BPF_PROG(sf_fork, struct task_struct *parent, struct task_struct *child) {
   /* A fork of a process not counted before its execve is not counted before its own either. */
   struct sf_proc proc = {.calls = 0, .image = parent_proc->image == 0 ? 0 : new_image()};
   if (bpf_map_update_elem(&procs, &child_tgid, &proc, BPF_ANY) != 0) bump(1);
+  struct sf_node node = {.parent = parent_tgid};
+  BPF_CORE_READ_STR_INTO(&node.comm, child, comm);
+  if (bpf_map_update_elem(&tree, &child_tgid, &node, BPF_ANY) != 0) bump(1);
   bump(2);
   return 0;
 }
@@ -349,6 +384,14 @@ int BPF_PROG(sf_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
   proc->calls = 0;
   proc->image = new_image();
   bump(2);
+  struct sf_node *node = bpf_map_lookup_elem(&tree, &tgid);
+  if (node) {
+    BPF_CORE_READ_STR_INTO(&node->comm, task, comm);
+  } else {
+    struct sf_node root = {.parent = 0};
+    BPF_CORE_READ_STR_INTO(&root.comm, task, comm);
+    bpf_map_update_elem(&tree, &tgid, &root, BPF_ANY);
+  }
   __u32 zero = 0;
   struct sf_path *path = bpf_map_lookup_elem(&scratch, &zero);
   if (!path) return 0;

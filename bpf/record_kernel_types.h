@@ -50,6 +50,7 @@ struct task_struct {
   struct thread_info thread_info;
   pid_t pid;
   pid_t tgid;
+  char comm[16];
 } __attribute__((preserve_access_index));
 
 struct linux_binprm {

@@ -63,6 +63,20 @@ struct sf_hot {
   struct sf_stats stats;
 };
 
+/// Calls over time, per CPU: slots [0, SF_TIMELINE_SLOTS) count calls per SF_TIMELINE_FINE_NS since
+/// sf_timeline_base; slots [SF_TIMELINE_SLOTS, 2 * SF_TIMELINE_SLOTS) per SF_TIMELINE_COARSE_NS,
+/// for calls past the fine range (the last coarse slot takes whatever comes later still). Both
+/// intervals are a millisecond times a power of two, as profile::Timeline's are.
+#define SF_TIMELINE_SLOTS 4096
+#define SF_TIMELINE_FINE_NS 4000000ull      /* 4 ms: about one scheduler tick */
+#define SF_TIMELINE_COARSE_NS 1024000000ull /* 1.024 s */
+
+/// A process of the traced tree: its parent (0 for a root) and command name (after its last exec).
+struct sf_node {
+  sf_u32 parent;
+  char comm[16];
+};
+
 /// One distinct argument value.
 struct sf_argkey {
   sf_u32 nr;

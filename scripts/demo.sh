@@ -3,7 +3,8 @@
 # The main job, end to end on bundled examples: what this kernel offers; a policy compiled,
 # disassembled and evaluated; a real program recorded, its generated policy checked and compiled,
 # the program run under it in monitor mode and then enforced; a call outside the recording denied
-# and reported as a JSON event; the policy exported to the formats people deploy.
+# and reported as a JSON event; the policy exported to the formats people deploy; and last, one
+# HTML page drawing the recording, its policy's rules with their evidence and the denials.
 # Usage: scripts/demo.sh [BUILD_DIR]   (everything it writes goes to BUILD_DIR/demo)
 set -euo pipefail
 build=${1:-build}
@@ -22,7 +23,10 @@ show "$sf" features
 step "2. A hand-written policy (examples/web.sfp): check, compile, inspect"
 show "$sf" check examples/web.sfp
 show "$sf" compile examples/web.sfp --stats -o "$out/web.bpf"
-"$sf" disasm "$out/web.bpf" | head -24
+# Whole outputs go to files first: `| head` under pipefail would fail the demo whenever the writer
+# is still writing when head has had its lines (SIGPIPE).
+"$sf" disasm "$out/web.bpf" > "$out/web.asm"
+head -24 "$out/web.asm"
 echo "  ..."
 show "$sf" eval "$out/web.bpf" read
 show "$sf" eval "$out/web.bpf" ptrace
@@ -31,7 +35,7 @@ show "$sf" eval "$out/web.bpf" socket AF_PACKET
 show "$sf" eval "$out/web.bpf" mprotect 0 4096 PROT_READ\|PROT_EXEC
 
 step "3. Record a real program and generate its least-privilege policy"
-show "$sf" record --summary -o "$out/tar.sfp" -- tar -czf "$out/doc.tgz" -C /usr/share/doc coreutils
+show "$sf" record --summary --json "$out/tar.json" -o "$out/tar.sfp" -- tar -czf "$out/doc.tgz" -C /usr/share/doc coreutils
 echo "--- the generated policy (first lines) ---"
 head -30 "$out/tar.sfp"
 echo "  ..."
@@ -57,9 +61,13 @@ step "6. The formats people deploy"
 show "$sf" compile "$out/tar.sfp" --format json -o "$out/tar-seccomp.json"
 head -12 "$out/tar-seccomp.json"
 echo "  ..."
-"$sf" compile "$out/tar.sfp" --format k8s | head -12
+"$sf" compile "$out/tar.sfp" --format k8s -o "$out/tar-k8s.json"
+head -12 "$out/tar-k8s.json"
 echo "  ..."
 # systemd's SystemCallFilter= has no argument conditions: `--format systemd` refuses such a
 # policy rather than widen it (try it on a policy without `if`).
 
+step "7. A report to look at: what tar did, its policy rule by rule, and what extracting tried"
+show "$sf" report "$out/tar.json" "$out/tar.sfp" "$out/events.jsonl" -o "$out/report.html"
 printf '\nEverything the demo wrote is in %s\n' "$out"
+printf 'Open the report in a browser (one file, works offline): file://%s/report.html\n' "$out"

@@ -123,6 +123,7 @@ check curl test -x /usr/bin/curl
 check unshare test -x /usr/bin/unshare
 check setpriv test -x /usr/bin/setpriv
 check scmp_sys_resolver command -v scmp_sys_resolver
+check chromium test -x /usr/bin/chromium
 # runc and a static busybox build the container tests' bundles (root runs them).
 check runc sh -c "[ \"\$(id -u)\" = 0 ] && command -v runc && dpkg -s busybox-static"
 check crun command -v crun

@@ -83,6 +83,12 @@ pid_t ThreadGroupOf(pid_t tid) {
   return tgid > 0 ? static_cast<pid_t>(tgid) : tid;
 }
 
+pid_t ParentOf(pid_t pid) {
+  pid_t parent = 0;
+  char state = 0;
+  return ReadStat(pid, parent, state) ? parent : 0;
+}
+
 std::string ExecutableOf(pid_t pid) { return ReadLink("/proc/" + std::to_string(pid) + "/exe").value_or(""); }
 
 std::optional<std::string> ReadLink(const std::string& link) {

@@ -26,6 +26,9 @@ TaskInfo ReadTaskInfo(int tid);
 /// The thread group (process) id of thread `tid`; `tid` itself when unreadable.
 pid_t ThreadGroupOf(pid_t tid);
 
+/// The parent process id of process `pid` (/proc/PID/stat); 0 when gone or unreadable.
+pid_t ParentOf(pid_t pid);
+
 /// The executable of process `pid` (/proc/PID/exe), "" when unreadable.
 std::string ExecutableOf(pid_t pid);
 

@@ -194,6 +194,8 @@ TEST(ProcTest, ReadsTasksAndMemory) {
   EXPECT_GE(SeccompModeOf(getpid()), 0);
   EXPECT_EQ(SeccompModeOf(0x3ffffff0), -1);
   EXPECT_FALSE(ThreadsOf(getpid()).empty());
+  EXPECT_EQ(ParentOf(getpid()), getppid());
+  EXPECT_EQ(ParentOf(0x3ffffff0), 0);  // no such process
 }
 
 }  // namespace

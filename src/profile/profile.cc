@@ -144,6 +144,10 @@ Profile MergeProfiles(const std::vector<Profile>& profiles) {
                            merged.executables.end());
   for (auto& [key, record] : syscalls) merged.syscalls.push_back(std::move(record));
   for (size_t i = 0; i < backends.size(); ++i) merged.backend += (i ? "+" : "") + backends[i];
+  if (profiles.size() == 1) {  // several runs' clocks and pids do not line up: no timeline, no tree
+    merged.timeline = profiles.front().timeline;
+    merged.processes = profiles.front().processes;
+  }
   return merged;
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/arch.h"
+#include "profile/timeline.h"
 
 namespace sysfence::profile {
 
@@ -50,6 +51,15 @@ struct SyscallRecord {
   friend bool operator==(const SyscallRecord&, const SyscallRecord&) = default;
 };
 
+/// One process of the recorded tree (a pid; an exec keeps the pid and renames it).
+struct ProcessNode {
+  int pid = 0;
+  int parent = 0;    ///< the pid that forked it; 0 for a root (the launched program, an attached pid)
+  std::string name;  ///< the executable it ran last (a path), else its command name; "" when unknown
+  uint64_t calls = 0;  ///< calls it made (0 when the backend does not count per process)
+  friend bool operator==(const ProcessNode&, const ProcessNode&) = default;
+};
+
 /// A whole recording.
 struct Profile {
   std::string backend;         ///< "ebpf", "unotify", "ptrace", or a '+'-joined list after a merge
@@ -71,6 +81,11 @@ struct Profile {
   std::vector<SyscallRecord> syscalls;  ///< sorted by (arch, name)
   std::vector<std::string> executables;  ///< executed binaries, sorted and unique
   std::map<std::string, uint32_t> paths;  ///< opened path -> policy::FsAccess bits
+  /// Calls per interval since the start; empty for recordings made before timelines existed and
+  /// after merging several recordings (their clocks do not line up).
+  Timeline timeline;
+  /// The processes seen, sorted by pid; empty when unknown (older recordings, merged ones).
+  std::vector<ProcessNode> processes;
   friend bool operator==(const Profile&, const Profile&) = default;
 };
 

@@ -34,14 +34,40 @@ void ProfileBuilder::PublishLive(uint64_t new_calls) {
   live_->processes.store(images_.size(), std::memory_order_relaxed);
 }
 
-void ProfileBuilder::OnNewProcess(int tgid) {
+void ProfileBuilder::OnNewProcess(int tgid, int parent) {
   images_[tgid] = Image{next_image_++, 0};
+  ProcessNode& node = processes_[tgid];
+  node.pid = tgid;
+  if (parent != 0) {
+    node.parent = parent;
+    if (auto it = processes_.find(parent); it != processes_.end() && node.name.empty()) node.name = it->second.name;
+  }
   PublishLive(0);
 }
 
 void ProfileBuilder::OnExec(int tgid, const std::string& path) {
   images_[tgid] = Image{next_image_++, 0};
   if (!path.empty()) executables_.insert(path);
+  ProcessNode& node = processes_[tgid];
+  node.pid = tgid;
+  if (!path.empty()) node.name = path;
+}
+
+void ProfileBuilder::CountCallOfProcess(int tgid) {
+  ProcessNode& node = processes_[tgid];
+  node.pid = tgid;
+  ++node.calls;
+}
+
+void ProfileBuilder::AddTimelineCalls(uint64_t time_ns, uint64_t count) {
+  timeline_.Add(time_ns > start_ns_ ? time_ns - start_ns_ : 0, count);
+}
+
+void ProfileBuilder::AddProcess(int pid, int parent, const std::string& name) {
+  ProcessNode& node = processes_[pid];
+  node.pid = pid;
+  node.parent = parent;
+  if (!name.empty()) node.name = name;
 }
 
 void ProfileBuilder::OnSyscall(int tgid, Arch arch, uint32_t nr, const uint64_t args[6], uint64_t time_ns) {
@@ -53,6 +79,8 @@ void ProfileBuilder::OnSyscall(int tgid, Arch arch, uint32_t nr, const uint64_t 
   entry.images.insert(image.id);
   if (image.calls >= kStartupCalls) entry.startup_only = false;
   ++image.calls;
+  CountCallOfProcess(tgid);
+  AddTimelineCalls(time_ns, 1);
   const uint8_t mask = syscalls::RecordedArgMask(arch, NameFor(arch, nr));
   for (int i = 0; i < 6; ++i) {
     if ((mask & (1u << i)) != 0) AddArgValue(arch, nr, i, args[i]);
@@ -117,6 +145,8 @@ Profile ProfileBuilder::Finish(const std::string& backend, uint64_t end_ns) cons
   });
   profile.executables.assign(executables_.begin(), executables_.end());
   profile.paths = paths_;
+  profile.timeline = timeline_;
+  for (const auto& [pid, node] : processes_) profile.processes.push_back(node);
   return profile;
 }
 

@@ -22,8 +22,9 @@ class ProfileBuilder {
   /// `start_ns` is the monotonic time (CLOCK_MONOTONIC, ns) the recording started at.
   ProfileBuilder(Arch native_arch, uint64_t start_ns);
 
-  /// Process `tgid` starts a new image (a fork, or the first sighting of an attached process).
-  void OnNewProcess(int tgid);
+  /// Process `tgid` starts a new image (a fork, or the first sighting of an attached process);
+  /// `parent` is the process that forked it (0: a root of the recorded tree, or unknown).
+  void OnNewProcess(int tgid, int parent = 0);
   /// Process `tgid` executed `path` (a new image).
   void OnExec(int tgid, const std::string& path);
   /// Process `tgid` made syscall `nr` of `arch` with `args` at monotonic time `time_ns`.
@@ -62,6 +63,14 @@ class ProfileBuilder {
   void AddExecutable(const std::string& path) { if (!path.empty()) executables_.insert(path); }
   /// Adds `count` process images seen outside OnNewProcess/OnExec (the eBPF backend).
   void AddProcessImages(uint64_t count) { extra_images_ += count; }
+  /// Adds `count` calls made at monotonic time `time_ns` to the timeline only (the eBPF backend,
+  /// whose per-interval counters are kept apart from the per-syscall ones).
+  void AddTimelineCalls(uint64_t time_ns, uint64_t count);
+  /// Makes the timeline's interval at least `min_interval_ns` (see Timeline::Coarsen).
+  void CoarsenTimeline(uint64_t min_interval_ns) { timeline_.Coarsen(min_interval_ns); }
+  /// Notes a process of the tree seen outside OnNewProcess (the eBPF backend): its parent (0 when a
+  /// root) and name.
+  void AddProcess(int pid, int parent, const std::string& name);
 
   /// Keeps `live` (may be null) up to date with every OnSyscall and OnNewProcess, for a progress
   /// display; `live` must outlive the builder.
@@ -84,6 +93,7 @@ class ProfileBuilder {
     uint64_t id = 0;
     uint64_t calls = 0;
   };
+  void CountCallOfProcess(int tgid);
   Entry& EntryFor(Arch arch, uint32_t nr);
   void PublishLive(uint64_t new_calls);
   Image& ImageOf(int tgid);
@@ -100,6 +110,8 @@ class ProfileBuilder {
   std::map<int, Image> images_;
   std::set<std::string> executables_;
   std::map<std::string, uint32_t> paths_;
+  Timeline timeline_;
+  std::map<int, ProcessNode> processes_;
   LiveCounts* live_ = nullptr;
 };
 

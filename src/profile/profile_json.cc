@@ -116,6 +116,16 @@ json ProfileToJson(const Profile& profile) {
   json paths = json::object();
   for (const auto& [path, access] : profile.paths) paths[path] = access;
   out["paths"] = paths;
+  if (!profile.timeline.calls.empty()) {
+    out["timeline"] = {{"interval_ns", profile.timeline.interval_ns}, {"calls", profile.timeline.calls}};
+  }
+  if (!profile.processes.empty()) {
+    json processes = json::array();
+    for (const ProcessNode& node : profile.processes) {
+      processes.push_back({{"pid", node.pid}, {"parent", node.parent}, {"name", node.name}, {"calls", node.calls}});
+    }
+    out["processes"] = processes;
+  }
   return out;
 }
 
@@ -249,6 +259,52 @@ Result<bool> ReadFiles(const Reader& reader, const json& root, Profile& profile)
   return true;
 }
 
+// $.timeline (optional: recordings before it existed have none).
+Result<bool> ReadTimeline(const Reader& reader, const json& root, Profile& profile) {
+  auto it = root.find("timeline");
+  if (it == root.end()) return true;
+  if (!it->is_object()) return reader.Fail("$.timeline", "expected an object with interval_ns and calls");
+  SF_TRY_ASSIGN(profile.timeline.interval_ns, reader.Get<uint64_t>(*it, "$.timeline", "interval_ns", true, 0));
+  if (profile.timeline.interval_ns == 0) return reader.Fail("$.timeline.interval_ns", "must be positive");
+  auto calls = it->find("calls");
+  if (calls == it->end() || !calls->is_array()) return reader.Fail("$.timeline.calls", "expected an array of counts");
+  if (calls->size() > kMaxTimelineIntervals) {
+    return reader.Fail("$.timeline.calls", fmt::format("more than {} intervals", kMaxTimelineIntervals));
+  }
+  for (size_t i = 0; i < calls->size(); ++i) {
+    if (!(*calls)[i].is_number_unsigned()) {
+      return reader.Fail(fmt::format("$.timeline.calls[{}]", i), "expected a non-negative integer");
+    }
+    profile.timeline.calls.push_back((*calls)[i].get<uint64_t>());
+  }
+  return true;
+}
+
+// $.processes (optional): the recorded process tree.
+Result<bool> ReadProcesses(const Reader& reader, const json& root, Profile& profile) {
+  auto it = root.find("processes");
+  if (it == root.end()) return true;
+  if (!it->is_array()) return reader.Fail("$.processes", "expected an array");
+  for (size_t i = 0; i < it->size(); ++i) {
+    const std::string path = fmt::format("$.processes[{}]", i);
+    const json& entry = (*it)[i];
+    if (!entry.is_object()) return reader.Fail(path, "expected an object");
+    ProcessNode node;
+    uint64_t pid = 0, parent = 0;
+    SF_TRY_ASSIGN(pid, reader.Get<uint64_t>(entry, path, "pid", true, 0));
+    SF_TRY_ASSIGN(parent, reader.Get<uint64_t>(entry, path, "parent", false, 0));
+    if (pid == 0 || pid > INT32_MAX || parent > INT32_MAX) return reader.Fail(path + ".pid", "not a process id");
+    node.pid = static_cast<int>(pid);
+    node.parent = static_cast<int>(parent);
+    SF_TRY_ASSIGN(node.name, reader.Get<std::string>(entry, path, "name", false, ""));
+    SF_TRY_ASSIGN(node.calls, reader.Get<uint64_t>(entry, path, "calls", false, 0));
+    profile.processes.push_back(std::move(node));
+  }
+  std::sort(profile.processes.begin(), profile.processes.end(),
+            [](const ProcessNode& a, const ProcessNode& b) { return a.pid < b.pid; });
+  return true;
+}
+
 }  // namespace
 
 Result<Profile> ProfileFromJson(std::string_view text, std::string_view file) {
@@ -277,6 +333,8 @@ Result<Profile> ProfileFromJson(std::string_view text, std::string_view file) {
     return std::tie(a.arch, a.name) < std::tie(b.arch, b.name);
   });
   if (Result<bool> files = ReadFiles(reader, root, profile); !files.ok()) return files.error();
+  if (Result<bool> timeline = ReadTimeline(reader, root, profile); !timeline.ok()) return timeline.error();
+  if (Result<bool> tree = ReadProcesses(reader, root, profile); !tree.ok()) return tree.error();
   return profile;
 }
 

@@ -133,6 +133,77 @@ TEST(ProfileJsonTest, BadInputNamesTheJsonPath) {
                "$.syscalls[0].name: 'write' is not syscall 0");
   expect_error(R"({"sysfence_profile":1,"backend":"x","arch":"x86_64","syscalls":[{"arch":"x86_64","name":"read","nr":0,"count":1,"args":[{"index":7,"values":[]}]}]})",
                "$.syscalls[0].args[0].index: argument index must be 0..5");
+  const std::string head = R"({"sysfence_profile":1,"backend":"x","arch":"x86_64","syscalls":[],)";
+  expect_error(head + R"("timeline":[1,2]})", "$.timeline: expected an object");
+  expect_error(head + R"("timeline":{"interval_ns":0,"calls":[]}})", "$.timeline.interval_ns: must be positive");
+  expect_error(head + R"("timeline":{"interval_ns":5,"calls":[1,-2]}})", "$.timeline.calls[1]: expected a non-negative");
+  expect_error(head + R"("processes":[{"pid":0}]})", "$.processes[0].pid: not a process id");
+  expect_error(head + R"("processes":[{"pid":3,"name":7}]})", "$.processes[0].name: expected a string");
+}
+
+TEST(ProfileBuilderTest, KeepsCallsOverTimeAndTheProcessTree) {
+  const Profile built = Built();
+  // 104 calls between 1000 and 8000 ns after a start at 1000: all in the first millisecond.
+  EXPECT_EQ(built.timeline.interval_ns, kFirstTimelineIntervalNs);
+  EXPECT_EQ(built.timeline.calls, std::vector<uint64_t>({TotalCalls(built)}));
+
+  ProfileBuilder builder(Arch::kX86_64, 0);
+  const uint64_t none[6] = {0, 0, 0, 0, 0, 0};
+  builder.OnExec(10, "/usr/bin/tar");
+  builder.OnSyscall(10, Arch::kX86_64, Nr("read"), none, 500'000);
+  builder.OnNewProcess(11, 10);  // a fork keeps the parent's name until it executes
+  builder.OnSyscall(11, Arch::kX86_64, Nr("read"), none, 2'500'000);
+  builder.OnNewProcess(12, 10);
+  builder.OnExec(12, "/usr/bin/gzip");
+  builder.OnSyscall(12, Arch::kX86_64, Nr("write"), none, 2'600'000);
+  const Profile profile = builder.Finish("ptrace", 3'000'000);
+  EXPECT_EQ(profile.timeline.calls, std::vector<uint64_t>({1, 0, 2}));
+  ASSERT_EQ(profile.processes.size(), 3u);
+  EXPECT_EQ(profile.processes[0], (ProcessNode{10, 0, "/usr/bin/tar", 1}));
+  EXPECT_EQ(profile.processes[1], (ProcessNode{11, 10, "/usr/bin/tar", 1}));
+  EXPECT_EQ(profile.processes[2], (ProcessNode{12, 10, "/usr/bin/gzip", 1}));
+  auto parsed = ProfileFromJson(ProfileToJson(profile).dump(), "p.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->timeline, profile.timeline);
+  EXPECT_EQ(parsed->processes, profile.processes);
+}
+
+TEST(TimelineTest, DoublesTheIntervalInsteadOfGrowingPastItsLimit) {
+  Timeline timeline;
+  timeline.Add(0);
+  timeline.Add(3 * kFirstTimelineIntervalNs, 5);
+  EXPECT_EQ(timeline.calls, std::vector<uint64_t>({1, 0, 0, 5}));
+  // An offset of 2000 intervals needs 2 doublings to fit in 512 (2000 / 4 = 500).
+  timeline.Add(2000 * kFirstTimelineIntervalNs, 2);
+  EXPECT_EQ(timeline.interval_ns, 4 * kFirstTimelineIntervalNs);
+  ASSERT_EQ(timeline.calls.size(), 501u);
+  EXPECT_EQ(timeline.calls[0], 6u);  // 0 and 3 ms now share the first 4 ms
+  EXPECT_EQ(timeline.calls[500], 2u);
+  EXPECT_EQ(timeline.Total(), 8u);
+  EXPECT_LE(timeline.calls.size(), kMaxTimelineIntervals);
+  timeline.Coarsen(10 * kFirstTimelineIntervalNs);
+  EXPECT_EQ(timeline.interval_ns, 16 * kFirstTimelineIntervalNs);
+  EXPECT_EQ(timeline.calls.size(), 126u);
+  EXPECT_EQ(timeline.Total(), 8u);
+}
+
+TEST(ProfileJsonTest, RecordingsWithoutTimelineOrTreeStillLoad) {
+  // What sysfence wrote before timelines and process trees existed.
+  auto parsed = ProfileFromJson(
+      R"({"sysfence_profile":1,"backend":"ptrace","arch":"x86_64","syscalls":[{"arch":"x86_64","name":"read","nr":0,"count":3}]})",
+      "old.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_TRUE(parsed->timeline.calls.empty());
+  EXPECT_TRUE(parsed->processes.empty());
+  EXPECT_EQ(TotalCalls(*parsed), 3u);
+}
+
+TEST(MergeProfilesTest, DropsTimelinesAndTreesOfSeveralRuns) {
+  const Profile one = Built();
+  EXPECT_EQ(MergeProfiles({one}).timeline, one.timeline);
+  const Profile both = MergeProfiles({one, one});
+  EXPECT_TRUE(both.timeline.calls.empty());
+  EXPECT_TRUE(both.processes.empty());
 }
 
 TEST(MergeProfilesTest, AddsCountsUnitesValuesAndKeepsTheOldestKernel) {

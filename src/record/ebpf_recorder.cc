@@ -199,6 +199,53 @@ void CollectHot(record_bpf* skeleton, profile::ProfileBuilder& builder, int cpus
   }
 }
 
+// Calls over time (per-CPU slots summed): fine slots, or, when the recording outlasted them, every
+// slot at the coarse interval.
+void CollectTimeline(record_bpf* skeleton, profile::ProfileBuilder& builder, int cpus, uint64_t base_ns) {
+  std::vector<uint64_t> slots(2 * SF_TIMELINE_SLOTS, 0);
+  std::vector<uint64_t> per_cpu(static_cast<size_t>(cpus));
+  bool coarse = false;
+  for (uint32_t slot = 0; slot < slots.size(); ++slot) {
+    if (bpf_map__lookup_elem(skeleton->maps.timeline, &slot, sizeof(slot), per_cpu.data(),
+                             per_cpu.size() * sizeof(uint64_t), 0) != 0) {
+      continue;
+    }
+    for (uint64_t calls : per_cpu) slots[slot] += calls;
+    if (slot >= SF_TIMELINE_SLOTS && slots[slot] != 0) coarse = true;
+  }
+  builder.CoarsenTimeline(coarse ? SF_TIMELINE_COARSE_NS : SF_TIMELINE_FINE_NS);
+  for (uint32_t slot = 0; slot < slots.size(); ++slot) {
+    if (slots[slot] == 0) continue;
+    const uint64_t offset = slot < SF_TIMELINE_SLOTS ? slot * SF_TIMELINE_FINE_NS
+                                                     : (slot - SF_TIMELINE_SLOTS) * SF_TIMELINE_COARSE_NS;
+    builder.AddTimelineCalls(base_ns + offset, slots[slot]);
+  }
+}
+
+// The process tree: what the program saw fork and exec, and the processes tracked from here
+// (roots; with -p their parents among them are known from /proc).
+void CollectTree(record_bpf* skeleton, profile::ProfileBuilder& builder, const std::vector<pid_t>& roots) {
+  std::set<pid_t> seen;
+  uint32_t key = 0, next = 0;
+  const uint32_t* previous = nullptr;
+  while (bpf_map__get_next_key(skeleton->maps.tree, previous, &next, sizeof(next)) == 0) {
+    sf_node node{};
+    if (bpf_map__lookup_elem(skeleton->maps.tree, &next, sizeof(next), &node, sizeof(node), 0) == 0) {
+      builder.AddProcess(static_cast<int>(next), static_cast<int>(node.parent),
+                         std::string(node.comm, strnlen(node.comm, sizeof(node.comm))));
+      seen.insert(static_cast<pid_t>(next));
+    }
+    key = next;
+    previous = &key;
+  }
+  const std::set<pid_t> tracked(roots.begin(), roots.end());
+  for (pid_t root : roots) {
+    if (seen.count(root) != 0) continue;
+    const pid_t parent = os::ParentOf(root);
+    builder.AddProcess(root, tracked.count(parent) != 0 ? parent : 0, os::ExecutableOf(root));
+  }
+}
+
 void Collect(record_bpf* skeleton, profile::ProfileBuilder& builder) {
   const Arch native = NativeArch();
   const int cpus = libbpf_num_possible_cpus();
@@ -384,13 +431,16 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
                                                   std::strerror(-err) + "): " + LibbpfLog());
   }
   const uint64_t start = MonotonicNs();
+  skeleton->bss->sf_timeline_base = start;
   profile::ProfileBuilder builder(NativeArch(), start);
   builder.SetErrorsKnown(true);
   RecordResult result;
+  std::vector<pid_t> roots;
   std::optional<LiveSampler> sampler;
   sampler.emplace(skeleton.get(), options.live);
 
   auto track = [&](pid_t pid, bool from_exec) {
+    roots.push_back(pid);
     const uint32_t tgid = static_cast<uint32_t>(pid);
     sf_proc proc{0, 0};
     const uint32_t images_key = 0;
@@ -424,6 +474,8 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
   sampler.reset();
   record_bpf__detach(skeleton.get());
   Collect(skeleton.get(), builder);
+  if (const int cpus = libbpf_num_possible_cpus(); cpus > 0) CollectTimeline(skeleton.get(), builder, cpus, start);
+  CollectTree(skeleton.get(), builder, roots);
   result.profile = builder.Finish("ebpf", MonotonicNs());
   return result;
 }

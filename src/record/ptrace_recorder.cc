@@ -135,7 +135,7 @@ class PtraceSession {
       unsigned long child = 0;
       ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &child);
       if (event != PTRACE_EVENT_CLONE || os::ThreadGroupOf(static_cast<pid_t>(child)) == static_cast<pid_t>(child)) {
-        builder_.OnNewProcess(static_cast<pid_t>(child));
+        builder_.OnNewProcess(static_cast<pid_t>(child), tracee.tgid);
       }
       tracee.seen = true;
       Resume(tid, tracee, 0);

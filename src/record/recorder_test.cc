@@ -101,6 +101,31 @@ TEST_P(BackendTest, RecordsTheWorkloadWithItsArgumentsAndErrors) {
   EXPECT_FALSE(profile.executables.empty());
 }
 
+TEST_P(BackendTest, KeepsCallsOverTimeAndTheProcessTree) {
+  std::string why;
+  if (!Usable(GetParam(), &why)) GTEST_SKIP() << "[feature: ebpf] [feature: ebpf-toolchain] " << why;
+  // dash forks a child for each external command; the trailing ':' keeps it from exec'ing the last.
+  auto result = RecordQuietly(GetParam(), {"/bin/sh", "-c", "/bin/true; /bin/true; :"});
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  const profile::Profile& profile = result->profile;
+  // Every call falls in some interval, and the intervals are no finer than the backend counts.
+  EXPECT_EQ(profile.timeline.Total(), profile::TotalCalls(profile));
+  EXPECT_LE(profile.timeline.calls.size(), profile::kMaxTimelineIntervals);
+  EXPECT_GE(profile.timeline.interval_ns, GetParam() == Backend::kEbpf ? 4'000'000u : 1'000'000u);
+  ASSERT_EQ(profile.processes.size(), 3u);
+  const profile::ProcessNode& shell = profile.processes[0];
+  EXPECT_EQ(shell.parent, 0);
+  EXPECT_NE(shell.name.find("sh"), std::string::npos) << shell.name;
+  uint64_t calls = 0;
+  for (const profile::ProcessNode& process : profile.processes) calls += process.calls;
+  for (size_t i = 1; i < 3; ++i) {
+    EXPECT_EQ(profile.processes[i].parent, shell.pid);
+    EXPECT_NE(profile.processes[i].name.find("true"), std::string::npos) << profile.processes[i].name;
+  }
+  // ptrace and unotify count per process; eBPF counts per image and leaves it at 0.
+  EXPECT_EQ(calls, GetParam() == Backend::kEbpf ? 0 : profile::TotalCalls(profile));
+}
+
 INSTANTIATE_TEST_SUITE_P(AllBackends, BackendTest,
                          ::testing::Values(Backend::kEbpf, Backend::kUnotify, Backend::kPtrace),
                          [](const auto& param_info) { return std::string(BackendName(param_info.param)); });

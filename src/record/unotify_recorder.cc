@@ -77,8 +77,11 @@ class UnotifyRecording : public os::NotifyHandler {
     if (new_thread) {
       it->second = os::ThreadGroupOf(tid);
       if (it->second == tid && exe_of_.count(tid) == 0) {
-        builder_.OnNewProcess(tid);
+        // Its parent, when the recording saw that one: the tree's root and attached ones have none.
+        const pid_t parent = os::ParentOf(tid);
+        builder_.OnNewProcess(tid, exe_of_.count(parent) != 0 ? parent : 0);
         exe_of_[tid] = os::ExecutableOf(tid);
+        builder_.AddProcess(tid, exe_of_.count(parent) != 0 ? parent : 0, exe_of_[tid]);
         seen_.push_back(os::RefOf(tid));
       }
     }
