@@ -10,6 +10,9 @@
 //   sf_probe threads N NAME    N threads each call NAME once; prints how many failed with EPERM
 //   sf_probe loop N NAME       calls NAME N times; prints how many failed
 //   sf_probe must-call NAME    calls NAME; exits 0 when it succeeded, 3 when it failed
+//   sf_probe call-then-wait NAME FILE
+//                              like `call`, then stays alive until FILE exists (at most 30 s), so
+//                              a watcher can still read the process's /proc entries
 //   sf_probe sleep SECONDS     sleeps, then exits 0 (for signal tests); exits 100+sig on a signal
 //   sf_probe exit CODE         exits with CODE
 //   sf_probe alarm-call NAME   SIGALRM (SA_RESTART handler) in 100 ms, then calls NAME
@@ -110,6 +113,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (mode == "must-call" && argc == 3) return CallByName(argv[2]) < 0 ? 3 : 0;
+  if (mode == "call-then-wait" && argc == 4) {
+    const int status = Report(CallByName(argv[2]));
+    std::fflush(stdout);
+    for (int i = 0; i < 3000 && access(argv[3], F_OK) != 0; ++i) usleep(10000);
+    return status;
+  }
   if (mode == "loop" && argc == 4) {
     const long n = std::atol(argv[2]);
     long failed = 0;

@@ -77,9 +77,20 @@ TEST(WatchLiveTest, SeccompDecisionsOfAnotherProgramBecomeEventsWithTheirContain
   ASSERT_EQ(RunCommand({"/bin/mkdir", "-p", cgroup}).status, 0);
   Watch watch(dir);
   ASSERT_TRUE(watch.started) << ReadFile(watch.err);
-  const Finished denied = DenyUname(dir, "errno EPERM", "echo $$ > " + cgroup + "/cgroup.procs && ");
-  EXPECT_EQ(denied.out, "ret=-1 errno=EPERM\n") << denied.err;
-  ASSERT_TRUE(WaitForText(watch.events, "\"exe\":\"" + probe + "\"")) << ReadFile(watch.events);
+  // The container is read from the process's cgroup while it exists (documented), so the probe
+  // stays alive until the watcher has written its event; then it is released.
+  const std::string policy = dir.Write("deny.sfp", "arch x86_64\ndefault allow\nerrno EPERM uname\n");
+  const std::string release = dir.Path("release");
+  BackgroundProcess denied({"/bin/sh", "-c",
+                            "echo $$ > " + cgroup + "/cgroup.procs && exec " + SysfenceBinary() +
+                                " run --quiet --kernel-log --policy " + policy + " -- " + probe +
+                                " call-then-wait uname " + release},
+                           dir.Path("probe.out"), dir.Path("probe.err"));
+  const bool seen = WaitForText(watch.events, "\"exe\":\"" + probe + "\"");
+  std::ofstream(release) << "go\n";
+  EXPECT_EQ(denied.Wait(), 0) << ReadFile(dir.Path("probe.err"));
+  EXPECT_EQ(ReadFile(dir.Path("probe.out")), "ret=-1 errno=EPERM\n") << ReadFile(dir.Path("probe.err"));
+  ASSERT_TRUE(seen) << ReadFile(watch.events);
   EXPECT_EQ(watch.Stop(), 0) << ReadFile(watch.err);
   rmdir(cgroup.c_str());
 
