@@ -62,6 +62,12 @@ std::vector<std::string> Words(std::string_view text) {
 
 std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
+std::string Upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
 // "errno EPERM", "errno 38", "kill", "trap 7", ... -> Action (the grammar of core/action.h), or a
 // message in the builder's words.
 std::optional<Action> ParseAction(std::string_view text, std::string* problem) {
@@ -258,8 +264,7 @@ PolicyBuilder& PolicyBuilder::KeepCapabilities(const std::vector<std::string>& c
   for (const std::string& name : capabilities) {
     const std::optional<int> number = policy::CapabilityFromName(name);
     if (!number) {
-      std::string upper;
-      for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      std::string upper = Upper(name);
       if (!upper.starts_with("CAP_")) upper = "CAP_" + upper;
       if (policy::CapabilityFromName(upper)) {
         return state_->Fail("unknown capability " + Quoted(name) + "; capabilities are written as capabilities(7) "
@@ -320,13 +325,14 @@ PolicyBuilder& PolicyBuilder::Rlimit(std::string_view resource, uint64_t limit) 
 }
 
 PolicyBuilder& PolicyBuilder::Rlimit(std::string_view resource, uint64_t soft, uint64_t hard) {
-  const auto text = [](uint64_t value) { return value == kUnlimited ? std::string("kUnlimited") : std::to_string(value); };
+  const auto text = [](uint64_t value) {
+    return value == kUnlimited ? std::string("kUnlimited") : std::to_string(value);
+  };
   const SourceSpan span = state_->Begin("Rlimit(" + Quoted(resource) + ", " + text(soft) + ", " + text(hard) + ")");
   if (state_->error) return *this;
   const policy::ResourceEntry* entry = policy::FindResource(resource);
   if (entry == nullptr) {
-    std::string upper(resource);
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const std::string upper = Upper(resource);
     if (policy::FindResource(upper) != nullptr) {
       return state_->Fail("unknown resource " + Quoted(resource) + "; resources are written in capitals: " +
                               Quoted(upper), *this);
@@ -337,7 +343,9 @@ PolicyBuilder& PolicyBuilder::Rlimit(std::string_view resource, uint64_t soft, u
   }
   const std::string name(entry->name);
   for (const policy::RlimitRule& earlier : state_->model.rlimits) {
-    if (earlier.resource == entry->resource) return state_->Fail("rlimit " + name + " is already set by an earlier call", *this);
+    if (earlier.resource == entry->resource) {
+      return state_->Fail("rlimit " + name + " is already set by an earlier call", *this);
+    }
   }
   for (uint64_t value : {soft, hard}) {
     if (value != kUnlimited && value > entry->max) {

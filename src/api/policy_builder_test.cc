@@ -172,7 +172,8 @@ TEST(PolicyBuilder, EachBadPrivilegeValueIsAnErrorNamingIt) {
   cases.push_back({std::move(PolicyBuilder().Unshare({"pid", "net"})), "'unshare pid' needs 'mount' beside it"});
   cases.push_back({std::move(PolicyBuilder().Unshare({"net"}).Unshare({"ipc"})), "unshare is already set"});
   cases.push_back({std::move(PolicyBuilder().Rlimit("OPENFILES", 10)), "unknown resource \"OPENFILES\""});
-  cases.push_back({std::move(PolicyBuilder().Rlimit("NOFIEL", 10)), "unknown resource \"NOFIEL\"; did you mean 'NOFILE'"});
+  cases.push_back(
+      {std::move(PolicyBuilder().Rlimit("NOFIEL", 10)), "unknown resource \"NOFIEL\"; did you mean 'NOFILE'"});
   cases.push_back({std::move(PolicyBuilder().Rlimit("nofile", 10)),
                    "unknown resource \"nofile\"; resources are written in capitals: \"NOFILE\""});
   cases.push_back({std::move(PolicyBuilder().Rlimit("NOFILE", 64, 32)),
