@@ -332,8 +332,8 @@ static __always_inline __u64 abi_arg_of(struct pt_regs *regs, __u32 abi, __u32 i
   return abi == SF_FD_ABI_X32 ? value & 0xffffffffull : value;
 }
 
-/* The descriptor a successful call gave (its result `ret`), or -1: which calls give one, and how,
- * is what the loader wrote into fd_calls from data/fd-syscalls.tsv. */
+/* The descriptor a successful call of a traced process gave (its result `ret`), or -1: which calls
+ * give one, and how, is what the loader wrote into fd_calls from data/fd-syscalls.tsv. */
 static __always_inline long given_fd(struct pt_regs *regs, long ret) {
   __u32 nr = (__u32)regs->orig_ax;
   __u32 abi = is_compat() ? SF_FD_ABI_COMPAT : (nr & SF_X32_BIT) ? SF_FD_ABI_X32 : SF_FD_ABI_NATIVE;
@@ -342,6 +342,8 @@ static __always_inline long given_fd(struct pt_regs *regs, long ret) {
   __u32 slot = abi * SF_FD_NRS + nr;
   struct sf_fd_call *call = bpf_map_lookup_elem(&fd_calls, &slot);
   if (!call || call->how == SF_FD_NONE) return -1;
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  if (!bpf_map_lookup_elem(&procs, &tgid)) return -1; /* untraced: no argument test, no user read */
   if (call->how == SF_FD_RETURNED) return ret;
   __u64 arg = abi_arg_of(regs, abi, call->arg);
   if (call->how == SF_FD_RETURNED_IF_ARG_IN) {
@@ -360,8 +362,6 @@ static __always_inline long given_fd(struct pt_regs *regs, long ret) {
 static __always_inline void note_fd(struct pt_regs *regs, long ret) {
   long fd = given_fd(regs, ret);
   if (fd < 0) return;
-  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
-  if (!bpf_map_lookup_elem(&procs, &tgid)) return;
   __u32 which = 3;
   __u64 *highest = bpf_map_lookup_elem(&counters, &which);
   if (highest && (__u64)fd + 1 > *highest) *highest = (__u64)fd + 1;
