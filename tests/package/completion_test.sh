@@ -69,6 +69,7 @@ expect "bash global value before the command" "compile" "$(bash_complete sysfenc
 same "bash global option after the command" "always" "$(bash_complete sysfence compile --color al)"
 same "bash syscalls" "open openat openat2 open_by_handle_at open_tree open_tree_attr" "$(bash_complete sysfence syscalls ope)"
 same "bash --default" "EPERM kill" "$(bash_complete sysfence record --default EPE) $(bash_complete sysfence merge --default ki)"
+expect "bash --constants" "all AF AF_INET" "$(bash_complete sysfence syscalls --constants A) $(bash_complete sysfence syscalls --constants al)"
 expect "bash --pid" "$$" "$(bash_complete sysfence record --pid "$$")"
 expect "bash --cgroup" "/sys/fs/cgroup/$(ls /sys/fs/cgroup | head -1)" "$(bash_complete sysfence record --cgroup "")"
 same "bash policy files" "$scratch/sub $scratch/web.sfp $scratch/oci.json $scratch/k8s.yaml" \
@@ -92,6 +93,7 @@ if command -v fish >/dev/null; then
   expect "fish global value before the command" "compile" "$(fish_complete 'sysfence --color never comp')"
   same "fish syscalls" "open openat openat2 open_by_handle_at open_tree open_tree_attr" "$(fish_complete 'sysfence syscalls ope')"
   same "fish --default" "EPERM" "$(fish_complete 'sysfence record --default EPE')"
+  expect "fish --constants" "AF AF_INET" "$(fish_complete 'sysfence syscalls --constants AF')"
   expect "fish --pid" "$$" "$(fish_complete "sysfence record --pid $$")"
   expect "fish --cgroup" "/sys/fs/cgroup/$(ls /sys/fs/cgroup | head -1)/" "$(fish_complete 'sysfence record --cgroup /sys/fs/cgroup/')"
   same "fish policy files" "$scratch/sub/ $scratch/web.sfp $scratch/oci.json $scratch/k8s.yaml" \

@@ -193,6 +193,25 @@ TEST(TableWords, DefaultActionsAreAcceptedByTheParserTheCommandsUse) {
   EXPECT_FALSE(ParseDefaultAction("EBOGUS").ok());
 }
 
+// `syscalls --constants` is offered "all", the families and the constants: each is listed.
+TEST(TableWords, ConstantFiltersAreAcceptedBySyscallsConstants) {
+  const CompletionWords words = TableWords();
+  ASSERT_GT(words.constant_filters.size(), words.constants.size() + 5);
+  EXPECT_EQ(words.constant_filters.front(), "all");
+  const CliResult all = RunSysfence({"syscalls", "--constants", "all"});
+  EXPECT_EQ(all.exit_status, 0) << all.err;
+  // The families (the words before the first constant) each list something; every constant is in "all".
+  for (size_t i = 1; i < words.constant_filters.size() - words.constants.size(); ++i) {
+    const CliResult family = RunSysfence({"syscalls", "--constants", words.constant_filters[i]});
+    EXPECT_EQ(family.exit_status, 0) << words.constant_filters[i] << ": " << family.err;
+    EXPECT_FALSE(family.out.empty()) << words.constant_filters[i];
+  }
+  for (const std::string& constant : words.constants) {
+    EXPECT_NE(all.out.find(constant), std::string::npos) << constant;
+  }
+  EXPECT_EQ(RunSysfence({"syscalls", "--constants", "NO_SUCH_FAMILY"}).exit_status, kExitBadInput);
+}
+
 TEST(TableWords, ArchesAreAcceptedByTheCommands) {
   const CompletionWords words = TableWords();
   ASSERT_GE(words.arches.size(), 3u);

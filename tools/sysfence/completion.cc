@@ -3,6 +3,7 @@
 #include "tools/sysfence/completion.h"
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include "core/arch.h"
@@ -25,7 +26,14 @@ CompletionWords TableWords() {
   CompletionWords words;
   for (std::string_view name : syscalls::AllNames()) words.syscalls.emplace_back(name);
   for (const syscalls::Group& group : syscalls::AllGroups()) words.groups.emplace_back(group.name);
-  for (const syscalls::Constant& constant : syscalls::AllConstants()) words.constants.emplace_back(constant.name);
+  std::set<std::string> families;
+  for (const syscalls::Constant& constant : syscalls::AllConstants()) {
+    words.constants.emplace_back(constant.name);
+    families.emplace(constant.family);
+  }
+  words.constant_filters.emplace_back("all");
+  words.constant_filters.insert(words.constant_filters.end(), families.begin(), families.end());
+  words.constant_filters.insert(words.constant_filters.end(), words.constants.begin(), words.constants.end());
   for (Arch arch : AllArches()) words.arches.emplace_back(ArchName(arch));
   for (int value = 1; value < kMaxErrno; ++value) {
     if (!ErrnoName(value).empty()) words.default_actions.emplace_back(ErrnoName(value));
@@ -42,6 +50,7 @@ ValueKind KindOf(const CommandInfo& command, const OptionInfo& option) {
   if (HasLongName(option, "cgroup")) return ValueKind::kCgroup;
   if (HasLongName(option, "default")) return ValueKind::kErrnoOrKill;
   if (HasLongName(option, "policy")) return ValueKind::kPolicyFile;
+  if (HasLongName(option, "constants")) return ValueKind::kConstantFilter;
   const std::string& positional = option.positional_name;
   if (positional == "syscall") return ValueKind::kSyscall;
   if (positional == "query" && command.name == "syscalls") return ValueKind::kSyscallOrGroup;

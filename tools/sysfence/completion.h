@@ -22,6 +22,7 @@ enum class ValueKind {
   kSyscall,         ///< a syscall name
   kSyscallOrGroup,  ///< a syscall name or an @group
   kConstant,        ///< a named constant (AF_INET, O_RDONLY)
+  kConstantFilter,  ///< `syscalls --constants`: "all", a constant family (AF) or a constant
   kErrnoOrKill,     ///< an errno name (EPERM) or "kill": a --default action
   kPid,             ///< a running process's id
   kCgroup,          ///< a cgroup folder under /sys/fs/cgroup
@@ -33,6 +34,7 @@ struct CompletionWords {
   std::vector<std::string> syscalls;
   std::vector<std::string> groups;  ///< with '@'
   std::vector<std::string> constants;
+  std::vector<std::string> constant_filters;  ///< "all", the families, then the constants
   std::vector<std::string> arches;
   std::vector<std::string> default_actions;  ///< the errno names and "kill" (ParseDefaultAction's)
 };

@@ -26,6 +26,7 @@ std::string KindWord(const CommandInfo& command, const OptionInfo& option) {
     case ValueKind::kPolicyFile: return "policy-file";
     case ValueKind::kFilterFile: return "filter-file";
     case ValueKind::kErrnoOrKill: return "default-action";
+    case ValueKind::kConstantFilter: return "constant-filter";
     case ValueKind::kPid: return "pid";
     case ValueKind::kCgroup: return "cgroup";
     case ValueKind::kArch: return "arch";
@@ -76,6 +77,7 @@ _sysfence_values() {  # KIND WORD: the completions of WORD as a value of that ki
     words:*) mapfile -t COMPREPLY < <(compgen -W "${1#words:}" -- "$2") ;;
     policy-file) _sysfence_files 'sfp|json|yaml|yml' "$2" ;;
     filter-file) _sysfence_files 'bpf|asm|sfp|json|yaml|yml' "$2" ;;
+    constant-filter) mapfile -t COMPREPLY < <(compgen -W "$_sysfence_constant_filters" -- "$2") ;;
     default-action) mapfile -t COMPREPLY < <(compgen -W "$_sysfence_default_actions" -- "$2") ;;
     pid)
       local pids=(/proc/[0-9]*)
@@ -178,9 +180,9 @@ std::string BashCompletion(const ToolInfo& tool, const CompletionWords& words) {
                      "# the --help definitions and the syscall tables: do not edit.\n"
                      "_sysfence_commands='{}'\n_sysfence_root_options='{}'\n_sysfence_syscalls='{}'\n"
                      "_sysfence_groups='{}'\n_sysfence_constants='{}'\n_sysfence_arches='{}'\n"
-                     "_sysfence_default_actions='{}'\ndeclare -gA _sysfence_root_kinds=({} )\n{}",
+                     "_sysfence_default_actions='{}'\n_sysfence_constant_filters='{}'\ndeclare -gA _sysfence_root_kinds=({} )\n{}",
                      Joined(commands), Joined(root_options), Joined(words.syscalls), Joined(words.groups),
-                     Joined(words.constants), Joined(words.arches), Joined(words.default_actions), root_kinds, body);
+                     Joined(words.constants), Joined(words.arches), Joined(words.default_actions), Joined(words.constant_filters), root_kinds, body);
 }
 
 }  // namespace sysfence::cli

@@ -39,6 +39,7 @@ std::string Offer(const CommandInfo& command, const OptionInfo& option, const Co
     case ValueKind::kSyscallOrGroup: return " -a " + Quoted(Joined(words.syscalls) + " " + Joined(words.groups));
     case ValueKind::kConstant: return " -a " + Quoted(Joined(words.constants));
     case ValueKind::kErrnoOrKill: return " -a " + Quoted(Joined(words.default_actions));
+    case ValueKind::kConstantFilter: return " -a " + Quoted(Joined(words.constant_filters));
     case ValueKind::kPid: return " -a '(__fish_complete_pids)'";
     case ValueKind::kCgroup: return " -a '(__fish_complete_directories (commandline -ct) cgroup)'";
     case ValueKind::kProgram: return " -a '(__fish_complete_subcommand)'";
