@@ -104,6 +104,20 @@ TEST(OneOfTest, RefusesOtherWordsWhileParsingAndShowsTheWordsInHelp) {
   EXPECT_EQ(OneOfWords(*app.get_option("--color")), (std::vector<std::string>{"auto", "always", "never"}));
 }
 
+TEST(OneOfTest, AnOpenSetAcceptsWhatItsPredicateTakesAndOffersItsWords) {
+  CLI::App app("test", "tool");
+  std::string base;
+  auto accepts = [](const std::string& value) { return value.rfind("runc", 0) == 0; };
+  OneOf(app.add_option("--base", base, "A base"), {"runc-v1.1.x", "runc"}, accepts);
+  app.parse(std::vector<std::string>{"runc-v1.1.5", "--base"});
+  EXPECT_EQ(base, "runc-v1.1.5");
+  EXPECT_THROW(app.parse(std::vector<std::string>{"crun", "--base"}), CLI::ValidationError);
+  EXPECT_EQ(OneOfWords(*app.get_option("--base")), (std::vector<std::string>{"runc-v1.1.x", "runc"}));
+  std::string other;
+  CLI::Option* option = app.add_option("--other", other, "Another");
+  EXPECT_THROW(OneOf(option, {"crun"}, accepts), std::logic_error);  // offered, yet refused
+}
+
 TEST(OneOfTest, AnOptionWithoutWordsHasNone) {
   CLI::App app("test", "tool");
   std::string name;

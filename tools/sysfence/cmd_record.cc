@@ -197,6 +197,13 @@ int WriteRecording(const RecordFlags& flags, const record::RecordResult& result,
   return kExitOk;
 }
 
+// What --runtime-base offers: the bundled bases' names ("runc-v1.1.x") and their runtimes ("runc").
+std::vector<std::string> RuntimeBaseWords() {
+  std::vector<std::string> words = formats::BaseProfileNames();
+  for (const std::string& name : formats::BaseProfileNames()) words.push_back(name.substr(0, name.find('-')));
+  return words;
+}
+
 int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& command) {
   auto backend = record::BackendFromName(flags.backend);
   if (!backend) {
@@ -299,8 +306,9 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
                   "Record every process of a cgroup (a running container: /sys/fs/cgroup/... or /PATH as "
                   "/proc/PID/cgroup writes it), and every process that enters it, until it is empty (ebpf)");
   OneOf(sub->add_option("--runtime-base", flags->runtime_base,
-                        "Merge a container runtime's bundled base profile (docs/containers.md)"),
-        formats::BaseProfileNames());
+                        "Merge a container runtime's bundled base profile: its name, the runtime's "
+                        "(runc), or the runtime and version as SPO writes them (runc-v1.1.5); docs/containers.md"),
+        RuntimeBaseWords(), [](const std::string& name) { return formats::ResolveBaseProfileName(name).has_value(); });
   sub->add_flag("--launchable", flags->launchable,
                 "With -p: add what starting the program needs (execve, the loader's start-up), unless seen");
   sub->add_option("--default", flags->default_action,

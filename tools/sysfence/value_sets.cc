@@ -18,20 +18,28 @@ std::string Joined(const std::vector<std::string>& words, const char* separator)
 
 }  // namespace
 
-CLI::Option* OneOf(CLI::Option* option, const std::vector<std::string>& words) {
+CLI::Option* OneOf(CLI::Option* option, const std::vector<std::string>& words,
+                   std::function<bool(const std::string&)> accepts) {
   for (const std::string& word : words) {
     // The description "{a,b}" is the list OneOfWords reads back: a word with these would not survive.
     if (word.empty() || word.find_first_of(",{}") != std::string::npos) {
       throw std::logic_error("OneOf: '" + word + "' cannot be listed");
     }
+    if (!accepts(word)) throw std::logic_error("OneOf: '" + word + "' is offered but not accepted");
   }
   CLI::Validator validator(
-      [words](std::string& value) -> std::string {
-        if (std::find(words.begin(), words.end(), value) != words.end()) return "";
+      [words, accepts](std::string& value) -> std::string {
+        if (accepts(value)) return "";
         return "'" + value + "' is not one of " + Joined(words, ", ");
       },
       "{" + Joined(words, ",") + "}", kValidatorName);
   return option->check(validator);
+}
+
+CLI::Option* OneOf(CLI::Option* option, const std::vector<std::string>& words) {
+  return OneOf(option, words, [words](const std::string& value) {
+    return std::find(words.begin(), words.end(), value) != words.end();
+  });
 }
 
 std::vector<std::string> OneOfWords(const CLI::Option& option) {

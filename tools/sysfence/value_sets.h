@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,12 @@ namespace sysfence::cli {
 /// while parsing ("--format: 'xml' is not one of text, json, sarif"), before the command starts;
 /// --help shows the words as TYPE:{a,b,c}. Returns `option`.
 CLI::Option* OneOf(CLI::Option* option, const std::vector<std::string>& words);
+
+/// Restricts `option` to the values `accepts` takes, where `words` (each accepted) are the ones
+/// --help shows and the completions offer: a set with aliases the list leaves out ("runc" and
+/// "runc-v1.1.5" for the bundled base "runc-v1.1.x"). Any other value is a usage error, as above.
+CLI::Option* OneOf(CLI::Option* option, const std::vector<std::string>& words,
+                   std::function<bool(const std::string&)> accepts);
 
 /// The words OneOf gave `option`, in the order given; empty for an option without.
 std::vector<std::string> OneOfWords(const CLI::Option& option);
