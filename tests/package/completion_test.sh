@@ -71,7 +71,9 @@ same "bash syscalls" "open openat openat2 open_by_handle_at open_tree open_tree_
 same "bash --default" "EPERM kill" "$(bash_complete sysfence record --default EPE) $(bash_complete sysfence merge --default ki)"
 expect "bash --constants" "all AF AF_INET" "$(bash_complete sysfence syscalls --constants A) $(bash_complete sysfence syscalls --constants al)"
 expect "bash --pid" "$$" "$(bash_complete sysfence record --pid "$$")"
-expect "bash --cgroup" "/sys/fs/cgroup/$(ls /sys/fs/cgroup | head -1)" "$(bash_complete sysfence record --cgroup "")"
+cgroups=(/sys/fs/cgroup/*/)
+first_cgroup=${cgroups[0]%/}
+expect "bash --cgroup" "$first_cgroup" "$(bash_complete sysfence record --cgroup "")"
 same "bash policy files" "$scratch/sub $scratch/web.sfp $scratch/oci.json $scratch/k8s.yaml" \
      "$(bash_complete sysfence compile "$scratch/")"
 same "bash run -P" "$scratch/web.sfp" "$(bash_complete sysfence run -P "$scratch/we")"
@@ -95,7 +97,7 @@ if command -v fish >/dev/null; then
   same "fish --default" "EPERM" "$(fish_complete 'sysfence record --default EPE')"
   expect "fish --constants" "AF AF_INET" "$(fish_complete 'sysfence syscalls --constants AF')"
   expect "fish --pid" "$$" "$(fish_complete "sysfence record --pid $$")"
-  expect "fish --cgroup" "/sys/fs/cgroup/$(ls /sys/fs/cgroup | head -1)/" "$(fish_complete 'sysfence record --cgroup /sys/fs/cgroup/')"
+  expect "fish --cgroup" "$first_cgroup/" "$(fish_complete 'sysfence record --cgroup /sys/fs/cgroup/')"
   same "fish policy files" "$scratch/sub/ $scratch/web.sfp $scratch/oci.json $scratch/k8s.yaml" \
        "$(fish_complete "sysfence compile $scratch/")"
   same "fish filter files" "$scratch/sub/ $scratch/web.sfp $scratch/oci.json $scratch/k8s.yaml $scratch/web.bpf" \
