@@ -290,7 +290,7 @@ TEST(WatchLiveTest, RefusesToStartWithoutWritingAnything) {
   // Bad options: exit 2.
   Finished bad = RunCommand({SysfenceBinary(), "watch", "--source", "dmesg", "--output", out, "--lock-file", lock});
   EXPECT_EQ(bad.status, 2);
-  EXPECT_NE(bad.err.find("--source must be auto, netlink or kmsg"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("--source: 'dmesg' is not one of auto, netlink, kmsg"), std::string::npos) << bad.err;
   bad = RunCommand({SysfenceBinary(), "watch", "--metrics", "localhost", "--output", out, "--lock-file", lock});
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("expected ADDR:PORT"), std::string::npos) << bad.err;

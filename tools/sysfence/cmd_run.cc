@@ -17,6 +17,7 @@
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/global_options.h"
+#include "tools/sysfence/value_sets.h"
 
 namespace sysfence::cli {
 namespace {
@@ -287,15 +288,18 @@ const CommandRegistration kRegistration(40, [](CLI::App& app, int* exit_status) 
                   "JSON events per kind of call (default 100); later ones are counted in the summary");
   sub->add_option("--events-max-size", flags->events_max_mib,
                   "Stop writing events past this many MiB (default 1024); later calls are counted");
-  sub->add_option("--isolation", flags->isolation,
-                  "require (default): refuse to start unless the kernel can wall the program off from sysfence; "
-                  "best-effort: start with the walls it has");
+  OneOf(sub->add_option("--isolation", flags->isolation,
+                        "require (default): refuse to start unless the kernel can wall the program off from "
+                        "sysfence; best-effort: start with the walls it has"),
+        {"require", "best-effort"});
   sub->add_option("--alert-exec", flags->alert_command,
                   "Run CMD (via /bin/sh -c) with each event's JSON on stdin, rate-limited");
   sub->add_option("--alert-rate", flags->alert_rate, "Alerts per second (default 5); more are dropped and counted");
   sub->add_option("--alert-burst", flags->alert_burst, "Alerts allowed at once (default 20)");
-  sub->add_option("--landlock", flags->landlock,
-                  "best-effort (default): enforce what this kernel can and report the rest; require: refuse to start otherwise");
+  OneOf(sub->add_option("--landlock", flags->landlock,
+                        "best-effort (default): enforce what this kernel can and report the rest; require: refuse to "
+                        "start otherwise"),
+        {"best-effort", "require"});
   sub->add_flag("--strict", flags->strict,
                 "Run the program in seccomp strict mode: read, write, exit, rt_sigreturn only (x86_64; no --policy)");
   sub->add_flag("--kernel-log", flags->kernel_log,
