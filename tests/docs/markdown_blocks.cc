@@ -2,7 +2,6 @@
 #include "tests/docs/markdown_blocks.h"
 
 #include <algorithm>
-#include <optional>
 #include <regex>
 
 namespace sysfence::docs_test {
@@ -73,20 +72,23 @@ std::vector<CodeBlock> FencedCodeBlocks(std::string_view markdown) {
 std::vector<CodeBlock> TableColumnCode(std::string_view markdown, std::string_view header) {
   std::vector<CodeBlock> spans;
   const std::vector<std::string_view> lines = Lines(markdown);
-  std::optional<size_t> column;  // in the table being read
+  constexpr size_t kNoColumn = ~size_t{0};
+  bool in_table = false;
+  size_t column = kNoColumn;  // of the table being read
   for (size_t i = 0; i < lines.size(); ++i) {
     if (!Trimmed(lines[i]).starts_with("|")) {
-      column.reset();
+      in_table = false;
       continue;
     }
     const std::vector<std::string> cells = Cells(lines[i]);
-    if (!column) {  // a header row
+    if (!in_table) {  // a header row
+      in_table = true;
       auto it = std::find(cells.begin(), cells.end(), header);
-      column = it == cells.end() ? cells.size() + 1000 : static_cast<size_t>(it - cells.begin());
+      column = it == cells.end() ? kNoColumn : static_cast<size_t>(it - cells.begin());
       continue;
     }
-    if (*column >= cells.size() || cells[*column].find("---") == 0) continue;
-    const std::string& cell = cells[*column];
+    if (column >= cells.size() || cells[column].find("---") == 0) continue;
+    const std::string& cell = cells[column];
     const size_t open = cell.find('`');
     const size_t close = open == std::string::npos ? open : cell.find('`', open + 1);
     if (close != std::string::npos) spans.push_back({"", cell.substr(open + 1, close - open - 1) + "\n", i + 1});
