@@ -50,9 +50,9 @@ constexpr const char* kRunHelp =
     "  125  sysfence failed: a bad command line or policy, the system refused (no seccomp, no\n"
     "       Landlock under --landlock require, an unwritable events file), or the supervisor or\n"
     "       the events file failed while the program ran (stderr then gives the program's status)\n"
-    "  126  the program was found but cannot be executed (not executable, a folder, execve refused,\n"
-    "       also by the policy)\n"
-    "  127  the program was not found\n"
+    "  126  the program was found but cannot be executed (not executable, a folder, not a format the\n"
+    "       kernel runs, execve refused, also by the policy)\n"
+    "  127  the program was not found (nor its #! interpreter: execve's ENOENT)\n"
     "With 126 and 127 the program never ran, nor with 125 unless stderr gives its status. SIGINT,\n"
     "SIGTERM and SIGHUP sent to sysfence are passed on to the program.\n"
     "\n"
@@ -128,13 +128,19 @@ constexpr const char* kStrictSegv =
     "sysfence: the program was killed by SIGSEGV; in seccomp strict mode the rdtsc instruction faults too "
     "(the kernel disables the time stamp counter), and dynamic programs execute it during startup\n";
 
-// Prints `error` and returns run's status for it: 127 when the program was not found, 126 when it
-// cannot be executed (also when execve was refused at start), 125 for everything else.
+// Prints `error` and returns run's status for it: 127 when the program was not found, 125 for
+// everything else (a failed execve is not an error but a result: ExecFailed).
 int RunError(const Error& error) {
   std::fprintf(stderr, "sysfence: %s %s\n", Paint("error:", Tint::kError, stderr).c_str(), error.message.c_str());
   if (error.code == ErrorCode::kNotFound) return kExitNotFound;
-  if (error.message.find("step 'execve' failed") != std::string::npos) return kExitCannotExecute;
   return kExitRunFailed;
+}
+
+// The program's execve failed: prints why and returns the status the launcher chose from execve's
+// errno (os::ExecFailureStatus: 127 for ENOENT, 126 otherwise), never a text match.
+int ExecFailed(const std::string& message, int status) {
+  std::fprintf(stderr, "sysfence: %s %s\n", Paint("error:", Tint::kError, stderr).c_str(), message.c_str());
+  return status;
 }
 
 // Finds the program before anything is set up: 127 when it does not exist, 126 when it cannot be
@@ -163,6 +169,7 @@ int RunStrict(const RunFlags& flags, const std::vector<std::string>& command) {
   if (const int found = CheckProgram(command); found != kExitOk) return found;
   Result<run::StrictRunResult> result = run::RunInStrictMode(command);
   if (!result.ok()) return RunError(result.error());
+  if (result->exec_errno != 0) return ExecFailed(result->exec_error, result->exit_status);
   if (!flags.quiet && result->signal == SIGKILL) std::fputs(kStrictKilled, stderr);
   if (!flags.quiet && result->signal == SIGSEGV) std::fputs(kStrictSegv, stderr);
   return result->exit_status;
@@ -261,6 +268,7 @@ int RunCommand(const RunFlags& flags, const std::vector<std::string>& command) {
   }
   Result<run::RunResult> result = run::RunUnderPolicy(options);
   if (!result.ok()) return RunError(result.error());
+  if (result->exec_errno != 0) return ExecFailed(result->exec_error, result->exit_status);
   if (flags.verbose) std::fprintf(stderr, "sysfence: the program exited with status %d\n", result->exit_status);
   if (result->supervisor_failed || result->events_failed) return kExitRunFailed;
   return result->exit_status;

@@ -136,7 +136,7 @@ int WatchCommand(const WatchFlags& flags) {
   }
   if (!watcher.ok()) return ReportError(watcher.error());
   if ((*watcher)->metrics_port() != 0 && !Quiet()) {
-    std::fprintf(stderr, "sysfence: metrics at http://%s/metrics (port %u)\n", flags.metrics.c_str(),
+    std::fprintf(stderr, "sysfence: metrics at http://%s/metrics (port %u)\n", (*watcher)->metrics_address().c_str(),
                  static_cast<unsigned>((*watcher)->metrics_port()));
   }
   Result<watch::WatchTotals> totals = (*watcher)->Run();
