@@ -42,9 +42,14 @@ std::optional<std::string> NearestName(std::string_view name, std::span<const st
   return best;
 }
 
-std::string DidYouMean(std::string_view name, std::span<const std::string_view> candidates) {
+std::string DidYouMeanHint(std::string_view name, std::span<const std::string_view> candidates) {
   auto nearest = NearestName(name, candidates);
-  return nearest ? "; did you mean '" + *nearest + "'?" : std::string();
+  return nearest ? "did you mean '" + *nearest + "'?" : std::string();
+}
+
+std::string DidYouMean(std::string_view name, std::span<const std::string_view> candidates) {
+  const std::string hint = DidYouMeanHint(name, candidates);
+  return hint.empty() ? hint : "; " + hint;
 }
 
 }  // namespace sysfence

@@ -21,4 +21,8 @@ std::optional<std::string> NearestName(std::string_view name, std::span<const st
 /// "; did you mean 'x'?" or an empty string, for appending to error messages.
 std::string DidYouMean(std::string_view name, std::span<const std::string_view> candidates);
 
+/// "did you mean 'x'?" or an empty string: a Diagnostic's hint, which is printed on a line of its
+/// own ("  hint: did you mean 'x'?"), so it has no separator.
+std::string DidYouMeanHint(std::string_view name, std::span<const std::string_view> candidates);
+
 }  // namespace sysfence

@@ -15,6 +15,10 @@ TEST(SuggestTest, FindsTyposOnly) {
   EXPECT_EQ(NearestName("reed", kNames), "read");
   EXPECT_FALSE(NearestName("frobnicate", kNames).has_value());
   EXPECT_EQ(DidYouMean("wirte", kNames), "; did you mean 'write'?");
+  // A hint stands on its own line: no separator.
+  EXPECT_EQ(DidYouMeanHint("wirte", kNames), "did you mean 'write'?");
+  EXPECT_EQ(DidYouMeanHint("frobnicate", kNames), "");
+  EXPECT_EQ(DidYouMean("frobnicate", kNames), "");
 }
 
 TEST(SuggestTest, LongNamesGetNoSuggestionAndStayFast) {

@@ -266,7 +266,7 @@ std::optional<Arch> Importer::ValidateArchName(const std::string& name, const st
   if (name == "SCMP_ARCH_NATIVE") return host_;
   OciArchName arch = OciArchFromName(name);
   if (!arch.known) {
-    Error(path, "unknown architecture '" + name + "'", DidYouMean(name, OciArchNames()));
+    Error(path, "unknown architecture '" + name + "'", DidYouMeanHint(name, OciArchNames()));
     return std::nullopt;
   }
   return arch.arch;
@@ -295,7 +295,7 @@ void Importer::ParseFlags(const Json& profile, const std::string& base) {
     auto known = OciFilterFlags();
     if (std::find(known.begin(), known.end(), flag) == known.end()) {
       Error(path + "[" + std::to_string(i) + "]", "unknown seccomp filter flag '" + flag + "'",
-            DidYouMean(flag, known));
+            DidYouMeanHint(flag, known));
       continue;
     }
     policy_.flags.push_back(flag);

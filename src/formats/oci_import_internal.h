@@ -88,7 +88,7 @@ class Importer {
       if (std::any_of(names.begin(), names.end(), [&](std::string_view k) { return EqualsIgnoreCase(k, key); })) {
         continue;
       }
-      Warning(path + "." + key, "unknown field '" + key + "' is ignored", DidYouMean(key, names));
+      Warning(path + "." + key, "unknown field '" + key + "' is ignored", DidYouMeanHint(key, names));
     }
   }
 
@@ -157,7 +157,7 @@ class Importer {
     auto name = GetString(value, path);
     if (!name) return std::nullopt;
     auto action = OciActionFromName(*name);
-    if (!action) Error(path, "unknown action '" + *name + "'", DidYouMean(*name, OciActionNames()));
+    if (!action) Error(path, "unknown action '" + *name + "'", DidYouMeanHint(*name, OciActionNames()));
     return action;
   }
 

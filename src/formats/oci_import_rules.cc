@@ -125,7 +125,7 @@ void Importer::ParseRuleNames(const Json& entry, const std::string& path, Parsed
       Error(name_path, "empty syscall name");
     } else if (!syscalls::IsKnownName(syscall)) {
       Warning(name_path, "unknown syscall '" + syscall + "' is ignored (as runc does)",
-              DidYouMean(syscall, syscalls::AllNames()));
+              DidYouMeanHint(syscall, syscalls::AllNames()));
     } else if (std::find(rule.names.begin(), rule.names.end(), syscall) == rule.names.end()) {
       rule.names.push_back(syscall);
     }
@@ -205,7 +205,7 @@ std::optional<Comparison> Importer::ParseArg(const Json& arg, const std::string&
       if (auto parsed = OciOpFromName(*op_name)) {
         comparison.op = *parsed;
       } else {
-        Error(path + ".op", "unknown comparison operator '" + *op_name + "'", DidYouMean(*op_name, OciOpNames()));
+        Error(path + ".op", "unknown comparison operator '" + *op_name + "'", DidYouMeanHint(*op_name, OciOpNames()));
       }
     }
   } else {

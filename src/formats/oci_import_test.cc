@@ -276,6 +276,30 @@ TEST(OciImport, ArchitecturesCommentFlagsAndListener) {
   EXPECT_NE(text.find("listenerPath"), std::string::npos) << text;
 }
 
+// A hint is printed on its own line after "hint: ": it carries no separator of its own (it once
+// read "hint: ; did you mean ...").
+TEST(OciImport, DidYouMeanHintsHaveNoStraySeparator) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"defaultAction":"SCMP_ACT_ALOW"})", "did you mean 'SCMP_ACT_ALLOW'?"},
+      {R"({"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_46"]})", "did you mean 'SCMP_ARCH_X86_64'?"},
+      {R"({"defaultAction":"SCMP_ACT_ERRNO","flags":["SECCOMP_FILTER_FLAG_LOGG"]})",
+       "did you mean 'SECCOMP_FILTER_FLAG_LOG'?"},
+      {R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["raed"],"action":"SCMP_ACT_ALLOW"}]})",
+       "did you mean 'read'?"},
+      {R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQQ"}]}]})",
+       "did you mean 'SCMP_CMP_EQ'?"},
+      {R"({"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRett":1})", "did you mean 'defaultErrnoRet'?"},
+  };
+  for (const auto& [json, hint] : cases) {
+    SCOPED_TRACE(json);
+    Loaded loaded = Import(json);
+    ASSERT_EQ(loaded.diagnostics.all().size(), 1u) << Messages(loaded.diagnostics);
+    EXPECT_EQ(loaded.diagnostics.all()[0].hint, hint);
+    const std::string rendered = RenderDiagnostic(loaded.diagnostics.all()[0]);
+    EXPECT_NE(rendered.find("\n  hint: " + hint + "\n"), std::string::npos) << rendered;
+  }
+}
+
 TEST(OciImport, UnknownSyscallsAndFieldsAreWarnings) {
   Loaded loaded = Import(R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","raed","@basic-io"],
       "action":"SCMP_ACT_ALLOW","errnoret":5}]})");

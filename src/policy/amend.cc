@@ -99,16 +99,8 @@ Condition Combine(Condition::Kind kind, std::vector<Condition> children) {
 
 std::string Origins(std::span<const ObservedCall> calls) {
   std::vector<std::string> origins;
-  for (const ObservedCall& call : calls) {
-    if (!call.origin.empty() && std::find(origins.begin(), origins.end(), call.origin) == origins.end()) {
-      origins.push_back(call.origin);
-    }
-  }
-  if (origins.empty()) return "reported by a run";
-  std::string text = origins.front();
-  for (size_t i = 1; i < origins.size() && i < 3; ++i) text += "; " + origins[i];
-  if (origins.size() > 3) text += " and " + std::to_string(origins.size() - 3) + " more";
-  return text;
+  for (const ObservedCall& call : calls) origins.push_back(call.origin);
+  return OriginsComment(origins);
 }
 
 // Inserts `rule` (one target) where it takes effect. An unconditional rule for every ABI decides
@@ -209,6 +201,20 @@ std::vector<std::string> ReconcileCloneTwins(Policy& policy, bool clone3_used) {
                  "(pthread_create, posix_spawn)";
   Insert(policy, std::move(rule), lines);
   return lines;
+}
+
+std::string OriginsComment(std::span<const std::string> origins) {
+  std::vector<std::string> distinct;
+  for (const std::string& origin : origins) {
+    if (!origin.empty() && std::find(distinct.begin(), distinct.end(), origin) == distinct.end()) {
+      distinct.push_back(origin);
+    }
+  }
+  if (distinct.empty()) return "reported by a run";
+  std::string text = distinct.front();
+  for (size_t i = 1; i < distinct.size() && i < 3; ++i) text += "; " + distinct[i];
+  if (distinct.size() > 3) text += " and " + std::to_string(distinct.size() - 3) + " more";
+  return text;
 }
 
 Amendment AmendPolicy(const Policy& policy, std::span<const ObservedCall> calls) {

@@ -56,6 +56,10 @@ Rule RuleAllowing(std::span<const ObservedCall> calls, const std::vector<Arch>& 
 /// syscalls with conditionable arguments reported without them. Then ReconcileCloneTwins.
 Amendment AmendPolicy(const Policy& policy, std::span<const ObservedCall> calls);
 
+/// The comment of a rule added for reported calls or accesses: the first three distinct non-empty
+/// `origins` joined by "; ", then " and N more"; "reported by a run" when there are none.
+std::string OriginsComment(std::span<const std::string> origins);
+
 /// Keeps clone and clone3 consistent (clone3 passes its flags in memory no filter can read):
 /// where clone is allowed unconditionally and `clone3_used`, clone3 is allowed too; where clone
 /// is allowed only under conditions, clone3 is answered with ENOSYS (rules allowing it are

@@ -23,8 +23,7 @@ namespace sysfence::policy {
 namespace parser_internal {
 
 std::string Hint(std::string_view name, std::span<const std::string_view> candidates) {
-  auto nearest = NearestName(name, candidates);
-  return nearest ? "did you mean '" + *nearest + "'?" : std::string();
+  return DidYouMeanHint(name, candidates);
 }
 
 const std::vector<std::string_view>& ArchNames() {

@@ -219,6 +219,18 @@ std::string PrintCondition(const Condition& condition, const std::vector<std::st
   return ConditionPrinter(syscalls, arches).Print(condition);
 }
 
+std::string PrintFsRule(const FsRule& rule) {
+  std::string out = "fs";
+  for (std::string_view word : FsAccessToWords(rule.access)) out += " " + std::string(word);
+  for (const std::string& path : rule.paths) out += " " + PrintPath(path);
+  return out;
+}
+
+std::string PrintNetRule(const NetRule& rule) {
+  return std::string(rule.kind == NetRule::Kind::kBind ? "net bind tcp " : "net connect tcp ") +
+         std::to_string(rule.port);
+}
+
 std::string PrintRule(const Rule& rule, const std::vector<Arch>& arches) {
   std::string out = rule.action.ToPolicyText();
   for (const std::string& target : rule.targets) out += " " + target;
@@ -253,10 +265,7 @@ std::string PrintPolicy(const Policy& policy) {
     const FsRule& fs = policy.fs_rules[i];
     if (i == 0 || !fs.comment.empty()) out += "\n";
     PrintComment(fs.comment, out);
-    out += "fs";
-    for (std::string_view word : FsAccessToWords(fs.access)) out += " " + std::string(word);
-    for (const std::string& path : fs.paths) out += " " + PrintPath(path);
-    out += "\n";
+    out += PrintFsRule(fs) + "\n";
   }
   for (size_t i = 0; i < policy.net_rules.size();) {
     const NetRule& first = policy.net_rules[i];

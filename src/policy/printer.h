@@ -22,4 +22,11 @@ std::string PrintRule(const Rule& rule, const std::vector<Arch>& arches = {});
 std::string PrintCondition(const Condition& condition, const std::vector<std::string>& syscalls,
                            const std::vector<Arch>& arches = {});
 
+/// Prints one `fs` rule as a single .sfp line without its comment ("fs read-file /etc/shadow");
+/// paths the lexer would split (spaces, '#', quotes) are quoted.
+std::string PrintFsRule(const FsRule& rule);
+
+/// Prints one `net` rule as a single .sfp line without its comment ("net bind tcp 8123").
+std::string PrintNetRule(const NetRule& rule);
+
 }  // namespace sysfence::policy

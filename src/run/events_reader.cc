@@ -18,6 +18,19 @@ Error LineError(const std::string& path, size_t line, const std::string& what) {
   return Error{ErrorCode::kInvalidInput, fmt::format("{}:{}: {}", path, line, what)};
 }
 
+constexpr std::string_view kLandlockOutcomes[] = {"continued", "denied", "aborted"};
+
+// "reported at PATH:LINE (MODE, COMM)": the comment of the rule an event leads to.
+std::string OriginOf(const nlohmann::json& event, const std::string& path, size_t line) {
+  std::string origin = fmt::format("reported at {}:{}", path, line);
+  auto mode = event.find("mode");
+  auto comm = event.find("comm");
+  if (mode != event.end() && mode->is_string() && comm != event.end() && comm->is_string()) {
+    origin += fmt::format(" ({}, {})", mode->get<std::string>(), comm->get<std::string>());
+  }
+  return origin;
+}
+
 DecodedArg::Kind KindFromName(const std::string& kind) {
   if (kind == "constant") return DecodedArg::Kind::kConstant;
   if (kind == "flags") return DecodedArg::Kind::kFlags;
@@ -65,13 +78,42 @@ Result<std::optional<policy::ObservedCall>> CallFromEvent(const nlohmann::json& 
     if (auto text = arg.find("text"); text != arg.end() && text->is_string()) decoded.text = *text;
     args.push_back(std::move(decoded));
   }
-  std::string origin = fmt::format("reported at {}:{}", path, line);
-  auto mode = event.find("mode");
-  auto comm = event.find("comm");
-  if (mode != event.end() && mode->is_string() && comm != event.end() && comm->is_string()) {
-    origin += fmt::format(" ({}, {})", mode->get<std::string>(), comm->get<std::string>());
+  return std::optional<policy::ObservedCall>(ObservedCallFrom(*arch, *syscall, args, OriginOf(event, path, line)));
+}
+
+// Whether a landlock event's blockers name a right (fs.* or net.*), which a line could grant.
+bool BlocksARight(const nlohmann::json& event) {
+  auto landlock = event.find("landlock");
+  if (landlock == event.end() || !landlock->is_object()) return false;
+  auto blockers = landlock->find("blockers");
+  if (blockers == landlock->end() || !blockers->is_array()) return false;
+  return std::any_of(blockers->begin(), blockers->end(), [](const nlohmann::json& blocker) {
+    return blocker.is_string() &&
+           (blocker.get<std::string>().starts_with("fs.") || blocker.get<std::string>().starts_with("net."));
+  });
+}
+
+// One landlock event as an access, from its `suggest` line; nullopt when no line can allow it.
+Result<std::optional<policy::ObservedAccess>> AccessFromEvent(const nlohmann::json& event, const std::string& path,
+                                                              size_t line) {
+  auto outcome = event.find("outcome");
+  if (outcome == event.end() || !outcome->is_string()) return LineError(path, line, "$.outcome: missing or not a string");
+  if (std::find(std::begin(kLandlockOutcomes), std::end(kLandlockOutcomes), *outcome) == std::end(kLandlockOutcomes)) {
+    return LineError(path, line, fmt::format("$.outcome: unknown outcome '{}' of a landlock event",
+                                             outcome->get<std::string>()));
   }
-  return std::optional<policy::ObservedCall>(ObservedCallFrom(*arch, *syscall, args, std::move(origin)));
+  auto suggest = event.find("suggest");
+  if (suggest != event.end() && suggest->is_null() && !BlocksARight(event)) {
+    return std::optional<policy::ObservedAccess>();  // a wall of run's own, not a rule's right
+  }
+  if (suggest == event.end() || !suggest->is_string()) {
+    return LineError(path, line, "$.suggest: missing or not a string (a landlock event names the fs or net line "
+                                 "that would allow the access)");
+  }
+  auto access = policy::ObservedAccessFromLine(suggest->get<std::string>());
+  if (!access.ok()) return LineError(path, line, "$.suggest: " + access.error().message);
+  access->origin = OriginOf(event, path, line);
+  return std::optional<policy::ObservedAccess>(std::move(*access));
 }
 
 }  // namespace
@@ -83,11 +125,11 @@ bool LooksLikeEvents(std::string_view text) {
   if (!json || !json->is_object()) return false;
   auto type = json->find("type");
   return type != json->end() && type->is_string() &&
-         (*type == "start" || *type == "syscall" || *type == "summary");
+         (*type == "start" || *type == "syscall" || *type == "landlock" || *type == "summary");
 }
 
-Result<std::vector<policy::ObservedCall>> ReadReportedCalls(std::string_view text, const std::string& path) {
-  std::vector<policy::ObservedCall> calls;
+Result<Reports> ReadReports(std::string_view text, const std::string& path) {
+  Reports reports;
   size_t line_number = 0;
   for (size_t start = 0; start < text.size();) {
     const size_t end = std::min(text.find('\n', start), text.size());
@@ -105,12 +147,18 @@ Result<std::vector<policy::ObservedCall>> ReadReportedCalls(std::string_view tex
     }
     auto type = json->find("type");
     if (type == json->end() || !type->is_string()) return LineError(path, line_number, "$.type: missing or not a string");
+    if (*type == "landlock") {
+      auto access = AccessFromEvent(*json, path, line_number);
+      if (!access.ok()) return access.error();
+      if (access->has_value()) reports.accesses.push_back(std::move(**access));
+      continue;
+    }
     if (*type != "syscall") continue;
     auto call = CallFromEvent(*json, path, line_number);
     if (!call.ok()) return call.error();
-    if (call->has_value()) calls.push_back(std::move(**call));
+    if (call->has_value()) reports.calls.push_back(std::move(**call));
   }
-  return calls;
+  return reports;
 }
 
 }  // namespace sysfence::run

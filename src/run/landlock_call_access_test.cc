@@ -221,6 +221,8 @@ TEST(LandlockJudgeTest, SuggestionsAndBlockersSpellTheRightsAsPolicyAndKernelDo)
   EXPECT_EQ(LandlockSuggestion({uapi::kFsReadFile | uapi::kFsReadDir, 0, "/srv", -1}), "fs read /srv");
   EXPECT_EQ(LandlockSuggestion({uapi::kFsMakeReg | uapi::kFsWriteFile, 0, "/srv", -1}),
             "fs write-file make-reg /srv");
+  // A path the policy lexer would split is quoted, as the policy printer writes it.
+  EXPECT_EQ(LandlockSuggestion({uapi::kFsReadFile, 0, "/srv/my data#1", -1}), "fs read-file \"/srv/my data#1\"");
   EXPECT_EQ(LandlockSuggestion({0, uapi::kNetBindTcp, "", 8080}), "net bind tcp 8080");
   EXPECT_EQ(LandlockSuggestion({0, uapi::kNetConnectTcp, "", 5432}), "net connect tcp 5432");
   EXPECT_EQ(LandlockBlockers({uapi::kFsMakeReg | uapi::kFsTruncate, 0, "/x", -1}),

@@ -10,6 +10,7 @@
 
 #include "os/landlock_uapi.h"
 #include "policy/fs_access.h"
+#include "policy/printer.h"
 
 namespace sysfence::run {
 namespace {
@@ -56,9 +57,12 @@ std::string LandlockSuggestion(const LandlockMiss& miss) {
   if (miss.net_missing & uapi::kNetBindTcp) return fmt::format("net bind tcp {}", miss.port);
   if (miss.net_missing & uapi::kNetConnectTcp) return fmt::format("net connect tcp {}", miss.port);
   if (miss.fs_missing == 0) return "";
-  // The policy's FsAccess bits are Landlock's (run/landlock_grants.cc checks it).
-  const std::vector<std::string_view> words = policy::FsAccessToWords(static_cast<uint32_t>(miss.fs_missing));
-  return fmt::format("fs {} {}", fmt::join(words, " "), miss.path);
+  // The policy's FsAccess bits are Landlock's (run/landlock_grants.cc checks it). Printed as the
+  // policy printer prints it, so a path with a space is quoted and `merge` reads it back.
+  policy::FsRule rule;
+  rule.access = static_cast<uint32_t>(miss.fs_missing);
+  rule.paths = {miss.path};
+  return policy::PrintFsRule(rule);
 }
 
 LandlockMiss LandlockMissFromBlockers(const std::vector<std::string>& blockers, std::string path, int port) {

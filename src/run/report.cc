@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/arch.h"
+#include "policy/amend_landlock.h"
 
 namespace sysfence::run {
 
@@ -103,7 +104,23 @@ void Reporter::Summarize(RunSummary& summary, const policy::Policy& policy) cons
   summary.events_capped = stats_->capped;
   summary.suggested_lines = ledger_.SuggestedLines(policy);
   summary.counts = ledger_.CountsBySyscall();
-  summary.suggested_lines.insert(summary.suggested_lines.end(), landlock_lines_.begin(), landlock_lines_.end());
+  // Landlock: the lines `merge` would add for the same accesses (one per path, nothing a broader
+  // line covers); a key that is no fs/net line (the walls' own blockers) is kept as it is.
+  policy::Amendment landlock;
+  landlock.policy = policy;
+  std::vector<policy::ObservedAccess> accesses;
+  std::vector<std::string> other_keys;
+  for (const std::string& line : landlock_lines_) {
+    if (auto access = policy::ObservedAccessFromLine(line); access.ok()) {
+      accesses.push_back(std::move(*access));
+    } else {
+      other_keys.push_back(line);
+    }
+  }
+  policy::AmendLandlock(accesses, landlock);
+  for (auto* lines : {&landlock.lines, &landlock.notes, &other_keys}) {
+    summary.suggested_lines.insert(summary.suggested_lines.end(), lines->begin(), lines->end());
+  }
   summary.landlock_reported = landlock_total_;
   for (const EventSink* sink : sinks_) sink->Summarize(summary);
 }

@@ -101,6 +101,20 @@ TEST_F(PolicyCliTest, CheckErrorsExitTwoWithLocationSourceAndCaret) {
             "2 errors\n");
 }
 
+// The hint of an OCI profile's typo stands alone after "hint: " (it once read "hint: ; did you mean").
+TEST_F(PolicyCliTest, CheckOciTyposHintWithoutAStraySeparator) {
+  Write("p.json", R"({"defaultAction":"SCMP_ACT_ALOW","architectures":["SCMP_ARCH_X86_46"]})");
+  Outcome outcome = Run("check p.json");
+  EXPECT_EQ(outcome.status, 2);
+  EXPECT_EQ(outcome.out, "p.json: invalid\n");
+  EXPECT_EQ(outcome.err,
+            "p.json: $.defaultAction: error: unknown action 'SCMP_ACT_ALOW'\n"
+            "  hint: did you mean 'SCMP_ACT_ALLOW'?\n"
+            "p.json: $.architectures[0]: error: unknown architecture 'SCMP_ARCH_X86_46'\n"
+            "  hint: did you mean 'SCMP_ARCH_X86_64'?\n"
+            "2 errors\n");
+}
+
 TEST_F(PolicyCliTest, CheckShowsSourceLinesOfIncludedFiles) {
   Write("inc.sfp", "allow exit_group\nallow exti\n");
   Write("top.sfp", "arch x86_64\ninclude \"inc.sfp\"\n");

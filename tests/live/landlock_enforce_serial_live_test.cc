@@ -111,6 +111,36 @@ TEST_F(LandlockEnforceSerialLiveTest, DenialsFailWithEaccesAndAreEventsWithTheLi
             nlohmann::json::array({"fs read-file " + dir_.Path("data/secret"), "net connect tcp 9"}));
 }
 
+// The loop in enforce mode: the denials reported from the audit records, merged into the policy,
+// let the next enforced run through with no Landlock denial.
+TEST_F(LandlockEnforceSerialLiveTest, MergingTheReportedDenialsLetsTheNextRunThrough) {
+  const std::vector<std::string> work = {"/bin/sh", "-c",
+                                         "cat " + dir_.Path("data/secret") + "; busybox nc 127.0.0.1 9"};
+  const std::string denied = dir_.Path("denied.jsonl");
+  const Finished refused = Run({}, denied, work);
+  EXPECT_NE(refused.err.find("Permission denied"), std::string::npos) << refused.err;
+  ASSERT_EQ(OfType(denied, "landlock").size(), 2u) << ReadFile(denied);
+  const std::string merged = dir_.Path("merged.sfp");
+  const Finished merge = RunCommand({dir_.Path("bin/sysfence"), "merge", policy_, denied, "-o", merged});
+  ASSERT_EQ(merge.status, 0) << merge.err;
+  EXPECT_NE(merge.err.find("2 lines added"), std::string::npos) << merge.err;
+  const std::string text = ReadFile(merged);
+  EXPECT_NE(text.find("(enforce, cat)\nfs read-file " + dir_.Path("data/secret") + "\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("(enforce, busybox)\nnet connect tcp 9\n"), std::string::npos) << text;
+  const std::string events = dir_.Path("passed.jsonl");
+  std::vector<std::string> run = {dir_.Path("bin/sysfence"), "run", "--policy", merged, "--events", events, "--"};
+  run.insert(run.end(), work.begin(), work.end());
+  const Finished passed = RunCommand(run);
+  EXPECT_EQ(passed.out, "the secret\n");
+  // Nothing listens on the discard port: refused by the peer, no longer by Landlock.
+  EXPECT_NE(passed.err.find("Connection refused"), std::string::npos) << passed.err;
+  EXPECT_EQ(passed.err.find("Permission denied"), std::string::npos) << passed.err;
+  EXPECT_TRUE(OfType(events, "landlock").empty()) << ReadFile(events);
+  const std::vector<nlohmann::json> summary = OfType(events, "summary");
+  ASSERT_EQ(summary.size(), 1u) << ReadFile(events);
+  EXPECT_EQ(summary[0]["landlock_reported"], 0);
+}
+
 // Root inside the sandbox: audit messages it writes never become events (user messages have types of
 // their own; the kernel's Landlock type is refused), and switching audit off is reported.
 TEST_F(LandlockEnforceSerialLiveTest, ARootProgramCannotForgeEventsAndSwitchingAuditOffIsReported) {

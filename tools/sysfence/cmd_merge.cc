@@ -17,6 +17,7 @@
 #include "formats/load.h"
 #include "formats/oci_export.h"
 #include "policy/amend.h"
+#include "policy/amend_landlock.h"
 #include "policy/printer.h"
 #include "profile/coverage.h"
 #include "profile/replicas.h"
@@ -49,6 +50,10 @@ constexpr const char* kMergeHelp =
     "conditions. A denial reported by the kernel's audit record carries no arguments: for syscalls\n"
     "whose rules have conditions it adds a note instead (run the work with --monitor). Calls the\n"
     "policy already lets through add nothing. Notes go to stderr.\n"
+    "Landlock events (an access the policy's fs/net rules do not grant) add their `suggest` line\n"
+    "after the policy's fs/net rules: per path one `fs` line with the rights missing there, less\n"
+    "what a rule on the path or an ancestor grants (a covered path adds nothing), per port one\n"
+    "`net bind|connect tcp PORT`. A landlock event without a valid `suggest` line is bad input.\n"
     "\n"
     "Otherwise, recordings (JSON written by `sysfence record --json`) are merged as\n"
     "recordings: counts add up, argument values unite, and the policy is generated again from the\n"
@@ -74,7 +79,8 @@ constexpr const char* kMergeHelp =
     "  sysfence merge --json all.json run1.json run2.json\n"
     "  sysfence merge web.sfp worker.sfp -o both.sfp\n"
     "  sysfence run --monitor --events ev.jsonl --policy app.sfp -- ./app new-work\n"
-    "  sysfence merge app.sfp ev.jsonl -o app2.sfp            # then enforce app2.sfp\n"    "  sysfence merge --workload web --container nginx -f k8s -o web-nginx.yaml \\\n"
+    "  sysfence merge app.sfp ev.jsonl -o app2.sfp            # then enforce app2.sfp\n"
+    "  sysfence merge --workload web --container nginx -f k8s -o web-nginx.yaml \\\n"
     "      web-nginx-7c9d5-abcde.json web-nginx-7c9d5-fghij.json\n"
     "\n"
     "Exit status: 0 merged; 1 merged with warnings (what -f json/k8s cannot carry); 2 bad input\n"
@@ -102,6 +108,7 @@ struct MergeInputs {
   std::vector<policy::Policy> policies;
   std::vector<analyze::Analysis> analyses;
   std::vector<policy::ObservedCall> reported;
+  std::vector<policy::ObservedAccess> accesses;  // Landlock events
   size_t event_files = 0;
 };
 
@@ -136,9 +143,10 @@ std::optional<int> ReadInputs(const MergeFlags& flags, MergeInputs& in) {
       if (!analysis.ok()) return ReportError(analysis.error());
       in.analyses.push_back(std::move(analysis.value()));
     } else if (run::LooksLikeEvents(*text)) {
-      auto calls = run::ReadReportedCalls(*text, path);
-      if (!calls.ok()) return ReportError(calls.error());
-      in.reported.insert(in.reported.end(), calls->begin(), calls->end());
+      auto reports = run::ReadReports(*text, path);
+      if (!reports.ok()) return ReportError(reports.error());
+      in.reported.insert(in.reported.end(), reports->calls.begin(), reports->calls.end());
+      in.accesses.insert(in.accesses.end(), reports->accesses.begin(), reports->accesses.end());
       ++in.event_files;
     } else if (profile::LooksLikeProfileJson(*text)) {
       auto profile = profile::ProfileFromJson(*text, path);
@@ -204,9 +212,9 @@ std::optional<int> CheckFlags(const MergeFlags& flags) {
 }
 
 // POLICY EVENTS... / POLICY RECORDINGS...: adds to the one policy what the runs reported.
-int ApplyToPolicy(const MergeFlags& flags, const std::vector<policy::Policy>& policies,
-                  const std::vector<profile::Profile>& profiles, const std::vector<std::string>& profile_sources,
-                  std::vector<policy::ObservedCall> reported) {
+int ApplyToPolicy(const MergeFlags& flags, const MergeInputs& in) {
+  const std::vector<policy::Policy>& policies = in.policies;
+  std::vector<policy::ObservedCall> reported = in.reported;
   if (policies.size() != 1) {
     std::fprintf(stderr, "sysfence: error: to apply events or recordings, give exactly one policy (%zu given)\n",
                  policies.size());
@@ -216,11 +224,11 @@ int ApplyToPolicy(const MergeFlags& flags, const std::vector<policy::Policy>& po
     std::fprintf(stderr, "sysfence: error: --json needs recordings only; applying to a policy writes a policy\n");
     return kExitBadInput;
   }
-  for (size_t i = 0; i < profiles.size(); ++i) {
-    const auto calls = ObservedCallsOf(profiles[i], "recorded in " + profile_sources[i]);
+  for (size_t i = 0; i < in.profiles.size(); ++i) {
+    const auto calls = ObservedCallsOf(in.profiles[i], "recorded in " + in.profile_sources[i]);
     reported.insert(reported.end(), calls.begin(), calls.end());
   }
-  const policy::Amendment amendment = policy::AmendPolicy(policies.front(), reported);
+  const policy::Amendment amendment = policy::AmendPolicy(policies.front(), reported, in.accesses);
   if (!flags.quiet) {
     for (const std::string& note : amendment.notes) std::fprintf(stderr, "sysfence: %s\n", note.c_str());
     std::fprintf(stderr, "sysfence: %zu line%s added\n", amendment.lines.size(), amendment.lines.size() == 1 ? "" : "s");
@@ -270,7 +278,7 @@ int MergeCommand(const MergeFlags& flags) {
     return BadInput("cannot merge analyses with policies: give analyses and recordings");
   }
   if (in.event_files != 0 || (!in.profiles.empty() && !in.policies.empty())) {
-    return ApplyToPolicy(flags, in.policies, in.profiles, in.profile_sources, in.reported);
+    return ApplyToPolicy(flags, in);
   }
   if (!in.profiles.empty() || !in.analyses.empty()) return MergeRecordings(flags, in, default_action.value());
   if (!flags.json_path.empty()) return BadInput("--json needs recordings; policies merge into a policy only");
