@@ -90,6 +90,22 @@ struct {
   __type(value, struct sf_node);
 } tree SEC(".maps");
 
+/* The calls that give a new descriptor, and the argument values for which some do: see
+ * struct sf_fd_call (filled by the loader before attaching). */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, SF_FD_ABIS * SF_FD_NRS);
+  __type(key, __u32);
+  __type(value, struct sf_fd_call);
+} fd_calls SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, SF_FD_VALUES);
+  __type(key, struct sf_fd_value);
+  __type(value, __u8);
+} fd_call_values SEC(".maps");
+
 /* Set by the loader before attaching: the monotonic time timeline slots count from. */
 __u64 sf_timeline_base = 0;
 
@@ -300,27 +316,55 @@ int BPF_PROG(sf_sys_enter, struct pt_regs *regs, long id) {
   return 0;
 }
 
-/* Whether native call `nr` returns a new file descriptor (x86_64 numbers). */
-static __always_inline int returns_fd(__u32 nr) {
-  switch (nr) {
-    case 2: case 32: case 33: case 41: case 43: case 85: case 213: case 240: case 253: case 257:
-    case 282: case 283: case 284: case 288: case 289: case 290: case 291: case 292: case 294:
-    case 298: case 300: case 304: case 319: case 323: case 425: case 428: case 430: case 432:
-    case 433: case 434: case 437: case 438: case 447:
-      return 1;
+/* Argument `index` of a call of `abi` (32-bit ABIs: the low half of the register, as the kernel reads it). */
+static __always_inline __u64 abi_arg_of(struct pt_regs *regs, __u32 abi, __u32 index) {
+  if (abi == SF_FD_ABI_COMPAT) {
+    switch (index) {
+      case 0: return regs->bx & 0xffffffffull;
+      case 1: return regs->cx & 0xffffffffull;
+      case 2: return regs->dx & 0xffffffffull;
+      case 3: return regs->si & 0xffffffffull;
+      case 4: return regs->di & 0xffffffffull;
+      default: return regs->bp & 0xffffffffull;
+    }
   }
-  return 0;
+  __u64 value = arg_of(regs, (int)index);
+  return abi == SF_FD_ABI_X32 ? value & 0xffffffffull : value;
+}
+
+/* The descriptor a successful call of a traced process gave (its result `ret`), or -1: which calls
+ * give one, and how, is what the loader wrote into fd_calls from data/fd-syscalls.tsv. */
+static __always_inline long given_fd(struct pt_regs *regs, long ret) {
+  __u32 nr = (__u32)regs->orig_ax;
+  __u32 abi = is_compat() ? SF_FD_ABI_COMPAT : (nr & SF_X32_BIT) ? SF_FD_ABI_X32 : SF_FD_ABI_NATIVE;
+  nr &= ~SF_X32_BIT;
+  if (nr >= SF_FD_NRS) return -1;
+  __u32 slot = abi * SF_FD_NRS + nr;
+  struct sf_fd_call *call = bpf_map_lookup_elem(&fd_calls, &slot);
+  if (!call || call->how == SF_FD_NONE) return -1;
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  if (!bpf_map_lookup_elem(&procs, &tgid)) return -1; /* untraced: no argument test, no user read */
+  if (call->how == SF_FD_RETURNED) return ret;
+  __u64 arg = abi_arg_of(regs, abi, call->arg);
+  if (call->how == SF_FD_RETURNED_IF_ARG_IN) {
+    struct sf_fd_value key = {.slot = slot, .value = (__u32)arg};
+    return bpf_map_lookup_elem(&fd_call_values, &key) ? ret : -1;
+  }
+  if (call->how == SF_FD_RETURNED_IF_ARG_HAS) return ((__u32)arg & call->bits) ? ret : -1;
+  if (call->how != SF_FD_THROUGH_POINTER || ret != 0) return -1;
+  int fds[2] = {-1, -1};
+  if (bpf_probe_read_user(fds, sizeof(fds), (const void *)arg) != 0) return -1;
+  return fds[0] > fds[1] ? fds[0] : fds[1];
 }
 
 /* Keeps the highest descriptor a traced process was given (racy across CPUs by design: a lost
  * update can only lose a value that another CPU raced past at the same time). */
 static __always_inline void note_fd(struct pt_regs *regs, long ret) {
-  if (is_compat() || !returns_fd((__u32)regs->orig_ax)) return;
-  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
-  if (!bpf_map_lookup_elem(&procs, &tgid)) return;
+  long fd = given_fd(regs, ret);
+  if (fd < 0) return;
   __u32 which = 3;
   __u64 *highest = bpf_map_lookup_elem(&counters, &which);
-  if (highest && (__u64)ret + 1 > *highest) *highest = (__u64)ret + 1;
+  if (highest && (__u64)fd + 1 > *highest) *highest = (__u64)fd + 1;
 }
 
 SEC("tp_btf/sys_exit")

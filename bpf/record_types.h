@@ -84,6 +84,34 @@ struct sf_argkey {
   sf_u64 value;
 };
 
+/// The syscalls that give the caller a new file descriptor (data/fd-syscalls.tsv), which the loader
+/// writes into the fd_calls array before attaching: entry abi * SF_FD_NRS + nr, for the ABIs below
+/// (x32 numbers without the x32 bit). The program keeps the highest descriptor they gave.
+#define SF_FD_NRS 1024
+#define SF_FD_ABI_NATIVE 0 /* x86_64 */
+#define SF_FD_ABI_COMPAT 1 /* i386 (TS_COMPAT) */
+#define SF_FD_ABI_X32 2    /* x32 (the number has SF_X32_BIT) */
+#define SF_FD_ABIS 3
+#define SF_X32_BIT 0x40000000u
+/// sf_fd_call.how (syscalls::FdGiven).
+#define SF_FD_NONE 0
+#define SF_FD_RETURNED 1
+#define SF_FD_RETURNED_IF_ARG_IN 2  /* argument `arg` (low 32 bits) is an sf_fd_value of fd_call_values */
+#define SF_FD_RETURNED_IF_ARG_HAS 3 /* argument `arg` has a bit of `bits` */
+#define SF_FD_THROUGH_POINTER 4     /* on success, an int[2] of descriptors at argument `arg` */
+#define SF_FD_VALUES 256            /* room in fd_call_values */
+struct sf_fd_call {
+  unsigned char how;
+  unsigned char arg; /* index in the ABI's own argument order */
+  unsigned short pad;
+  sf_u32 bits;
+};
+/// A value of argument `arg` for which fd_calls' entry `slot` gives a descriptor.
+struct sf_fd_value {
+  sf_u32 slot;
+  sf_u32 value;
+};
+
 /// An executed path.
 struct sf_path {
   char path[256];

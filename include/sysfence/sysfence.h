@@ -179,6 +179,25 @@ class SYSFENCE_API PolicyBuilder {
   PolicyBuilder& Fs(std::string_view access, const std::vector<std::string>& paths);
   /// Landlock: a TCP port that may be bound ("bind") or connected to ("connect").
   PolicyBuilder& Net(std::string_view kind, uint16_t port);
+  /// `caps keep CAP_...`: the process keeps only these capabilities, named as capabilities(7) writes
+  /// them ("CAP_NET_BIND_SERVICE"); every other one leaves the bounding, permitted, effective,
+  /// inheritable and ambient sets. Errors: an empty list (use KeepNoCapabilities), an unknown name,
+  /// a name listed twice, a second caps call.
+  PolicyBuilder& KeepCapabilities(const std::vector<std::string>& capabilities);
+  /// `caps keep none`: every capability is dropped from every set.
+  PolicyBuilder& KeepNoCapabilities();
+  /// `unshare ...`: new namespaces, any subset of "net", "ipc", "uts", "pid", "mount", "user",
+  /// "cgroup". "pid" needs "mount" beside it (docs/policy-language.md). Errors: an empty list, an
+  /// unknown word, a word listed twice, a second unshare call.
+  PolicyBuilder& Unshare(const std::vector<std::string>& namespaces);
+  /// `rlimit NAME LIMIT`: soft and hard limit `limit` for the resource NAME ("NOFILE", "AS", ...,
+  /// or "RLIMIT_NOFILE"); kUnlimited is `unlimited`. Sizes are in bytes, CPU in seconds.
+  PolicyBuilder& Rlimit(std::string_view resource, uint64_t limit);
+  /// `rlimit NAME SOFT HARD`. Errors: an unknown name, soft above hard, a value out of the
+  /// resource's range (NICE 0..40, RTPRIO 0..99), the same resource twice.
+  PolicyBuilder& Rlimit(std::string_view resource, uint64_t soft, uint64_t hard);
+  /// The Rlimit value meaning `unlimited` (RLIM_INFINITY).
+  static constexpr uint64_t kUnlimited = ~uint64_t{0};
   /// The policy, or the first error.
   StatusOr<Policy> Build() const;
 
@@ -220,7 +239,9 @@ struct SYSFENCE_API SandboxReport {
 /// Sandboxes the calling process with `policy`: compile, then the policy's `unshare` (unshare(2):
 /// the process enters the new namespaces, except PID, which its children enter), `rlimit` and
 /// `caps keep` lines (step "namespaces", "rlimits", "capabilities" in a failed Status), Landlock
-/// (fs/net rules), then the seccomp filter on every thread. Capabilities are per thread and a new
+/// (fs/net rules), then the seccomp filter on every thread. With `unshare pid mount` no new /proc
+/// is mounted: the caller stays in its PID namespace and its /proc keeps showing it (its children
+/// see that /proc too; docs/library.md). Capabilities are per thread and a new
 /// user namespace needs a single thread, and Landlock before ABI 8 restricts only the calling
 /// thread: with such lines a process that already has other threads is refused (call this before
 /// starting threads). Irreversible once it succeeds.

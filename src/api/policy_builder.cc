@@ -16,6 +16,7 @@
 #include "policy/checks.h"
 #include "policy/fs_access.h"
 #include "policy/parser.h"
+#include "policy/privileges.h"
 #include "syscalls/syscalls.h"
 
 namespace sysfence {
@@ -60,6 +61,12 @@ std::vector<std::string> Words(std::string_view text) {
 }
 
 std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+std::string Upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
 
 // "errno EPERM", "errno 38", "kill", "trap 7", ... -> Action (the grammar of core/action.h), or a
 // message in the builder's words.
@@ -242,6 +249,121 @@ PolicyBuilder& PolicyBuilder::Net(std::string_view kind, uint16_t port) {
   rule.port = port;
   rule.span = span;
   state_->model.net_rules.push_back(std::move(rule));
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::KeepCapabilities(const std::vector<std::string>& capabilities) {
+  const SourceSpan span = state_->Begin("KeepCapabilities(...)");
+  if (state_->error) return *this;
+  if (state_->model.caps) return state_->Fail("caps are already set by an earlier call", *this);
+  if (capabilities.empty()) {
+    return state_->Fail("no capabilities given (KeepNoCapabilities() drops them all)", *this);
+  }
+  policy::CapsRule rule;
+  rule.span = span;
+  for (const std::string& name : capabilities) {
+    const std::optional<int> number = policy::CapabilityFromName(name);
+    if (!number) {
+      std::string upper = Upper(name);
+      if (!upper.starts_with("CAP_")) upper = "CAP_" + upper;
+      if (policy::CapabilityFromName(upper)) {
+        return state_->Fail("unknown capability " + Quoted(name) + "; capabilities are written as capabilities(7) "
+                            "names them: " + Quoted(upper), *this);
+      }
+      std::vector<std::string_view> names;
+      for (const policy::CapabilityEntry& entry : policy::AllCapabilities()) names.push_back(entry.name);
+      return state_->Fail("unknown capability " + Quoted(name) + DidYouMean(name, names), *this);
+    }
+    if (std::find(rule.keep.begin(), rule.keep.end(), *number) != rule.keep.end()) {
+      return state_->Fail("capability " + Quoted(name) + " is listed twice", *this);
+    }
+    rule.keep.push_back(*number);
+  }
+  std::sort(rule.keep.begin(), rule.keep.end());
+  state_->model.caps = std::move(rule);
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::KeepNoCapabilities() {
+  const SourceSpan span = state_->Begin("KeepNoCapabilities()");
+  if (state_->error) return *this;
+  if (state_->model.caps) return state_->Fail("caps are already set by an earlier call", *this);
+  policy::CapsRule rule;
+  rule.span = span;
+  state_->model.caps = std::move(rule);
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::Unshare(const std::vector<std::string>& namespaces) {
+  const SourceSpan span = state_->Begin("Unshare(...)");
+  if (state_->error) return *this;
+  if (state_->model.unshare) return state_->Fail("unshare is already set by an earlier call", *this);
+  if (namespaces.empty()) return state_->Fail("no namespaces given, e.g. {\"net\", \"ipc\"}", *this);
+  policy::UnshareRule rule;
+  rule.span = span;
+  for (const std::string& word : namespaces) {
+    const std::optional<policy::Namespace> ns = policy::NamespaceFromWord(word);
+    if (!ns) {
+      std::vector<std::string_view> words;
+      for (const policy::NamespaceEntry& entry : policy::AllNamespaces()) words.push_back(entry.word);
+      std::string hint = DidYouMean(word, words);
+      if (hint.empty()) hint = " (namespaces are net ipc uts pid mount user cgroup)";
+      return state_->Fail("unknown namespace " + Quoted(word) + hint, *this);
+    }
+    if ((rule.namespaces & *ns) != 0) return state_->Fail("namespace " + Quoted(word) + " is listed twice", *this);
+    rule.namespaces |= *ns;
+  }
+  if ((rule.namespaces & policy::kNsPid) != 0 && (rule.namespaces & policy::kNsMount) == 0) {
+    return state_->Fail(std::string(policy::kPidNeedsMount) + " (add \"mount\")", *this);
+  }
+  state_->model.unshare = std::move(rule);
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::Rlimit(std::string_view resource, uint64_t limit) {
+  return Rlimit(resource, limit, limit);
+}
+
+PolicyBuilder& PolicyBuilder::Rlimit(std::string_view resource, uint64_t soft, uint64_t hard) {
+  const auto text = [](uint64_t value) {
+    return value == kUnlimited ? std::string("kUnlimited") : std::to_string(value);
+  };
+  const SourceSpan span = state_->Begin("Rlimit(" + Quoted(resource) + ", " + text(soft) + ", " + text(hard) + ")");
+  if (state_->error) return *this;
+  const policy::ResourceEntry* entry = policy::FindResource(resource);
+  if (entry == nullptr) {
+    const std::string upper = Upper(resource);
+    if (policy::FindResource(upper) != nullptr) {
+      return state_->Fail("unknown resource " + Quoted(resource) + "; resources are written in capitals: " +
+                              Quoted(upper), *this);
+    }
+    std::vector<std::string_view> names;
+    for (const policy::ResourceEntry& known : policy::AllResources()) names.push_back(known.name);
+    return state_->Fail("unknown resource " + Quoted(resource) + DidYouMean(resource, names), *this);
+  }
+  const std::string name(entry->name);
+  for (const policy::RlimitRule& earlier : state_->model.rlimits) {
+    if (earlier.resource == entry->resource) {
+      return state_->Fail("rlimit " + name + " is already set by an earlier call", *this);
+    }
+  }
+  for (uint64_t value : {soft, hard}) {
+    if (value != kUnlimited && value > entry->max) {
+      return state_->Fail("limit " + std::to_string(value) + " is out of range for " + name + " (0 to " +
+                              std::to_string(entry->max) + ")", *this);
+    }
+  }
+  static_assert(kUnlimited == policy::kRlimitUnlimited);
+  if (soft > hard) {
+    return state_->Fail("rlimit " + name + ": soft limit " + policy::FormatLimit(entry->resource, soft) +
+                            " is above the hard limit " + policy::FormatLimit(entry->resource, hard), *this);
+  }
+  policy::RlimitRule rule;
+  rule.resource = entry->resource;
+  rule.soft = soft;
+  rule.hard = hard;
+  rule.span = span;
+  state_->model.rlimits.push_back(std::move(rule));
   return *this;
 }
 

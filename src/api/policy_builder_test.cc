@@ -108,6 +108,90 @@ TEST(PolicyBuilder, EachKindOfBadInputIsAnError) {
   }
 }
 
+// The caps, unshare and rlimit calls build what the equivalent .sfp lines parse to, and print as
+// `sysfence fmt` prints that text (Policy::ToText is fmt's printer).
+TEST(PolicyBuilder, PrivilegeCallsPrintAsTheEquivalentSfp) {
+  StatusOr<Policy> built = PolicyBuilder()
+                               .Arch("x86_64")
+                               .Default("allow")
+                               .KeepCapabilities({"CAP_NET_RAW", "CAP_NET_BIND_SERVICE"})
+                               .Unshare({"user", "mount", "net", "pid"})
+                               .Rlimit("NOFILE", 64, 128)
+                               .Rlimit("AS", uint64_t{512} << 20, PolicyBuilder::kUnlimited)
+                               .Rlimit("RLIMIT_CORE", 0)
+                               .Rlimit("NICE", 40)
+                               .Build();
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  const std::string sfp =
+      "arch x86_64\ndefault allow\ncaps keep CAP_NET_BIND_SERVICE CAP_NET_RAW\nunshare net pid mount user\n"
+      "rlimit NOFILE 64 128\nrlimit AS 512M unlimited\nrlimit CORE 0\nrlimit NICE 40\n";
+  StatusOr<Policy> parsed = Policy::FromText(sfp, "same.sfp");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(built->ToText(), parsed->ToText());
+  EXPECT_EQ(api::ModelOf(*built), api::ModelOf(*parsed));
+  // The text fmt writes, spelled out: capabilities by number, namespaces in canonical order, sizes
+  // with a suffix, one value where soft and hard agree.
+  const std::string printed = built->ToText();
+  EXPECT_THAT(printed, HasSubstr("\ncaps keep CAP_NET_BIND_SERVICE CAP_NET_RAW\nunshare net pid mount user\n"
+                                 "rlimit NOFILE 64 128\nrlimit AS 512M unlimited\nrlimit CORE 0\nrlimit NICE 40\n"));
+  StatusOr<Policy> reparsed = Policy::FromText(printed, "printed.sfp");
+  ASSERT_TRUE(reparsed.ok()) << reparsed.status().message();
+  EXPECT_EQ(reparsed->ToText(), printed);
+
+  StatusOr<Policy> none = PolicyBuilder().Arch("x86_64").Default("allow").KeepNoCapabilities().Unshare({"ipc"}).Build();
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  StatusOr<Policy> none_parsed = Policy::FromText("arch x86_64\ndefault allow\ncaps keep none\nunshare ipc\n");
+  ASSERT_TRUE(none_parsed.ok()) << none_parsed.status().message();
+  EXPECT_EQ(none->ToText(), none_parsed->ToText());
+  EXPECT_THAT(none->ToText(), HasSubstr("\ncaps keep none\nunshare ipc\n"));
+  EXPECT_TRUE(api::ModelOf(*none).caps->keep.empty());
+  EXPECT_EQ(api::ModelOf(*none).caps->span.ToString(), "PolicyBuilder:3:1");
+}
+
+TEST(PolicyBuilder, EachBadPrivilegeValueIsAnErrorNamingIt) {
+  struct Case {
+    PolicyBuilder builder;
+    std::string expected;
+  };
+  std::vector<Case> cases;
+  cases.push_back({std::move(PolicyBuilder().KeepCapabilities({"CAP_NET_RAWW"})),
+                   "call 1 KeepCapabilities(...): unknown capability \"CAP_NET_RAWW\"; did you mean 'CAP_NET_RAW'"});
+  cases.push_back({std::move(PolicyBuilder().KeepCapabilities({"net_raw"})),
+                   "unknown capability \"net_raw\"; capabilities are written as capabilities(7) names them: "
+                   "\"CAP_NET_RAW\""});
+  cases.push_back({std::move(PolicyBuilder().KeepCapabilities({"CAP_KILL", "CAP_KILL"})),
+                   "capability \"CAP_KILL\" is listed twice"});
+  cases.push_back({std::move(PolicyBuilder().KeepCapabilities({})), "no capabilities given (KeepNoCapabilities()"});
+  cases.push_back({std::move(PolicyBuilder().KeepCapabilities({"none"})), "unknown capability \"none\""});
+  cases.push_back({std::move(PolicyBuilder().KeepNoCapabilities().KeepCapabilities({"CAP_KILL"})),
+                   "call 2 KeepCapabilities(...): caps are already set"});
+  cases.push_back({std::move(PolicyBuilder().Unshare({"network"})), "unknown namespace \"network\""});
+  cases.push_back({std::move(PolicyBuilder().Unshare({"nte"})), "unknown namespace \"nte\"; did you mean 'net'"});
+  cases.push_back({std::move(PolicyBuilder().Unshare({"net", "net"})), "namespace \"net\" is listed twice"});
+  cases.push_back({std::move(PolicyBuilder().Unshare({})), "no namespaces given"});
+  cases.push_back({std::move(PolicyBuilder().Unshare({"pid", "net"})), "'unshare pid' needs 'mount' beside it"});
+  cases.push_back({std::move(PolicyBuilder().Unshare({"net"}).Unshare({"ipc"})), "unshare is already set"});
+  cases.push_back({std::move(PolicyBuilder().Rlimit("OPENFILES", 10)), "unknown resource \"OPENFILES\""});
+  cases.push_back(
+      {std::move(PolicyBuilder().Rlimit("NOFIEL", 10)), "unknown resource \"NOFIEL\"; did you mean 'NOFILE'"});
+  cases.push_back({std::move(PolicyBuilder().Rlimit("nofile", 10)),
+                   "unknown resource \"nofile\"; resources are written in capitals: \"NOFILE\""});
+  cases.push_back({std::move(PolicyBuilder().Rlimit("NOFILE", 64, 32)),
+                   "call 1 Rlimit(\"NOFILE\", 64, 32): rlimit NOFILE: soft limit 64 is above the hard limit 32"});
+  cases.push_back({std::move(PolicyBuilder().Rlimit("AS", PolicyBuilder::kUnlimited, 1 << 20)),
+                   "rlimit AS: soft limit unlimited is above the hard limit 1M"});
+  cases.push_back({std::move(PolicyBuilder().Rlimit("NICE", 41)), "limit 41 is out of range for NICE (0 to 40)"});
+  cases.push_back({std::move(PolicyBuilder().Rlimit("NOFILE", 8).Rlimit("RLIMIT_NOFILE", 9)),
+                   "rlimit NOFILE is already set by an earlier call"});
+  for (const Case& c : cases) {
+    StatusOr<Policy> policy = c.builder.Build();
+    ASSERT_FALSE(policy.ok()) << c.expected;
+    EXPECT_EQ(policy.status().step(), "build");
+    EXPECT_EQ(policy.status().code(), ErrorCode::kInvalidInput);
+    EXPECT_THAT(policy.status().message(), HasSubstr(c.expected));
+  }
+}
+
 TEST(Policy, FromTextReportsFileLineCol) {
   StatusOr<Policy> policy = Policy::FromText("arch x86_64\nallow read wrte\n", "app.sfp");
   ASSERT_FALSE(policy.ok());

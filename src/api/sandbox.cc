@@ -53,7 +53,9 @@ Status ApplyPrivilegeLines(const policy::Policy& model) {
       const Error error = os::NamespaceError(flags, errno);
       return api::StatusFromError("namespaces", MakeError(error.code, "unshare(" + os::CloneFlagsText(flags) + "): " + error.message));
     }
-    if (Result<void> set_up = os::SetUpNamespaces(flags, identity); !set_up.ok()) {
+    // The caller stays in its PID namespace (only its children enter the new one): no /proc of the
+    // new namespace is mounted here, since the caller's own /proc must keep showing the caller.
+    if (Result<void> set_up = os::SetUpNamespaces(flags & ~uint64_t{CLONE_NEWPID}, identity); !set_up.ok()) {
       return api::StatusFromError("namespaces", set_up.error());
     }
   }

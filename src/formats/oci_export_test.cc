@@ -347,6 +347,28 @@ TEST(OciExport, SixteenBitArgumentsExportAsMaskedComparisons) {
   EXPECT_EQ(policy::Evaluate(p, data).action, Action::Errno(1));
 }
 
+// trace's data is the tracer's 16-bit message: every value, 0 and above 4095 too, reads back.
+TEST(OciExport, TraceDataOfEverySizeRoundTrips) {
+  for (const uint16_t data : {uint16_t{0}, uint16_t{4096}, uint16_t{65535}}) {
+    policy::Policy p;
+    p.arches = {Arch::kX86_64};
+    p.default_action = Action::Trace(data);
+    policy::Rule rule;
+    rule.action = Action::Trace(static_cast<uint16_t>(data ^ 1));  // another value: not folded into the default
+    rule.targets = {"ptrace"};
+    p.rules = {rule};
+    Diagnostics d;
+    auto json = ExportOciJson(p, d);
+    ASSERT_TRUE(json.ok()) << json.error().message;
+    Diagnostics back_diagnostics;
+    auto back = ImportOciProfile(*json, "t.json", Host(Arch::kX86_64), back_diagnostics);
+    ASSERT_TRUE(back.has_value()) << *json;
+    EXPECT_EQ(back->default_action, Action::Trace(data)) << *json;
+    ASSERT_EQ(back->rules.size(), 1u) << *json;
+    EXPECT_EQ(back->rules[0].action, Action::Trace(static_cast<uint16_t>(data ^ 1))) << *json;
+  }
+}
+
 TEST(OciExport, NamedArgumentsTakeEachAbisPosition) {
   policy::Policy p;
   p.arches = {Arch::kS390x};

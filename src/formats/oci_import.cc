@@ -158,15 +158,16 @@ void Importer::ParseProfile(const Json& profile, const std::string& base) {
                               "listenerPath", "listenerMetadata"});
   }
   policy_.default_span = At(base + ".defaultAction");
-  std::optional<uint16_t> default_errno;
+  std::optional<uint64_t> default_errno;
+  bool default_errno_ok = true;
   if (const Json* errno_ret = Field(profile, "defaultErrnoRet"); errno_ret != nullptr && !errno_ret->is_null()) {
-    default_errno = GetErrno(*errno_ret, base + ".defaultErrnoRet");
+    default_errno = GetUnsigned(*errno_ret, base + ".defaultErrnoRet");
+    default_errno_ok = default_errno.has_value();
   }
   if (const Json* action = Field(profile, "defaultAction")) {
-    if (auto name = GetActionName(*action, base + ".defaultAction")) {
-      policy_.default_action = OciActionToAction(*name, default_errno);
-      if (default_errno && *name != OciActionName::kErrno && *name != OciActionName::kTrace) {
-        Warning(base + ".defaultErrnoRet", "defaultErrnoRet only applies to SCMP_ACT_ERRNO and SCMP_ACT_TRACE; ignored");
+    if (auto name = GetActionName(*action, base + ".defaultAction"); name && default_errno_ok) {
+      if (auto resolved = ActionWithReturn(*name, default_errno, base + ".defaultErrnoRet", "defaultErrnoRet")) {
+        policy_.default_action = *resolved;
       }
     }
   } else {

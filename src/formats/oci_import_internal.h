@@ -130,17 +130,27 @@ class Importer {
     return out;
   }
 
-  std::optional<uint16_t> GetErrno(const Json& value, const std::string& path) {
-    auto number = GetUnsigned(value, path);
-    if (!number) return std::nullopt;
-    // The range of an errno action's value (core/action.h); runc gives TRACE the same range.
-    const ActionTextResult<Action> action =
-        ActionWithNumber(ActionKind::kErrno, false, *number, std::to_string(*number));
+  // The action `name` stands for with the errnoRet (defaultErrnoRet) value `data` read at `path`,
+  // each action with the range its data has: SCMP_ACT_ERRNO an errno 1..4095 (the kernel clamps
+  // larger ones to 4095; a policy's errno is 1..4095), SCMP_ACT_TRACE the 16-bit value the tracer
+  // reads (SECCOMP_RET_DATA, 0..65535; libseccomp and runc pass all of it). Other actions carry no
+  // data: a value is warned about and ignored. Without a value both default to EPERM, as runc.
+  std::optional<Action> ActionWithReturn(OciActionName name, std::optional<uint64_t> data, const std::string& path,
+                                         std::string_view field) {
+    if (!data) return OciActionToAction(name, std::nullopt);
+    if (name != OciActionName::kErrno && name != OciActionName::kTrace) {
+      Warning(path, std::string(field) + " only applies to SCMP_ACT_ERRNO and SCMP_ACT_TRACE; ignored");
+      return OciActionToAction(name, std::nullopt);
+    }
+    const ActionKind kind = name == OciActionName::kErrno ? ActionKind::kErrno : ActionKind::kTrace;
+    const ActionTextResult<Action> action = ActionWithNumber(kind, false, *data, std::to_string(*data));
     if (!action.ok()) {
-      Error(path, action.error.message);
+      Error(path, action.error.message +
+                      (kind == ActionKind::kErrno ? " (SCMP_ACT_ERRNO takes an errno)"
+                                                  : " (SCMP_ACT_TRACE passes a 16-bit value to the tracer)"));
       return std::nullopt;
     }
-    return action.value->data;
+    return *action.value;
   }
 
   std::optional<OciActionName> GetActionName(const Json& value, const std::string& path) {

@@ -134,15 +134,16 @@ void Importer::ParseRuleNames(const Json& entry, const std::string& path, Parsed
 }
 
 void Importer::ParseRuleAction(const Json& entry, const std::string& path, ParsedRule& rule) {
-  std::optional<uint16_t> errno_ret;
+  std::optional<uint64_t> errno_ret;
+  bool errno_ok = true;
   if (const Json* errno_json = Field(entry, "errnoRet"); errno_json != nullptr && !errno_json->is_null()) {
-    errno_ret = GetErrno(*errno_json, path + ".errnoRet");
+    errno_ret = GetUnsigned(*errno_json, path + ".errnoRet");
+    errno_ok = errno_ret.has_value();
   }
   if (const Json* action = Field(entry, "action")) {
-    if (auto action_name = GetActionName(*action, path + ".action")) {
-      rule.action = OciActionToAction(*action_name, errno_ret);
-      if (errno_ret && *action_name != OciActionName::kErrno && *action_name != OciActionName::kTrace) {
-        Warning(path + ".errnoRet", "errnoRet only applies to SCMP_ACT_ERRNO and SCMP_ACT_TRACE; ignored");
+    if (auto action_name = GetActionName(*action, path + ".action"); action_name && errno_ok) {
+      if (auto resolved = ActionWithReturn(*action_name, errno_ret, path + ".errnoRet", "errnoRet")) {
+        rule.action = *resolved;
       }
     }
   } else {

@@ -140,6 +140,11 @@ TEST(OciImport, ActionsMapAsRuncDoes) {
       {"SCMP_ACT_ERRNO", "38", Action::Errno(38)},
       {"SCMP_ACT_TRACE", nullptr, Action::Trace(1)},
       {"SCMP_ACT_TRACE", "7", Action::Trace(7)},
+      // SCMP_ACT_TRACE's value is the tracer's 16-bit message (SECCOMP_RET_DATA), not an errno.
+      {"SCMP_ACT_TRACE", "0", Action::Trace(0)},
+      {"SCMP_ACT_TRACE", "4096", Action::Trace(4096)},
+      {"SCMP_ACT_TRACE", "65535", Action::Trace(65535)},
+      {"SCMP_ACT_ERRNO", "4095", Action::Errno(4095)},
       {"SCMP_ACT_TRAP", nullptr, Action::Trap()},
       {"SCMP_ACT_KILL", nullptr, Action::KillThread()},
       {"SCMP_ACT_KILL_THREAD", nullptr, Action::KillThread()},
@@ -158,6 +163,40 @@ TEST(OciImport, ActionsMapAsRuncDoes) {
   Loaded defaults = Import(R"({"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38})");
   ASSERT_TRUE(defaults.policy);
   EXPECT_EQ(defaults.policy->default_action, Action::Errno(38));
+  Loaded trace_default = Import(R"({"defaultAction":"SCMP_ACT_TRACE","defaultErrnoRet":40000})");
+  ASSERT_TRUE(trace_default.policy) << Messages(trace_default.diagnostics);
+  EXPECT_EQ(trace_default.policy->default_action, Action::Trace(40000));
+}
+
+// Each action's value has its own range, and an error names the JSON path and the action's range.
+TEST(OciImport, ErrnoRetRangeDependsOnTheAction) {
+  struct Case {
+    std::string json;
+    const char* where;
+    const char* message;
+  };
+  const std::string head = R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":")";
+  const Case cases[] = {
+      {head + R"(SCMP_ACT_TRACE","errnoRet":65536}]})", "$.syscalls[0].errnoRet", "out of range 0..65535"},
+      {head + R"(SCMP_ACT_TRACE","errnoRet":-1}]})", "$.syscalls[0].errnoRet", "expected an unsigned integer"},
+      {head + R"(SCMP_ACT_ERRNO","errnoRet":4096}]})", "$.syscalls[0].errnoRet", "out of range 1..4095"},
+      {head + R"(SCMP_ACT_ERRNO","errnoRet":0}]})", "$.syscalls[0].errnoRet", "out of range 1..4095"},
+      {R"({"defaultAction":"SCMP_ACT_TRACE","defaultErrnoRet":70000})", "$.defaultErrnoRet", "out of range 0..65535"},
+      {R"({"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":4096})", "$.defaultErrnoRet", "out of range 1..4095"},
+  };
+  for (const Case& c : cases) {
+    Loaded loaded = Import(c.json);
+    EXPECT_FALSE(loaded.policy) << c.json;
+    const std::string text = Messages(loaded.diagnostics);
+    EXPECT_EQ(loaded.diagnostics.error_count(), 1u) << c.json << "\n" << text;
+    EXPECT_NE(text.find(c.where), std::string::npos) << c.json << "\n" << text;
+    EXPECT_NE(text.find(c.message), std::string::npos) << c.json << "\n" << text;
+  }
+  // A value on an action that carries none is warned about and ignored, whatever its size.
+  Loaded ignored = Import(head + R"(SCMP_ACT_TRAP","errnoRet":70000}]})");
+  ASSERT_TRUE(ignored.policy) << Messages(ignored.diagnostics);
+  EXPECT_EQ(ignored.policy->rules.at(0).action, Action::Trap());
+  EXPECT_NE(Messages(ignored.diagnostics).find("$.syscalls[0].errnoRet"), std::string::npos);
 }
 
 TEST(OciImport, OperatorsAndMaskedValues) {

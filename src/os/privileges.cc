@@ -77,6 +77,20 @@ Result<void> RaiseLoopback() {
   return Ok();
 }
 
+// Mounts a proc instance of this process's PID namespace over /proc (flags as the host's /proc
+// has them), hiding the host's one in this mount namespace only.
+Result<void> MountOwnProc() {
+  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0) return Ok();
+  const int error = errno;
+  std::string reason = std::strerror(error);
+  if (error == EPERM) {
+    reason += " (in a new user namespace the kernel allows a proc mount only where the existing /proc is "
+              "fully visible: not where parts of it are covered by other mounts, as in many containers)";
+  }
+  return MakeError(error == EPERM ? ErrorCode::kPermission : ErrorCode::kOs,
+                   fmt::format("cannot mount a fresh /proc for the new PID namespace: {}", reason));
+}
+
 }  // namespace
 
 std::string CloneFlagsText(uint64_t flags) {
@@ -130,6 +144,10 @@ Result<void> SetUpNamespaces(uint64_t flags, const IdentityMap& identity) {
   }
   if ((flags & CLONE_NEWNS) != 0 && mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     return MakeError(ErrorCode::kOs, fmt::format("cannot make the new mount namespace private: {}", std::strerror(errno)));
+  }
+  // After the tree is private: the new proc stays in this mount namespace.
+  if ((flags & CLONE_NEWPID) != 0 && (flags & CLONE_NEWNS) != 0) {
+    if (Result<void> proc = MountOwnProc(); !proc.ok()) return proc;
   }
   if ((flags & CLONE_NEWNET) != 0) return RaiseLoopback();
   return Ok();

@@ -36,7 +36,11 @@ IdentityMap CurrentIdentity();
 /// Runs in a process just created in new namespaces (`flags`): writes the user namespace's maps
 /// (identity for a privileged caller, else the caller's uid and gid alone, with setgroups
 /// denied), makes a new mount namespace's mounts private (so nothing mounted inside reaches the
-/// host), and raises the loopback interface of a new network namespace.
+/// host), mounts a fresh proc on /proc when the process is in a new PID namespace and a new mount
+/// namespace (CLONE_NEWPID | CLONE_NEWNS: /proc then lists that namespace's processes only, and
+/// /proc/self is the process), and raises the loopback interface of a new network namespace.
+/// CLONE_NEWPID means the calling process itself is in the new PID namespace (it was cloned into
+/// it): a caller of unshare(2), which stays in its PID namespace, leaves the flag out.
 Result<void> SetUpNamespaces(uint64_t flags, const IdentityMap& identity);
 
 /// One resource limit: RLIMIT_* number, its name for messages ("NOFILE"), soft and hard values

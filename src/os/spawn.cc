@@ -367,6 +367,11 @@ std::optional<Error> SpawnedChild::Failure() const {
   return ChildError(shared_.get(), step_names_);
 }
 
+int SpawnedChild::exec_errno() const {
+  if (!shared_ || shared_->state.load(std::memory_order_acquire) != kFailed) return 0;
+  return shared_->failed_step == kExecStep ? shared_->error : 0;
+}
+
 void SpawnedChild::KillAndReap() {
   if (pid_ <= 0) return;
   kill(pid_, SIGKILL);

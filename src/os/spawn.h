@@ -116,6 +116,11 @@ class SpawnedChild {
   Result<void> ReleaseAndAwaitExec();
   /// The error the child reported (a failed execve after Release), if any; the caller reaps.
   std::optional<Error> Failure() const;
+  /// The errno of the child's failed execve (ENOENT, EACCES, ENOEXEC, ...), 0 when execve did not
+  /// fail (or another step did). Structured, for the caller's exit status (ExecFailureStatus in
+  /// os/exit_status.h): the child stores it in the shared memory before it exits, since under its
+  /// filter it cannot count on write(2) to a pipe.
+  int exec_errno() const;
   /// SIGKILL and reap (when not reaped yet).
   void KillAndReap();
   /// Forget the child: the caller waits for it (after a successful exec).

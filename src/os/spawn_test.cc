@@ -3,15 +3,18 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "os/exit_status.h"
 #include "os/proc.h"
 
 namespace sysfence::os {
@@ -95,6 +98,36 @@ TEST(SpawnTest, AFailedExecveIsNamed) {
   Result<void> exec = child->ReleaseAndAwaitExec();
   ASSERT_FALSE(exec.ok());
   EXPECT_NE(exec.error().message.find("step 'execve' failed"), std::string::npos) << exec.error().message;
+  EXPECT_EQ(child->exec_errno(), ENOENT);
+}
+
+// execve's errno reaches the parent as a number, and picks the status env(1) and timeout(1) use.
+TEST(SpawnTest, AFailedExecveReportsItsErrno) {
+  const std::string bad_elf = TempPath("bad_elf");
+  std::ofstream(bad_elf) << std::string("\x7f" "ELF\x02\x01\x01", 7) << std::string(57, '\0');
+  chmod(bad_elf.c_str(), 0755);
+  const std::string lost_interpreter = TempPath("lost_interpreter");
+  std::ofstream(lost_interpreter) << "#!/nonexistent/interpreter\n";
+  chmod(lost_interpreter.c_str(), 0755);
+  const std::string folder_interpreter = TempPath("folder_interpreter");
+  std::ofstream(folder_interpreter) << "#!/\n";
+  chmod(folder_interpreter.c_str(), 0755);
+  const std::pair<std::string, int> cases[] = {
+      {bad_elf, ENOEXEC}, {lost_interpreter, ENOENT}, {folder_interpreter, EACCES}, {"/nonexistent", ENOENT}};
+  for (const auto& [path, expected] : cases) {
+    SpawnSpec spec;
+    spec.path = path;
+    spec.argv = {path};
+    spec.steps.push_back(SpawnStep::Of(SpawnStepKind::kSignals));
+    Result<SpawnedChild> child = Spawn(spec);
+    ASSERT_TRUE(child.ok()) << child.error().message;
+    EXPECT_EQ(child->exec_errno(), 0) << "before the gate opens";
+    EXPECT_FALSE(child->ReleaseAndAwaitExec().ok()) << path;
+    EXPECT_EQ(child->exec_errno(), expected) << path;
+  }
+  for (const char* path : {bad_elf.c_str(), lost_interpreter.c_str(), folder_interpreter.c_str()}) unlink(path);
+  EXPECT_EQ(ExecFailureStatus(ENOENT), 127);
+  for (const int error : {EACCES, ENOEXEC, EPERM, ETXTBSY, ELOOP, E2BIG}) EXPECT_EQ(ExecFailureStatus(error), 126);
 }
 
 TEST(SpawnTest, TheProgramGetsTheDispositionsSysfenceInherited) {

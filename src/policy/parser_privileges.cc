@@ -127,6 +127,7 @@ void FileParser::ParseUnshare() {
   }
   UnshareRule rule;
   rule.span = keyword.span;
+  std::optional<SourceSpan> pid_span;
   while (!AtStatementEnd()) {
     const Token& token = Next();
     std::optional<Namespace> ns = token.kind == TokenKind::kWord ? NamespaceFromWord(token.text) : std::nullopt;
@@ -141,9 +142,14 @@ void FileParser::ParseUnshare() {
       return;
     }
     rule.namespaces |= *ns;
+    if (*ns == kNsPid) pid_span = token.span;
   }
   if (rule.namespaces == 0) {
     Fail(Peek().span, "'unshare' needs at least one namespace, e.g. 'unshare net ipc'");
+    return;
+  }
+  if (pid_span && (rule.namespaces & kNsMount) == 0) {
+    Fail(*pid_span, std::string(kPidNeedsMount), std::string(kPidNeedsMountHint));
     return;
   }
   const std::string trailing = EndStatement();

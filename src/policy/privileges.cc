@@ -155,6 +155,9 @@ void CheckPrivileges(const Policy& policy, Diagnostics& diagnostics) {
     if ((policy.unshare->namespaces & ~known) != 0) {
       diagnostics.Error(policy.unshare->span, "unshare has unknown namespace bits");
     }
+    if ((policy.unshare->namespaces & kNsPid) != 0 && (policy.unshare->namespaces & kNsMount) == 0) {
+      diagnostics.Error(policy.unshare->span, std::string(kPidNeedsMount), std::string(kPidNeedsMountHint));
+    }
   }
   uint32_t seen = 0;
   for (const RlimitRule& rlimit : policy.rlimits) {

@@ -49,6 +49,14 @@ std::optional<Namespace> NamespaceFromWord(std::string_view word);
 /// The words of `namespaces` (Namespace bits), in canonical order.
 std::vector<std::string_view> NamespaceWords(uint32_t namespaces);
 
+/// Why `unshare pid` alone is refused: a new PID namespace gets a fresh /proc only in a mount
+/// namespace of its own (without one the program would see the host's processes in /proc).
+inline constexpr std::string_view kPidNeedsMount =
+    "'unshare pid' needs 'mount' beside it: the new PID namespace gets a /proc of its own only in a "
+    "mount namespace of its own (without one, /proc would still show the host's processes)";
+/// The fix for kPidNeedsMount.
+inline constexpr std::string_view kPidNeedsMountHint = "write 'unshare pid mount'";
+
 /// What a resource's limit counts, which decides how its values may be written.
 enum class LimitUnit : uint8_t {
   kBytes,         ///< sizes: `64M` (K, M, G, T are powers of 1024)
@@ -82,7 +90,7 @@ std::string FormatLimit(Resource resource, uint64_t value);
 
 /// Reports what makes the caps, unshare and rlimit lines of a policy built in code invalid (the
 /// parser reports the same at the token): capabilities known, sorted and listed once; namespaces
-/// known and at least one; one line per resource, values in range, soft not above hard.
+/// known and at least one, `pid` only with `mount`; one line per resource, values in range, soft not above hard.
 void CheckPrivileges(const Policy& policy, Diagnostics& diagnostics);
 
 /// The caps, unshare and rlimit lines that let through what any of `policies` lets through (as

@@ -133,6 +133,12 @@ TEST(PrivilegesTest, UnshareErrorsAtTheirToken) {
             "test.sfp:3:1: error: 'unshare' appears twice [the first is at test.sfp:2:1]\n");
   EXPECT_EQ(Errors(WithHeader("unshare /net\n")),
             "test.sfp:2:9: error: unknown namespace '/net' [namespaces are net ipc uts pid mount user cgroup]\n");
+  // A new PID namespace without a mount namespace would keep the host's /proc.
+  EXPECT_EQ(Errors(WithHeader("unshare net pid ipc\n")),
+            "test.sfp:2:13: error: 'unshare pid' needs 'mount' beside it: the new PID namespace gets a /proc of its "
+            "own only in a mount namespace of its own (without one, /proc would still show the host's processes) "
+            "[write 'unshare pid mount']\n");
+  EXPECT_EQ(Errors(WithHeader("unshare mount pid\n")), "");
 }
 
 TEST(PrivilegesTest, RlimitErrorsAtTheirToken) {
@@ -221,6 +227,12 @@ TEST(PrivilegesTest, CheckPolicyRejectsBadBuiltLines) {
   policy.caps = CapsRule{{13, 10, 99}, {}, {}};
   policy.unshare = UnshareRule{0, {}, {}};
   policy.rlimits.push_back({Resource::kNofile, 20, 10, {}, {}});
+  Policy pid_alone = MustParse(WithHeader(""));
+  pid_alone.unshare = UnshareRule{kNsPid | kNsNet, {}, {}};
+  Diagnostics pid_diagnostics;
+  CheckPolicy(pid_alone, pid_diagnostics);
+  EXPECT_NE(Show(pid_diagnostics).find("'unshare pid' needs 'mount' beside it"), std::string::npos)
+      << Show(pid_diagnostics);
   policy.rlimits.push_back({Resource::kNofile, 1, 1, {}, {}});
   policy.rlimits.push_back({Resource::kRtprio, 100, 100, {}, {}});
   Diagnostics diagnostics;
@@ -266,7 +278,7 @@ TEST(PrivilegesTest, UniteLetsThroughWhatAnyLetsThrough) {
   EXPECT_EQ(united.rlimits[0].hard, 20u);
 
   // Disjoint namespaces: nothing is unshared by both.
-  UnitePrivileges(std::vector<Policy>{MustParse(WithHeader("unshare net\n")), MustParse(WithHeader("unshare pid\n"))},
+  UnitePrivileges(std::vector<Policy>{MustParse(WithHeader("unshare net\n")), MustParse(WithHeader("unshare pid mount\n"))},
                   united);
   EXPECT_FALSE(united.unshare.has_value());
 }

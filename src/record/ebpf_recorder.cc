@@ -35,6 +35,7 @@
 #include "os/proc.h"
 #include "os/spawn.h"
 #include "profile/profile_builder.h"
+#include "record/fd_call_table.h"
 #include "record/process_tree.h"
 #include "record/process_util.h"
 #include "syscalls/arg_meanings.h"
@@ -95,6 +96,26 @@ void FillArgMask(record_bpf* skeleton) {
     const uint32_t key = entry.number;
     bpf_map__update_elem(skeleton->maps.argmask, &key, sizeof(key), &bits, sizeof(bits), BPF_ANY);
   }
+}
+
+// Writes the descriptor-giving syscalls (data/fd-syscalls.tsv) into fd_calls and fd_call_values.
+Result<void> FillFdCalls(record_bpf* skeleton) {
+  Result<std::vector<FdCallEntry>> entries = FdCallEntries();
+  if (!entries.ok()) return entries.error();
+  for (const FdCallEntry& entry : entries.value()) {
+    int err = bpf_map__update_elem(skeleton->maps.fd_calls, &entry.slot, sizeof(entry.slot), &entry.call,
+                                   sizeof(entry.call), BPF_ANY);
+    for (uint32_t value : entry.values) {
+      const sf_fd_value key{entry.slot, value};
+      const uint8_t one = 1;
+      if (err == 0) err = bpf_map__update_elem(skeleton->maps.fd_call_values, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
+    }
+    if (err != 0) {
+      return MakeError(ErrorCode::kOs, "cannot fill the eBPF program's descriptor table (" + std::string(entry.name) +
+                                           "): " + std::strerror(-err));
+    }
+  }
+  return Ok();
 }
 
 // The processes the program marks as traced that are still running.
@@ -426,6 +447,7 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
   if (!loaded.ok()) return loaded.error();
   Skeleton skeleton = std::move(loaded.value());
   FillArgMask(skeleton.get());
+  if (Result<void> filled = FillFdCalls(skeleton.get()); !filled.ok()) return filled.error();
   if (const int err = record_bpf__attach(skeleton.get()); err != 0) {
     return MakeError(ErrorCode::kUnsupported, std::string("cannot attach the eBPF recording program (") +
                                                   std::strerror(-err) + "): " + LibbpfLog());
@@ -480,6 +502,32 @@ Result<RecordResult> RecordWithEbpf(const RecordOptions& options, const std::str
   return result;
 }
 
+Result<std::vector<FdCallEntry>> LoadedFdCalls() {
+  auto loaded = LoadSkeleton();
+  if (!loaded.ok()) return loaded.error();
+  Skeleton skeleton = std::move(loaded.value());
+  if (Result<void> filled = FillFdCalls(skeleton.get()); !filled.ok()) return filled.error();
+  std::vector<FdCallEntry> read;
+  for (uint32_t slot = 0; slot < SF_FD_ABIS * SF_FD_NRS; ++slot) {
+    FdCallEntry entry{"", slot, {}, {}};
+    if (bpf_map__lookup_elem(skeleton->maps.fd_calls, &slot, sizeof(slot), &entry.call, sizeof(entry.call), 0) != 0) {
+      return MakeError(ErrorCode::kOs, "cannot read fd_calls[" + std::to_string(slot) + "]");
+    }
+    if (entry.call.how != SF_FD_NONE) read.push_back(entry);
+  }
+  sf_fd_value key{}, next{};
+  const sf_fd_value* previous = nullptr;
+  while (bpf_map__get_next_key(skeleton->maps.fd_call_values, previous, &next, sizeof(next)) == 0) {
+    for (FdCallEntry& entry : read) {
+      if (entry.slot == next.slot) entry.values.push_back(next.value);
+    }
+    key = next;
+    previous = &key;
+  }
+  for (FdCallEntry& entry : read) std::sort(entry.values.begin(), entry.values.end());
+  return read;
+}
+
 }  // namespace sysfence::record
 
 #else  // !SYSFENCE_HAVE_EBPF
@@ -492,6 +540,8 @@ Result<void> EbpfUsable() {
 }
 
 Result<RecordResult> RecordWithEbpf(const RecordOptions&, const std::string&) { return EbpfUsable().error(); }
+
+Result<std::vector<FdCallEntry>> LoadedFdCalls() { return EbpfUsable().error(); }
 
 }  // namespace sysfence::record
 

@@ -275,6 +275,13 @@ void AppendSummaryJson(std::string& out, const RunSummary& summary) {
     AppendJsonString(out, summary.counts[i].first);
     fmt::format_to(it, ",\"count\":{}}}", summary.counts[i].second);
   }
+  out += "],\"fallbacks\":[";
+  for (size_t i = 0; i < summary.fallbacks.size(); ++i) {
+    if (i > 0) out += ',';
+    out += "{\"syscall\":";
+    AppendJsonString(out, summary.fallbacks[i].first);
+    fmt::format_to(it, ",\"count\":{}}}", summary.fallbacks[i].second);
+  }
   out += "]}\n";
 }
 

@@ -124,6 +124,10 @@ struct RunSummary {
   std::vector<std::string> suggested_lines;
   /// Per syscall: name and count, most frequent first.
   std::vector<std::pair<std::string, uint64_t>> counts;
+  /// Enforce mode: calls the policy answered ENOSYS by design so that their callers fall back
+  /// (clone3 -> clone; run/rule_attribution.h), per syscall, most frequent first. Not violations:
+  /// neither events nor alerts nor part of `reported_calls` and `counts`.
+  std::vector<std::pair<std::string, uint64_t>> fallbacks;
 };
 
 /// Appends the summary as one JSON object ("type": "summary") and a newline.

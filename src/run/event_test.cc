@@ -103,6 +103,22 @@ TEST(EventTest, SummaryJsonListsSuggestedLines) {
   EXPECT_NE(SummaryHumanText(summary).find("    allow uname\n"), std::string::npos);
 }
 
+TEST(EventTest, SummaryJsonCountsDesignedFallbacksApart) {
+  RunSummary summary;
+  std::string none;
+  AppendSummaryJson(none, summary);
+  EXPECT_EQ(nlohmann::json::parse(none)["fallbacks"], nlohmann::json::array());
+  summary.fallbacks = {{"clone3", 4}, {"rseq", 1}};
+  std::string line;
+  AppendSummaryJson(line, summary);
+  const auto json = nlohmann::json::parse(line);
+  ASSERT_EQ(json["fallbacks"].size(), 2u);
+  EXPECT_EQ(json["fallbacks"][0]["syscall"], "clone3");
+  EXPECT_EQ(json["fallbacks"][0]["count"], 4);
+  EXPECT_EQ(json["fallbacks"][1]["syscall"], "rseq");
+  EXPECT_EQ(json["reported_calls"], 0);  // not violations
+}
+
 TEST(EventTest, Rfc3339KeepsLeadingZerosOfNanoseconds) {
   EXPECT_EQ(FormatRfc3339(5), "1970-01-01T00:00:00.000000005Z");
 }

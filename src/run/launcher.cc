@@ -44,9 +44,11 @@ Result<void> ReleaseAndAwaitExec(LaunchedChild& child) {
   if (spawned == nullptr) return MakeError(ErrorCode::kInternal, "no child is waiting to exec");
   Result<void> exec = spawned->ReleaseAndAwaitExec();
   if (!exec.ok()) {
+    const int exec_errno = spawned->exec_errno();
     if (child.pidfd >= 0) close(child.pidfd);
     if (child.listener_fd >= 0) close(child.listener_fd);
     child = LaunchedChild{};
+    child.exec_errno = exec_errno;
     return CannotStart(exec.error());
   }
   spawned->Detach();  // the caller waits for the program now

@@ -45,6 +45,7 @@ struct LaunchedChild {
   int pidfd = -1;        ///< pidfd of the child (owned)
   int listener_fd = -1;  ///< the filter's notification fd in this process (owned), or -1
   std::string note;      ///< what before_filter returned
+  int exec_errno = 0;    ///< after ReleaseAndAwaitExec failed: execve's errno (0: something else failed)
   std::shared_ptr<void> handover;  ///< the spawner's state until the child calls execve
 };
 
@@ -53,7 +54,7 @@ Result<LaunchedChild> StartChild(const LaunchSpec& spec);
 
 /// Lets the child call execve, then waits until execve succeeded or failed. While it waits, the
 /// caller's supervisor must be running (execve itself may be notified). The error names execve's
-/// errno; the child has exited by then (and was reaped).
+/// errno, which `child.exec_errno` then holds; the child has exited by then (and was reaped).
 Result<void> ReleaseAndAwaitExec(LaunchedChild& child);
 
 }  // namespace sysfence::run

@@ -2,11 +2,13 @@
 #include "run/rule_attribution.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "policy/targets.h"
+#include "syscalls/facts.h"
 #include "run/supervised_policy.h"
 
 namespace sysfence::run {
@@ -49,13 +51,18 @@ DenialAttribution AttributeDenial(const policy::Policy& policy, bool arch_listed
     }
   }
   const bool default_candidate = !unconditional_reached && returns(policy.default_action);
+  const Action enosys = Action::Errno(ENOSYS);
   if (candidates.empty()) {
     // The default decided (or, should the record disagree with the policy, the best we can say).
-    return {policy.default_action, "default", policy::DecidedBy::kDefault};
+    return {policy.default_action, "default", policy::DecidedBy::kDefault,
+            policy.default_action == enosys && IsEnosysFallbackSyscall(name)};
   }
+  bool answers_enosys = !default_candidate || policy.default_action == enosys;
+  for (const int candidate : candidates) answers_enosys = answers_enosys && policy.rules[candidate].action == enosys;
+  const bool fallback = answers_enosys && IsEnosysFallbackSyscall(name);
   if (candidates.size() == 1 && !default_candidate) {
     policy::Decision decision{policy.rules[candidates[0]].action, policy::DecidedBy::kRule, candidates[0]};
-    return {decision.action, RuleLocation(policy, decision), policy::DecidedBy::kRule};
+    return {decision.action, RuleLocation(policy, decision), policy::DecidedBy::kRule, fallback};
   }
   std::string rule = "one of ";
   for (size_t i = 0; i < candidates.size(); ++i) {
@@ -63,7 +70,16 @@ DenialAttribution AttributeDenial(const policy::Policy& policy, bool arch_listed
     rule += (i == 0 ? "" : ", ") + RuleLocation(policy, decision);
   }
   if (default_candidate) rule += ", default";
-  return {policy.rules[candidates[0]].action, rule, policy::DecidedBy::kRule};
+  return {policy.rules[candidates[0]].action, rule, policy::DecidedBy::kRule, fallback};
+}
+
+bool IsEnosysFallbackSyscall(std::string_view name) {
+  if (name.empty()) return false;
+  for (const syscalls::FallbackTwin& twin : syscalls::FallbackTwins()) {
+    if (twin.newer == name) return true;
+  }
+  const auto safe = syscalls::EnosysSafeSyscalls();
+  return std::find(safe.begin(), safe.end(), name) != safe.end();
 }
 
 }  // namespace sysfence::run

@@ -76,5 +76,41 @@ TEST(RuleAttributionTest, UnlistedAbiIsBadarch) {
   EXPECT_EQ(found.action, Action::KillProcess());
 }
 
+// clone3 answered ENOSYS so glibc falls back to clone: a designed fallback, not a violation.
+TEST(RuleAttributionTest, EnosysForAFallbackTwinIsADesignedFallback) {
+  policy::Policy policy = Sample();
+  policy.rules.push_back(RuleAt(9, Action::Errno(ENOSYS), {"clone3", "rseq", "statx", "getpid"}));
+  for (const char* name : {"clone3", "rseq", "statx"}) {
+    const DenialAttribution found = AttributeDenial(policy, true, Arch::kX86_64, name, ActionKind::kErrno);
+    EXPECT_EQ(found.rule, "p.sfp:9") << name;
+    EXPECT_TRUE(found.enosys_fallback) << name;
+  }
+  // getpid's callers do not fall back: ENOSYS is a denial like any other.
+  EXPECT_FALSE(AttributeDenial(policy, true, Arch::kX86_64, "getpid", ActionKind::kErrno).enosys_fallback);
+  // Nor is a default of ENOSYS a fallback for syscalls that have no older twin...
+  policy.default_action = Action::Errno(ENOSYS);
+  EXPECT_FALSE(AttributeDenial(policy, true, Arch::kX86_64, "socket", ActionKind::kErrno).enosys_fallback);
+  // ...while it is one for those that do.
+  EXPECT_TRUE(AttributeDenial(policy, true, Arch::kX86_64, "openat2", ActionKind::kErrno).enosys_fallback);
+}
+
+TEST(RuleAttributionTest, OtherAnswersToAFallbackTwinAreDenials) {
+  policy::Policy policy = Sample();
+  policy.rules.push_back(RuleAt(9, Action::Errno(EPERM), {"clone3"}));  // breaks thread creation
+  policy.rules.push_back(RuleAt(10, Action::Notify(), {"statx"}));     // ENOSYS too, but not as written
+  policy.rules.push_back(RuleAt(11, Action::KillProcess(), {"openat2"}));
+  EXPECT_FALSE(AttributeDenial(policy, true, Arch::kX86_64, "clone3", ActionKind::kErrno).enosys_fallback);
+  EXPECT_FALSE(AttributeDenial(policy, true, Arch::kX86_64, "statx", ActionKind::kErrno).enosys_fallback);
+  EXPECT_FALSE(AttributeDenial(policy, true, Arch::kX86_64, "openat2", ActionKind::kKillProcess).enosys_fallback);
+  // The default can have decided too (ENOSYS rule conditional): both must answer ENOSYS.
+  policy::Policy mixed = Sample();
+  mixed.rules.push_back(RuleAt(9, Action::Errno(ENOSYS), {"clone3"}, true));
+  EXPECT_FALSE(AttributeDenial(mixed, true, Arch::kX86_64, "clone3", ActionKind::kErrno).enosys_fallback);
+  mixed.default_action = Action::Errno(ENOSYS);
+  EXPECT_TRUE(AttributeDenial(mixed, true, Arch::kX86_64, "clone3", ActionKind::kErrno).enosys_fallback);
+  // An ABI the policy does not list is badarch, whatever the syscall.
+  EXPECT_FALSE(AttributeDenial(mixed, false, Arch::kX86, "clone3", ActionKind::kErrno).enosys_fallback);
+}
+
 }  // namespace
 }  // namespace sysfence::run

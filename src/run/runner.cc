@@ -402,7 +402,12 @@ Result<RunResult> RunUnderPolicy(const RunOptions& options) {
 
   if (Result<void> exec = ReleaseAndAwaitExec(child); !exec.ok()) {
     supervision.Stop();
-    return exec.error();
+    if (child.exec_errno == 0) return exec.error();
+    RunResult failed;
+    failed.exec_errno = child.exec_errno;
+    failed.exec_error = exec.error().message;
+    failed.exit_status = os::ExecFailureStatus(child.exec_errno);
+    return failed;
   }
   const int wait_status = WaitForProgram(options, child, signals, supervisor ? &status_sink : nullptr);
   supervision.Stop();

@@ -59,10 +59,15 @@ struct RunResult {
   bool events_failed = false;      ///< events could not all be written (disk full, closed pipe)
   bool supervisor_failed = false;  ///< the supervisor stopped early (the program saw ENOSYS afterwards)
   std::string supervisor_error;
+  /// Not 0 when the program never ran because its execve failed: the errno. `exit_status` is then
+  /// os::ExecFailureStatus of it (127 for ENOENT, else 126) and `exec_error` says why.
+  int exec_errno = 0;
+  std::string exec_error;
 };
 
-/// Runs `options.command` under `options.policy`. An error means the program did not start (the
-/// message names the step); a started program always yields a RunResult.
+/// Runs `options.command` under `options.policy`. An error means the program did not start for a
+/// reason of sysfence's own (the message names the step); a RunResult holds the program's status,
+/// or, with `exec_errno` set, how its execve failed.
 Result<RunResult> RunUnderPolicy(const RunOptions& options);
 
 

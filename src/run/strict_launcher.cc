@@ -102,8 +102,10 @@ int WaitForProgram(pid_t pid, const ForwardedSignals& signals) {
   return waited == pid ? status : -1;
 }
 
-// Starts the child stopped at its exec: PTRACE_TRACEME, options set, execve reached.
-Result<os::SpawnedChild> StartTraced(const std::string& path, const std::vector<std::string>& command) {
+// Starts the child stopped at its exec: PTRACE_TRACEME, options set, execve reached. When execve
+// failed, `exec_errno` is its errno.
+Result<os::SpawnedChild> StartTraced(const std::string& path, const std::vector<std::string>& command,
+                                     int& exec_errno) {
   os::SpawnSpec spec;
   spec.path = path;
   spec.argv = command;
@@ -123,7 +125,10 @@ Result<os::SpawnedChild> StartTraced(const std::string& path, const std::vector<
   }
   os::SpawnedChild child = std::move(spawned).value();
   child.Release();
-  if (Result<void> exec_stop = AwaitExecStop(child); !exec_stop.ok()) return exec_stop.error();
+  if (Result<void> exec_stop = AwaitExecStop(child); !exec_stop.ok()) {
+    exec_errno = child.exec_errno();
+    return exec_stop.error();
+  }
   return child;
 }
 
@@ -140,8 +145,16 @@ Result<StrictRunResult> RunInStrictMode(const std::vector<std::string>& command)
   ForwardedSignals signals;
   // 1. The child stops after PTRACE_TRACEME (options set) and at its exec stop: the new image is
   //    loaded and has not run an instruction yet.
-  Result<os::SpawnedChild> started = StartTraced(*path, command);
-  if (!started.ok()) return started.error();
+  int exec_errno = 0;
+  Result<os::SpawnedChild> started = StartTraced(*path, command, exec_errno);
+  if (!started.ok()) {
+    if (exec_errno == 0) return started.error();
+    StrictRunResult failed;
+    failed.exec_errno = exec_errno;
+    failed.exec_error = started.error().message;
+    failed.exit_status = os::ExecFailureStatus(exec_errno);
+    return failed;
+  }
   os::SpawnedChild child = std::move(started).value();
   const pid_t pid = child.pid();
 

@@ -32,12 +32,16 @@ struct StrictRunResult {
   /// faults in strict mode (the kernel disables the time stamp counter; the dynamic loader reads it
   /// before its first syscall).
   int signal = 0;
+  /// Not 0 when the program never ran because its execve failed: the errno. `exit_status` is then
+  /// os::ExecFailureStatus of it (127 for ENOENT, else 126) and `exec_error` says why.
+  int exec_errno = 0;
+  std::string exec_error;
 };
 
 /// Runs `command` (program and arguments; the program is resolved like execvp) in seccomp strict
 /// mode and waits for it. SIGINT, SIGTERM and SIGHUP sent to the caller are passed on to the
 /// program. Errors mean the program did not run: kNotFound / kInvalidInput when it cannot be
-/// executed (the message says why), kUnsupported on architectures other than x86_64, kOs or
+/// executed (the message says why; a failed execve is a result with `exec_errno`), kUnsupported on architectures other than x86_64, kOs or
 /// kPermission with the failed step when the launch or the injection failed.
 Result<StrictRunResult> RunInStrictMode(const std::vector<std::string>& command);
 

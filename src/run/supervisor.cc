@@ -224,14 +224,21 @@ Outcome DenialOutcome(ActionKind returned) {
 }  // namespace
 
 void Supervisor::HandleDenial(const SeccompAuditRecord& record) {
-  ++stats_.denials;
   const uint32_t nr = static_cast<uint32_t>(record.syscall);
   const Action returned = Action::FromSeccompRet(record.code);
+  const DenialAttribution& attribution = AttributionFor(record.arch, nr, returned.kind);
+  if (returned.kind == ActionKind::kErrno && attribution.enosys_fallback) {
+    // The policy answers ENOSYS so that the C library falls back (clone3 -> clone): by design, not
+    // a violation. Counted for the summary; the older call it falls back to is judged on its own.
+    const std::optional<Arch> arch = ArchOfSyscall(record.arch, nr);  // known: the syscall has a name
+    ++fallbacks_[arch ? std::string(syscalls::NameOf(*arch, nr).value_or("")) : std::string()];
+    return;
+  }
+  ++stats_.denials;
   if (returned.kind == ActionKind::kKillProcess) {
     ++stats_.kills;
     killed_.insert(record.pid);
   }
-  const DenialAttribution& attribution = AttributionFor(record.arch, nr, returned.kind);
   const int decided_by = attribution.by == policy::DecidedBy::kBadArch   ? -2
                          : attribution.by == policy::DecidedBy::kUnknown ? -3
                          : attribution.by == policy::DecidedBy::kDefault ? -1
@@ -348,6 +355,9 @@ RunSummary Supervisor::Summary(int exit_status) const {
   summary.records_lost = options_.denials != nullptr ? options_.denials->lost() : 0;
   summary.audit_disabled = options_.denials != nullptr ? options_.denials->audit_disabled() : 0;
   reporter_.Summarize(summary, *options_.policy);
+  summary.fallbacks.assign(fallbacks_.begin(), fallbacks_.end());
+  std::stable_sort(summary.fallbacks.begin(), summary.fallbacks.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   return summary;
 }
 

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
@@ -140,6 +141,8 @@ class Supervisor : private os::NotifyHandler {
   /// Monitor mode: what the `caps keep` line would break, each text reported once.
   std::set<std::string> privilege_breaks_;
   std::map<std::tuple<uint32_t, uint32_t, ActionKind>, DenialAttribution> attributions_;
+  /// Designed ENOSYS fallbacks (clone3 answered ENOSYS, ...) per syscall: counted, never events.
+  std::map<std::string, uint64_t> fallbacks_;
 };
 
 }  // namespace sysfence::run

@@ -61,14 +61,28 @@ Result<MetricsServer> MetricsServer::Listen(const ListenAddress& address) {
     return MakeError(ErrorCode::kOs, fmt::format("--metrics {}: cannot listen: {}{}", shown, std::strerror(err),
                                                  err == EADDRINUSE ? " (another program holds the port)" : ""));
   }
+  // Port 0 asks the kernel to choose: what was bound is what clients need, so read it back.
   sockaddr_storage bound{};
   socklen_t length = sizeof(bound);
-  uint16_t bound_port = address.port;
-  if (getsockname(listener.get(), reinterpret_cast<sockaddr*>(&bound), &length) == 0) {
-    bound_port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                                                   : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  if (getsockname(listener.get(), reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
+    return MakeError(ErrorCode::kOs, fmt::format("--metrics {}: getsockname: {}", shown, std::strerror(errno)));
   }
-  return MetricsServer(std::move(listener), bound_port);
+  auto [text, bound_port] = BoundAddress(bound);
+  return MetricsServer(std::move(listener), bound_port, std::move(text));
+}
+
+std::pair<std::string, uint16_t> MetricsServer::BoundAddress(const sockaddr_storage& bound) {
+  char host[INET6_ADDRSTRLEN] = {};
+  if (bound.ss_family == AF_INET6) {
+    const auto* ipv6 = reinterpret_cast<const sockaddr_in6*>(&bound);
+    inet_ntop(AF_INET6, &ipv6->sin6_addr, host, sizeof(host));
+    const uint16_t port = ntohs(ipv6->sin6_port);
+    return {fmt::format("[{}]:{}", host, port), port};
+  }
+  const auto* ipv4 = reinterpret_cast<const sockaddr_in*>(&bound);
+  inet_ntop(AF_INET, &ipv4->sin_addr, host, sizeof(host));
+  const uint16_t port = ntohs(ipv4->sin_port);
+  return {fmt::format("{}:{}", host, port), port};
 }
 
 std::vector<int> MetricsServer::fds() const {

@@ -4,9 +4,12 @@
 // client can hold one of at most kMaxClients slots for at most kClientTimeoutMs, never the loop.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -35,8 +38,13 @@ class MetricsServer {
 
   /// The descriptors to poll for readability: the listener and every client.
   [[nodiscard]] std::vector<int> fds() const;
-  /// The port bound (useful with port 0).
+  /// The port bound: the kernel's choice when port 0 was asked for.
   [[nodiscard]] uint16_t port() const { return port_; }
+  /// The address bound, numeric, as ADDR:PORT ("127.0.0.1:40123", "[::1]:40123", "0.0.0.0:9464"):
+  /// what a client connects to, with the port the kernel chose for port 0.
+  [[nodiscard]] const std::string& address() const { return address_; }
+  /// `bound` (from getsockname) as address() spells it, and its port.
+  static std::pair<std::string, uint16_t> BoundAddress(const sockaddr_storage& bound);
   /// Requests answered.
   [[nodiscard]] uint64_t served() const { return served_; }
 
@@ -51,11 +59,13 @@ class MetricsServer {
     std::string request;
     int64_t since_ms = 0;
   };
-  MetricsServer(os::UniqueFd listener, uint16_t port) : listener_(std::move(listener)), port_(port) {}
+  MetricsServer(os::UniqueFd listener, uint16_t port, std::string address)
+      : listener_(std::move(listener)), port_(port), address_(std::move(address)) {}
   void Answer(Client& client, const std::function<std::string()>& render);
 
   os::UniqueFd listener_;
   uint16_t port_ = 0;
+  std::string address_;
   std::vector<Client> clients_;
   uint64_t served_ = 0;
 };

@@ -62,6 +62,20 @@ TEST(MetricsServerTest, ServesMetricsAndRefusesOtherPaths) {
   EXPECT_EQ(server->served(), 3u);
 }
 
+// Port 0: the kernel chooses, and the address says which port it chose (what `watch` prints).
+TEST(MetricsServerTest, AddressNamesThePortTheKernelChose) {
+  auto v4 = MetricsServer::Listen({"127.0.0.1", 0});
+  ASSERT_TRUE(v4.ok()) << v4.error().message;
+  ASSERT_NE(v4->port(), 0);
+  EXPECT_EQ(v4->address(), "127.0.0.1:" + std::to_string(v4->port()));
+  EXPECT_TRUE(Exchange(*v4, v4->port(), "GET /metrics HTTP/1.0\r\n\r\n").starts_with("HTTP/1.0 200"));
+  auto v6 = MetricsServer::Listen({"::1", 0});
+  if (v6.ok()) {  // a kernel without IPv6 refuses ::1; the IPv4 case above still ran
+    ASSERT_NE(v6->port(), 0);
+    EXPECT_EQ(v6->address(), "[::1]:" + std::to_string(v6->port()));
+  }
+}
+
 TEST(MetricsServerTest, APortInUseIsAClearError) {
   auto first = MetricsServer::Listen({"127.0.0.1", 0});
   ASSERT_TRUE(first.ok());

@@ -88,6 +88,7 @@ class WatcherImpl {
   Result<void> Prepare(std::vector<std::string>* notes);
   Result<WatchTotals> Run();
   [[nodiscard]] uint16_t metrics_port() const { return server_ ? server_->port() : 0; }
+  [[nodiscard]] std::string metrics_address() const { return server_ ? server_->address() : std::string(); }
 
  private:
   struct CachedContainer {
@@ -193,7 +194,7 @@ std::string WatcherImpl::StartJson() const {
     out += ",\"audit\":null";
   }
   fmt::format_to(std::back_inserter(out), ",\"metrics\":{}}}\n",
-                 server_ ? fmt::format("\"{}\"", options_.metrics_address) : "null");
+                 server_ ? fmt::format("\"{}\"", server_->address()) : "null");
   return out;
 }
 
@@ -406,5 +407,7 @@ Watcher::~Watcher() = default;
 Result<WatchTotals> Watcher::Run() { return impl_->Run(); }
 
 uint16_t Watcher::metrics_port() const { return impl_->metrics_port(); }
+
+std::string Watcher::metrics_address() const { return impl_->metrics_address(); }
 
 }  // namespace sysfence::watch

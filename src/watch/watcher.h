@@ -79,6 +79,9 @@ class Watcher {
 
   /// The metrics port bound (0 without --metrics).
   [[nodiscard]] uint16_t metrics_port() const;
+  /// The metrics address bound, ADDR:PORT with the port the kernel chose for port 0 ("" without
+  /// --metrics): MetricsServer::address().
+  [[nodiscard]] std::string metrics_address() const;
 
  private:
   explicit Watcher(std::unique_ptr<WatcherImpl> impl);

@@ -96,7 +96,7 @@ TEST(InspectCliTest, BadInputIsOneClearErrorWithStatusTwo) {
       {{"diff", Data("moby-default.json")}, "diff compares two filters"},
       {{"decompile", "--pid", "999999999"}, "no such process"},
       {{"lint", "--filter", "1", Data("seeds-broken.asm")}, "--filter selects one filter of a process"},
-      {{"lint", Data("seeds-broken.asm"), "--format", "xml"}, "unknown --format"},
+      {{"lint", Data("seeds-broken.asm"), "--format", "xml"}, "--format: 'xml' is not one of text, json, sarif"},
   };
   for (const Case& c : cases) {
     const auto result = RunSysfence(c.args);

@@ -49,7 +49,7 @@ TEST(KubernetesCli, CompileWritesV1AndReadsItBackWhereOciJsonIsRead) {
   EXPECT_NE(beta.out.find("security-profiles-operator.x-k8s.io/v1beta1"), std::string::npos);
   auto bad = RunSysfence({"compile", moby, "-f", "k8s", "--k8s-version", "v2"});
   EXPECT_EQ(bad.exit_status, 2);
-  EXPECT_NE(bad.err.find("unknown SeccompProfile version 'v2'"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("--k8s-version: 'v2' is not one of v1, v1beta1"), std::string::npos) << bad.err;
 }
 
 TEST(KubernetesCli, ChoosesOneProfileOfSeveralWithFileHashName) {
@@ -126,7 +126,7 @@ TEST(KubernetesCli, ReplicaMergeRefusesBadInput) {
       {{"merge", "--workload", "web", "--container", "c", "-o", out, Replica("abcde"),
         test_paths::SourceDir() + "/examples/hello.sfp"},
        "nothing else"},
-      {{"merge", "-f", "yaml", "-o", out, Replica("abcde")}, "unknown format 'yaml'"},
+      {{"merge", "-f", "yaml", "-o", out, Replica("abcde")}, "--format: 'yaml' is not one of sfp, json, k8s, k8s-json"},
   };
   for (const Case& c : cases) {
     auto result = RunSysfence(c.args);

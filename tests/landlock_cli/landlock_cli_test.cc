@@ -85,7 +85,7 @@ TEST_F(LandlockCli, BadInputExits2) {
   EXPECT_THAT(result.err, HasSubstr("broken.sfp:2:"));
   result = RunSysfence({"landlock", policy_, "--landlock", "strict"});
   EXPECT_EQ(result.exit_status, 2);
-  EXPECT_THAT(result.err, HasSubstr("best-effort or require"));
+  EXPECT_THAT(result.err, HasSubstr("--landlock: 'strict' is not one of best-effort, require"));
   result = RunSysfence({"landlock", policy_, "--abi", "-1"});
   EXPECT_EQ(result.exit_status, 2);
 }

@@ -137,6 +137,67 @@ TEST_F(PrivilegesLiveTest, UserNamespaceAsNonRootMapsTheUserAndStartsPidOne) {
   EXPECT_EQ(Interfaces(run.out), std::vector<std::string>{"lo"}) << run.out;
 }
 
+// The mountinfo lines of the proc mounts on /proc in this process's mount namespace.
+std::vector<std::string> ProcMounts() {
+  std::istringstream lines(ReadFile("/proc/self/mountinfo"));
+  std::vector<std::string> mounts;
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.find(" /proc ") != std::string::npos && line.find(" - proc ") != std::string::npos) mounts.push_back(line);
+  }
+  return mounts;
+}
+
+// `ps -e -o pid=,comm=` output as "PID COMM" lines, spaces trimmed.
+std::vector<std::string> PsLines(const std::string& out) {
+  std::vector<std::string> rows;
+  std::istringstream lines(out);
+  std::string pid, comm;
+  while (lines >> pid >> comm) rows.push_back(pid + " " + comm);
+  return rows;
+}
+
+TEST_F(PrivilegesLiveTest, UnsharePidMountGivesTheProgramAProcOfItsOwn) {
+  const std::vector<std::string> host_proc = ProcMounts();
+  ASSERT_FALSE(host_proc.empty());
+  // Debian's ps (procps) reads /proc: without the line it lists the host's processes.
+  const std::vector<std::string> ps = {"/bin/sh", "-c", "sleep 30 & exec /bin/ps -e -o pid=,comm="};
+  const Finished host = Run("", ps);
+  ASSERT_EQ(host.status, 0) << host.err;
+  EXPECT_GT(PsLines(host.out).size(), 3u) << host.out;
+  // With it: the program is PID 1 and sees only its own processes (sh became ps by exec; sleep is 2).
+  const Finished run = Run("unshare pid mount\n", ps);
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(PsLines(run.out), (std::vector<std::string>{"1 ps", "2 sleep"})) << run.out;
+  const Finished self = Run("unshare pid mount\n", {"/bin/sh", "-c", "exec readlink /proc/self"});
+  EXPECT_EQ(self.out, "1\n") << self.err;
+  const Finished listing = Run("unshare pid mount\n", {"/bin/sh", "-c", "exec ls /proc"});
+  std::istringstream entries(listing.out);
+  std::vector<std::string> pids;
+  for (std::string entry; entries >> entry;) {
+    if (entry.find_first_not_of("0123456789") == std::string::npos) pids.push_back(entry);
+  }
+  EXPECT_EQ(pids, std::vector<std::string>{"1"}) << listing.out;
+  // The host's /proc is the same mount as before, and still shows this process.
+  EXPECT_EQ(ProcMounts(), host_proc);
+  EXPECT_EQ(fs::read_symlink("/proc/self").string(), std::to_string(getpid()));
+  // Unprivileged, through a user namespace: the same.
+  const Finished nobody = Run("unshare user pid mount\n", ps, true);
+  ASSERT_EQ(nobody.status, 0) << nobody.err;
+  EXPECT_EQ(PsLines(nobody.out), (std::vector<std::string>{"1 ps", "2 sleep"})) << nobody.out;
+}
+
+TEST_F(PrivilegesLiveTest, UnsharePidWithoutMountIsRefusedAtItsToken) {
+  const Finished run = Run("unshare net pid\n", Marker());
+  EXPECT_EQ(run.status, 125) << run.err;
+  EXPECT_NE(run.err.find("policy.sfp:3:13: error: 'unshare pid' needs 'mount' beside it"), std::string::npos)
+      << run.err;
+  EXPECT_FALSE(Started());
+  const Finished check = RunCommand({SysfenceBinary(), "check", dir_.Path("policy.sfp")});
+  EXPECT_EQ(check.status, 2) << check.err;
+  EXPECT_NE(check.err.find("policy.sfp:3:13: error: 'unshare pid' needs 'mount'"), std::string::npos) << check.err;
+}
+
 // --- Resource limits ----------------------------------------------------------------------------
 
 TEST_F(PrivilegesLiveTest, RlimitNofileIsWhatShAndPasteMeet) {

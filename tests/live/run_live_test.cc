@@ -263,6 +263,52 @@ TEST_F(RunLiveTest, ThirtyTwoThreadsAreAllDeniedAndReported) {
   EXPECT_EQ(pids.size(), 1u);  // one process, 32 threads
 }
 
+// The usual `errno ENOSYS clone3` rule makes glibc's pthread_create fall back to clone: by design,
+// so no event, no alert, no violation; the summary counts it apart. Real denials in the same run
+// stay events.
+TEST_F(RunLiveTest, Clone3AnsweredEnosysIsAFallbackNotADenial) {
+  REQUIRE_DENIAL_EVENTS();
+  const std::string alerts = dir_.Path("alerts");
+  const Finished run = Run(std::string(kAllowAllBut) + "errno ENOSYS clone3\nerrno EPERM getppid\n",
+                           {ProbeBinary(), "threads", "4", "getppid"}, {"--alert-exec", "cat >> " + alerts});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "denied=4 of 4\n");  // the threads were created: clone3's ENOSYS fell back to clone
+  const auto events = Events();
+  EXPECT_TRUE(EventsFor(events, "clone3").empty()) << ReadFile(events_path());
+  EXPECT_EQ(EventsFor(events, "getppid").size(), 4u) << ReadFile(events_path());
+  EXPECT_EQ(run.err.find("clone3"), std::string::npos) << run.err;
+  EXPECT_EQ(ReadFile(alerts).find("clone3"), std::string::npos);
+  const nlohmann::json& summary = events.back();
+  ASSERT_EQ(summary["type"], "summary");
+  EXPECT_EQ(summary["reported_calls"], 4);
+  ASSERT_EQ(summary["fallbacks"].size(), 1u) << summary.dump();
+  EXPECT_EQ(summary["fallbacks"][0]["syscall"], "clone3");
+  EXPECT_GE(summary["fallbacks"][0]["count"].get<int>(), 1);  // glibc 2.34+ tries clone3 first
+  for (const auto& line : summary["counts"]) EXPECT_NE(line["syscall"], "clone3");
+}
+
+// The call the program falls back to is judged like any other: clone denied is a denial. And
+// clone3 answered otherwise than ENOSYS is one too.
+TEST_F(RunLiveTest, WhatAFallbackLeadsToAndOtherAnswersToClone3AreDenials) {
+  REQUIRE_DENIAL_EVENTS();
+  Finished run = Run(std::string(kAllowAllBut) + "errno ENOSYS clone3\nerrno EPERM clone\n",
+                     {ProbeBinary(), "threads", "1", "getppid"});
+  EXPECT_NE(run.status, 0) << "no thread can be created: " << run.err;
+  auto events = Events();
+  EXPECT_TRUE(EventsFor(events, "clone3").empty()) << ReadFile(events_path());
+  ASSERT_FALSE(EventsFor(events, "clone").empty()) << ReadFile(events_path());
+  EXPECT_EQ(EventsFor(events, "clone")[0]["action"], "errno EPERM");
+  std::filesystem::remove(events_path());
+  run = Run(std::string(kAllowAllBut) + "errno EPERM clone3\n", {ProbeBinary(), "threads", "1", "getppid"});
+  EXPECT_NE(run.status, 0) << "glibc does not fall back on EPERM: " << run.err;
+  events = Events();
+  const auto clone3 = EventsFor(events, "clone3");
+  ASSERT_FALSE(clone3.empty()) << ReadFile(events_path());
+  EXPECT_EQ(clone3[0]["outcome"], "denied");
+  EXPECT_EQ(clone3[0]["action"], "errno EPERM");
+  EXPECT_EQ(events.back()["fallbacks"], nlohmann::json::array());
+}
+
 TEST_F(RunLiveTest, AlertExecReceivesTheEvent) {
   REQUIRE_DENIAL_EVENTS();
   const std::string alert_file = dir_.Path("alert.json");

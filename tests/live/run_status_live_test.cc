@@ -48,9 +48,12 @@ TEST_F(RunStatusTest, ProgramStatusesPassThroughInEnforceAndMonitorMode) {
 }
 
 TEST_F(RunStatusTest, ProgramNotFoundIs127) {
-  const Finished run = RunCommand(Run({}, {"no-such-program-anywhere"}));
+  Finished run = RunCommand(Run({}, {"no-such-program-anywhere"}));
   EXPECT_EQ(run.status, 127) << run.err;
   EXPECT_NE(run.err.find("not found"), std::string::npos) << run.err;
+  run = RunCommand(Run({}, {dir_.Path("missing-file")}));
+  EXPECT_EQ(run.status, 127) << run.err;
+  EXPECT_NE(run.err.find("does not exist"), std::string::npos) << run.err;
 }
 
 TEST_F(RunStatusTest, ProgramThatCannotBeExecutedIs126) {
@@ -62,6 +65,53 @@ TEST_F(RunStatusTest, ProgramThatCannotBeExecutedIs126) {
   run = RunCommand(Run({}, {dir_.Path("")}));
   EXPECT_EQ(run.status, 126) << run.err;  // a folder
   EXPECT_FALSE(std::filesystem::exists(dir_.Path("ran")));
+}
+
+// What execve itself answers decides, from its errno (ENOENT 127, anything else 126), in policy
+// runs and in strict mode: files that pass the check before the start but that the kernel will not run.
+TEST_F(RunStatusTest, FailedExecveStatusComesFromItsErrno) {
+  const std::string bad_elf = dir_.Write("bad-elf", std::string("\x7f" "ELF\x02\x01\x01", 7) + std::string(57, '\0'));
+  const std::string lost_interpreter = dir_.Write("lost-interpreter", "#!/nonexistent/interpreter\n");
+  const std::string folder_interpreter = dir_.Write("folder-interpreter", "#!" + dir_.Path("") + "\n");
+  const std::string plain = dir_.Write("plain-interpreter", "#!" + dir_.Write("plain", "not a program\n") + "\n");
+  for (const std::string& path : {bad_elf, lost_interpreter, folder_interpreter, plain}) chmod(path.c_str(), 0755);
+  const std::pair<std::string, int> cases[] = {
+      {bad_elf, 126},             // ENOEXEC: not a format the kernel runs
+      {lost_interpreter, 127},    // ENOENT: the #! interpreter is missing
+      {folder_interpreter, 126},  // EACCES: the interpreter is a folder
+      {plain, 126},               // EACCES: the interpreter is not executable
+  };
+  std::vector<std::vector<std::string>> modes = {{}, {"--monitor"}};
+#if defined(__x86_64__)
+  modes.push_back({"--strict"});
+#endif
+  for (const auto& [path, status] : cases) {
+    for (const auto& mode : modes) {
+      std::vector<std::string> argv = {SysfenceBinary(), "run"};
+      if (mode.empty() || mode[0] != "--strict") argv.insert(argv.end(), {"-P", dir_.Write("p.sfp", kAllowAll)});
+      argv.insert(argv.end(), mode.begin(), mode.end());
+      argv.insert(argv.end(), {"--", path});
+      const Finished run = RunCommand(argv);
+      const std::string what = path + (mode.empty() ? "" : " " + mode[0]);
+      EXPECT_EQ(run.status, status) << what << "\n" << run.err;
+      EXPECT_NE(run.err.find("step 'execve' failed"), std::string::npos) << what << "\n" << run.err;
+    }
+  }
+}
+
+// The program's own 126 and 127 are passed through like every status it exits with.
+TEST_F(RunStatusTest, ProgramsOwn126And127PassThrough) {
+  for (const int code : {126, 127}) {
+    const std::vector<std::string> program = {"/bin/sh", "-c", "exit " + std::to_string(code)};
+    Finished run = RunCommand(Run({}, program));
+    EXPECT_EQ(run.status, code) << run.err;
+    EXPECT_EQ(run.err.find("sysfence: error"), std::string::npos) << run.err;
+    EXPECT_EQ(RunCommand(Run({"--monitor"}, program)).status, code);
+  }
+  // A shell that cannot find its command exits 127 itself: still the program's status.
+  const Finished missing = RunCommand(Run({}, {"/bin/sh", "-c", "no-such-command-anywhere"}));
+  EXPECT_EQ(missing.status, 127) << missing.err;
+  EXPECT_EQ(missing.err.find("sysfence: error"), std::string::npos) << missing.err;
 }
 
 TEST_F(RunStatusTest, UsageErrorsAre125AndStartNothing) {

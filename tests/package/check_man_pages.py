@@ -7,7 +7,10 @@
 - every page formats without a warning (groff -ww, and man --warnings as man(1) shows it);
 - every option and positional of `sysfence COMMAND --help` is in the page, and so is all of the
   command's prose (the text after the options), word for word;
-- sysfence.sfp(5) holds every heading and every code line of docs/policy-language.md.
+- sysfence.sfp(5) holds every heading and every code line of docs/policy-language.md;
+- every option that takes one of a set of words (`sysfence help-export --value-sets`, the words the
+  CLI accepts) lists them all, as {a,b,c} on its line, in its command's --help and in the OPTIONS
+  of its page (sysfence(1) for the global options).
 
 Usage: check_man_pages.py SYSFENCE_BINARY MAN_DIR DOCS_POLICY_LANGUAGE_MD
 """
@@ -144,6 +147,28 @@ def check_language_page(man_dir, markdown_path):
     return checked
 
 
+def check_value_sets(sysfence, man_dir):
+    """Each option's accepted words, in its --help line and in its man page's OPTIONS."""
+    lines = run([sysfence, "help-export", "--value-sets"]).stdout.splitlines()
+    if len(lines) < 10:
+        fail("help-export --value-sets lists only %d options" % len(lines))
+    for line in lines:
+        command, option, *words = line.split()
+        listed = "{%s}" % ",".join(words)
+        help_argv = [sysfence, "--help"] if command == "sysfence" else [sysfence, command, "--help"]
+        help_text = run(help_argv).stdout
+        if not any(option in help_line and listed in help_line for help_line in help_text.splitlines()):
+            fail("%s %s: --help does not list its values %s on its line" % (command, option, listed))
+        page_name = "sysfence.1" if command == "sysfence" else "sysfence-%s.1" % command
+        page = os.path.join(man_dir, "man1", page_name)
+        if not os.path.exists(page):
+            continue  # reported by the page checks
+        options_text = section(rendered(page), "OPTIONS")
+        if not any(option in page_line and listed in page_line for page_line in options_text.splitlines()):
+            fail("%s %s: %s does not list its values %s in OPTIONS" % (command, option, page_name, listed))
+    return len(lines)
+
+
 def main():
     sysfence, man_dir, markdown_path = sys.argv[1:4]
     names, _ = commands(sysfence)
@@ -163,11 +188,12 @@ def main():
         fail("no sysfence(1)")
     options = sum(check_command_page(sysfence, man_dir, name) or 0 for name in names)
     lines = check_language_page(man_dir, markdown_path)
+    value_sets = check_value_sets(sysfence, man_dir)
     for failure in FAILURES:
         print("FAIL:", failure)
     if not FAILURES:
-        print("%d command pages (%d options) match --help; sysfence.sfp(5) holds %d headings and code lines"
-              % (len(names), options, lines))
+        print("%d command pages (%d options) match --help; sysfence.sfp(5) holds %d headings and code lines; "
+              "%d options list their values" % (len(names), options, lines, value_sets))
     return 1 if FAILURES else 0
 
 

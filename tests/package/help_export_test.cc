@@ -12,6 +12,7 @@
 #include "tools/sysfence/completion.h"
 #include "tools/sysfence/help_model.h"
 #include "tools/sysfence/man_page.h"
+#include "tools/sysfence/value_sets.h"
 
 namespace sysfence::cli {
 namespace {
@@ -42,9 +43,9 @@ std::unique_ptr<CLI::App> MakeApp() {
   app.footer("Exit status: 0 ok.");
   CLI::App* eval = app.add_subcommand("eval", "Evaluate one syscall");
   eval->footer("Long text.");
-  static std::string file, syscall, out;
+  static std::string file, syscall, out, format, action, policy, cgroup;
   static std::vector<std::string> args, arches;
-  static int count = 0;
+  static int count = 0, pid = 0;
   static bool flag = false;
   eval->add_option("file", file, "The filter")->required();
   eval->add_option("syscall", syscall, "Syscall name");
@@ -54,6 +55,11 @@ std::unique_ptr<CLI::App> MakeApp() {
   eval->add_option("--count", count, "How many");
   eval->add_flag("--flag", flag, "A flag");
   eval->add_option("--secret", out, "Hidden")->group("");
+  OneOf(eval->add_option("--format", format, "What to print"), {"text", "json"});
+  eval->add_option("--default", action, "errno or kill");
+  eval->add_option("-P,--policy", policy, "A policy");
+  eval->add_option("--pid", pid, "A process");
+  eval->add_option("--cgroup", cgroup, "A cgroup");
   app.add_subcommand("hidden", "Not for users")->group("");
   return owned;
 }
@@ -73,22 +79,88 @@ TEST(DescribeAppTest, ReadsCommandsOptionsAndPositionalsLeavingHiddenOnesOut) {
   EXPECT_TRUE(eval.positionals[2].repeats);
   std::vector<std::string> options;
   for (const OptionInfo& option : eval.options) options.push_back(option.long_names.at(0));
-  EXPECT_EQ(options, (std::vector<std::string>{"help", "output", "arch", "count", "flag"}));
+  EXPECT_EQ(options, (std::vector<std::string>{"help", "output", "arch", "count", "flag", "format", "default", "policy",
+                                              "pid", "cgroup"}));
   EXPECT_TRUE(eval.options[4].IsFlag());
   EXPECT_EQ(eval.options[1].short_names, std::vector<std::string>{"o"});
   EXPECT_EQ(eval.options[3].value_name, "INT");
+  EXPECT_EQ(eval.options[5].choices, (std::vector<std::string>{"text", "json"}));
+  EXPECT_TRUE(eval.options[1].choices.empty());
+}
+
+TEST(OneOfTest, RefusesOtherWordsWhileParsingAndShowsTheWordsInHelp) {
+  CLI::App app("test", "tool");
+  std::string color;
+  OneOf(app.add_option("--color", color, "When"), {"auto", "always", "never"});
+  app.parse(std::vector<std::string>{"always", "--color"});  // CLI11 takes the arguments reversed
+  EXPECT_EQ(color, "always");
+  try {
+    app.parse(std::vector<std::string>{"sometimes", "--color"});
+    ADD_FAILURE() << "sometimes was accepted";
+  } catch (const CLI::ValidationError& error) {
+    EXPECT_EQ(std::string(error.what()), "--color: 'sometimes' is not one of auto, always, never");
+  }
+  EXPECT_NE(app.help().find("--color TEXT:{auto,always,never}"), std::string::npos) << app.help();
+  EXPECT_EQ(OneOfWords(*app.get_option("--color")), (std::vector<std::string>{"auto", "always", "never"}));
+}
+
+TEST(OneOfTest, AnOpenSetAcceptsWhatItsPredicateTakesAndOffersItsWords) {
+  CLI::App app("test", "tool");
+  std::string base;
+  auto accepts = [](const std::string& value) { return value.rfind("runc", 0) == 0; };
+  OneOf(app.add_option("--base", base, "A base"), {"runc-v1.1.x", "runc"}, accepts);
+  app.parse(std::vector<std::string>{"runc-v1.1.5", "--base"});
+  EXPECT_EQ(base, "runc-v1.1.5");
+  EXPECT_THROW(app.parse(std::vector<std::string>{"crun", "--base"}), CLI::ValidationError);
+  EXPECT_EQ(OneOfWords(*app.get_option("--base")), (std::vector<std::string>{"runc-v1.1.x", "runc"}));
+  std::string other;
+  CLI::Option* option = app.add_option("--other", other, "Another");
+  EXPECT_THROW(OneOf(option, {"crun"}, accepts), std::logic_error);  // offered, yet refused
+}
+
+TEST(OneOfTest, AnOptionWithoutWordsHasNone) {
+  CLI::App app("test", "tool");
+  std::string name;
+  std::string path;
+  app.add_option("--name", name, "Any name");
+  app.add_option("--path", path, "A file")->check(CLI::ExistingFile);
+  EXPECT_TRUE(OneOfWords(*app.get_option("--name")).empty());
+  EXPECT_TRUE(OneOfWords(*app.get_option("--path")).empty());
+}
+
+TEST(OneOfTest, RefusesWordsItCouldNotListBack) {
+  CLI::App app("test", "tool");
+  std::string value;
+  CLI::Option* option = app.add_option("--value", value, "A value");
+  EXPECT_THROW(OneOf(option, {"a,b"}), std::logic_error);
+  EXPECT_THROW(OneOf(option, {"{a}"}), std::logic_error);
+  EXPECT_THROW(OneOf(option, {""}), std::logic_error);
 }
 
 TEST(KindOfTest, NamesWhatCompletesEachValue) {
   const std::unique_ptr<CLI::App> app = MakeApp();
   const CommandInfo eval = DescribeApp(*app).commands[0];
-  EXPECT_EQ(KindOf(eval, eval.positionals[0]), ValueKind::kFile);
+  EXPECT_EQ(KindOf(eval, eval.positionals[0]), ValueKind::kFilterFile);
   EXPECT_EQ(KindOf(eval, eval.positionals[1]), ValueKind::kSyscall);
   EXPECT_EQ(KindOf(eval, eval.positionals[2]), ValueKind::kConstant);
   EXPECT_EQ(KindOf(eval, eval.options[1]), ValueKind::kFile);
   EXPECT_EQ(KindOf(eval, eval.options[2]), ValueKind::kArch);
   EXPECT_EQ(KindOf(eval, eval.options[3]), ValueKind::kNone);
   EXPECT_EQ(KindOf(eval, eval.options[4]), ValueKind::kNone);
+  EXPECT_EQ(KindOf(eval, eval.options[5]), ValueKind::kChoices);
+  EXPECT_EQ(KindOf(eval, eval.options[6]), ValueKind::kErrnoOrKill);
+  EXPECT_EQ(KindOf(eval, eval.options[7]), ValueKind::kPolicyFile);
+  EXPECT_EQ(KindOf(eval, eval.options[8]), ValueKind::kPid);
+  EXPECT_EQ(KindOf(eval, eval.options[9]), ValueKind::kCgroup);
+  CommandInfo compile;
+  compile.name = "compile";
+  OptionInfo policy;
+  policy.positional_name = "policy";
+  policy.value_name = "TEXT";
+  EXPECT_EQ(KindOf(compile, policy), ValueKind::kPolicyFile);
+  OptionInfo file = policy;
+  file.positional_name = "file";
+  EXPECT_EQ(KindOf(compile, file), ValueKind::kFilterFile);
 }
 
 TEST(ManPageTest, CommandPageHasSynopsisDescriptionOptionsAndExitStatus) {
@@ -113,19 +185,28 @@ TEST(CompletionTest, ScriptsCarryCommandsOptionsAndTableWords) {
   words.groups = {"@file-system"};
   words.constants = {"O_RDONLY"};
   words.arches = {"x86_64"};
+  words.default_actions = {"EPERM", "kill"};
   const std::string bash = BashCompletion(tool, words);
   EXPECT_NE(bash.find("_sysfence_commands='eval'"), std::string::npos);
   EXPECT_NE(bash.find("_sysfence_syscalls='openat read'"), std::string::npos);
-  EXPECT_NE(bash.find("option_kinds=( [-o]=file [--output]=file [--arch]=arch [--count]=none )"), std::string::npos)
-      << bash;
-  EXPECT_NE(bash.find("positional_kinds=( file syscall constant )"), std::string::npos) << bash;
+  EXPECT_NE(bash.find("_sysfence_default_actions='EPERM kill'"), std::string::npos);
+  EXPECT_NE(bash.find("option_kinds=( [-o]=file [--output]=file [--arch]=arch [--count]=none [--format]='words:text json'"
+                      " [--default]=default-action [-P]=policy-file [--policy]=policy-file [--pid]=pid [--cgroup]=cgroup )"),
+            std::string::npos) << bash;
+  EXPECT_NE(bash.find("positional_kinds=( filter-file syscall constant )"), std::string::npos) << bash;
   EXPECT_EQ(bash.find("hidden"), std::string::npos);
   const std::string fish = FishCompletion(tool, words);
-  EXPECT_NE(fish.find("complete -c sysfence -n '__fish_seen_subcommand_from eval' -l arch -x -a 'x86_64' -d 'ABIs'"),
+  EXPECT_NE(fish.find("complete -c sysfence -n '__sysfence_using_command eval' -l arch -x -a 'x86_64' -d 'ABIs'"),
             std::string::npos) << fish;
+  EXPECT_NE(fish.find("-l format -x -a 'text json' -d 'What to print'"), std::string::npos) << fish;
+  EXPECT_NE(fish.find("-l default -x -a 'EPERM kill'"), std::string::npos) << fish;
+  EXPECT_NE(fish.find("-l pid -x -a '(__fish_complete_pids)'"), std::string::npos) << fish;
   const std::string zsh = ZshCompletion(tool, words);
   EXPECT_NE(zsh.find("'2:syscall:compadd -a syscalls'"), std::string::npos) << zsh;
   EXPECT_NE(zsh.find("'*--arch=[ABIs]:TEXT:compadd -a arches'"), std::string::npos) << zsh;
+  // The value name without CLI11's ":{text,json}", whose ':' would end the specification early.
+  EXPECT_NE(zsh.find("'--format=[What to print]:TEXT:(text json)'"), std::string::npos) << zsh;
+  EXPECT_NE(zsh.find("'--pid=[A process]:INT:_pids'"), std::string::npos) << zsh;
 }
 
 }  // namespace

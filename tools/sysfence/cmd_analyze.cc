@@ -20,6 +20,7 @@
 #include "tools/sysfence/global_options.h"
 #include "tools/sysfence/output_file.h"
 #include "tools/sysfence/record_common.h"
+#include "tools/sysfence/value_sets.h"
 
 namespace sysfence::cli {
 namespace {
@@ -152,7 +153,8 @@ const CommandRegistration kRegistration(22, [](CLI::App& app, int* exit_status) 
   sub->footer(kAnalyzeHelp);
   auto flags = std::make_shared<AnalyzeFlags>();
   sub->add_option("elf", flags->elf, "The program or shared library (an ELF file)")->required();
-  sub->add_option("--arch", flags->arch, "The ABI to analyse for (x86_64, the default and only one so far)");
+  OneOf(sub->add_option("--arch", flags->arch, "The ABI to analyse for (x86_64, the default and only one so far)"),
+        {"x86_64"});
   sub->add_option("-o,--output", flags->output, "Write a policy allowing every syscall found to FILE (- for stdout)");
   sub->add_option("--json", flags->json_path, "Write the analysis as JSON to FILE (for sysfence merge)");
   sub->add_option("--cache", flags->cache, "Cache library analyses in DIR");

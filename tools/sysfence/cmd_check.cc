@@ -14,6 +14,7 @@
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/global_options.h"
+#include "tools/sysfence/value_sets.h"
 
 namespace sysfence::cli {
 namespace {
@@ -68,9 +69,6 @@ std::vector<inspect::Finding> AsFindings(const Diagnostics& diagnostics, std::ve
 }
 
 int CheckCommand(const CheckFlags& flags) {
-  if (flags.format != "text" && flags.format != "json" && flags.format != "sarif") {
-    return BadInput("unknown --format '" + flags.format + "' (text, json or sarif)");
-  }
   Result<std::string> text = ReadInputFile(flags.path);
   if (!text.ok()) return ReportError(text.error());
   const std::string name = flags.path == "-" ? "<stdin>" : flags.path;
@@ -118,7 +116,8 @@ const CommandRegistration kRegistration(11, [](CLI::App& app, int* exit_status) 
   sub->add_option("policy", flags->path, "Policy file (.sfp or OCI/Docker JSON); - for stdin")->required();
   sub->add_option("--caps", flags->caps, "Capabilities granted (CAP_SYS_ADMIN,...) for Docker's caps rules")
       ->delimiter(',');
-  sub->add_option("--format", flags->format, "text (default: diagnostics on stderr), json or sarif (on stdout)");
+  OneOf(sub->add_option("--format", flags->format, "text (default: diagnostics on stderr), json or sarif (on stdout)"),
+        {"text", "json", "sarif"});
   sub->callback([flags, exit_status] { *exit_status = CheckCommand(*flags); });
 });
 

@@ -37,6 +37,7 @@
 #include "syscalls/syscalls.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
+#include "tools/sysfence/value_sets.h"
 
 namespace sysfence::cli {
 namespace {
@@ -159,7 +160,9 @@ Result<std::string> ExportAs(const std::string& format, const policy::Policy& po
     k8s.version = k8s_version == "v1beta1" ? formats::SeccompProfileVersion::kV1beta1 : formats::SeccompProfileVersion::kV1;
     return formats::ExportKubernetesProfile(policy, name, k8s, diagnostics);
   }
-  return formats::ExportSystemdUnit(policy, diagnostics);
+  if (format == "systemd") return formats::ExportSystemdUnit(policy, diagnostics);
+  // --format's words (OneOf) and this dispatch must agree: value_sets_test runs every word.
+  return MakeError(ErrorCode::kInternal, "no writer for format '" + format + "'");
 }
 
 // For --unit NAME: the folder NAME.service.d beneath -o's folder (default "."), checked before
@@ -181,19 +184,11 @@ Result<std::string> UnitDropInFolder(const CompileFlags& flags) {
 }
 
 int CompileCommand(const CompileFlags& flags) {
-  static const std::set<std::string> kFormats = {"bpf",      "disasm",  "c",         "json",
-                                                 "k8s-json", "systemd", "oci-config", "k8s"};
-  if (kFormats.count(flags.format) == 0) {
-    return BadInput("unknown format '" + flags.format + "' (bpf, disasm, c, json, k8s, k8s-json, systemd, oci-config)");
-  }
   std::string unit_folder;
   if (!flags.unit.empty()) {
     auto folder = UnitDropInFolder(flags);
     if (!folder.ok()) return BadInput(folder.error().message);
     unit_folder = *folder;
-  }
-  if (flags.k8s_version != "v1" && flags.k8s_version != "v1beta1") {
-    return BadInput("unknown SeccompProfile version '" + flags.k8s_version + "' (v1, v1beta1)");
   }
   std::vector<Arch> arches;
   for (const std::string& name : flags.arches) {
@@ -273,7 +268,8 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
   sub->add_option("policy", flags->policy_path, "Policy file (.sfp, OCI/Docker or Kubernetes JSON; - for stdin)")
       ->required();
   sub->add_option("-o,--output", flags->output, "Output file (default: standard output); written atomically");
-  sub->add_option("-f,--format", flags->format, "bpf (default), disasm, c, json, k8s, k8s-json, systemd, oci-config");
+  OneOf(sub->add_option("-f,--format", flags->format, "What to write (default bpf; each is described below)"),
+        {"bpf", "disasm", "c", "json", "k8s", "k8s-json", "systemd", "oci-config"});
   sub->add_option("--unit", flags->unit, "With --format systemd: write NAME.service.d/sysfence.conf under -o's folder");
   sub->add_option("--arch,-a", flags->arches, "ABIs to accept, replacing the policy's (x86_64,x86,x32,aarch64,...)")
       ->delimiter(',');
@@ -283,8 +279,9 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
   sub->add_option("--name", flags->name, "Name for C identifiers and the SeccompProfile (default: file stem)");
   sub->add_option("--weights", flags->weights,
                   "Recording (sysfence record --json FILE) whose syscall counts weight the search");
-  sub->add_option("--k8s-version", flags->k8s_version,
-                  "SeccompProfile apiVersion for k8s/k8s-json: v1 (default, the CRD's storage version) or v1beta1");
+  OneOf(sub->add_option("--k8s-version", flags->k8s_version,
+                        "SeccompProfile apiVersion for k8s/k8s-json: v1 (default, the CRD's storage version) or v1beta1"),
+        {"v1", "v1beta1"});
   sub->add_flag("--stats", flags->stats, "Print instructions, worst_path, mean_path, allows, cacheable_allows");
   sub->callback([flags, exit_status] { *exit_status = CompileCommand(*flags); });
 });

@@ -14,6 +14,7 @@ namespace {
 struct HelpExportFlags {
   std::string man_dir;
   std::string completion;
+  bool value_sets = false;
   std::string version;
 };
 
@@ -28,10 +29,33 @@ int WriteManPages(const ToolInfo& tool, const HelpExportFlags& flags) {
   return kExitOk;
 }
 
+// One line per option with a value set: "COMMAND OPTION WORD..." (COMMAND "sysfence" for the global
+// options), for the tests that hold the completions and the CLI to the same words.
+std::string ValueSetLines(const ToolInfo& tool) {
+  std::string out;
+  auto add = [&out](const std::string& command, const OptionInfo& option) {
+    if (option.choices.empty()) return;
+    out += command + " " + (option.long_names.empty() ? option.positional_name : "--" + option.long_names[0]);
+    for (const std::string& word : option.choices) out += " " + word;
+    out += "\n";
+  };
+  for (const OptionInfo& option : tool.root.options) add(tool.root.name, option);
+  for (const CommandInfo& command : tool.commands) {
+    for (const OptionInfo& option : command.options) add(command.name, option);
+    for (const OptionInfo& option : command.positionals) add(command.name, option);
+  }
+  return out;
+}
+
 int HelpExportCommand(const CLI::App& root, const HelpExportFlags& flags) {
-  if (flags.man_dir.empty() == flags.completion.empty()) return BadInput("give one of --man DIR and --completion SHELL");
+  const int given = !flags.man_dir.empty() + !flags.completion.empty() + flags.value_sets;
+  if (given != 1) return BadInput("give one of --man DIR, --completion SHELL and --value-sets");
   const ToolInfo tool = DescribeApp(root);
   if (!flags.man_dir.empty()) return WriteManPages(tool, flags);
+  if (flags.value_sets) {
+    auto written = WriteOutputFile("-", ValueSetLines(tool));
+    return written.ok() ? kExitOk : ReportError(written.error());
+  }
   std::string script;
   if (flags.completion == "bash") {
     script = BashCompletion(tool, TableWords());
@@ -52,6 +76,7 @@ const CommandRegistration kRegistration(1000, [](CLI::App& app, int* exit_status
   auto flags = std::make_shared<HelpExportFlags>();
   sub->add_option("--man", flags->man_dir, "Directory to write sysfence.1 and sysfence-COMMAND.1 into");
   sub->add_option("--completion", flags->completion, "bash, zsh or fish: print that shell's completion");
+  sub->add_flag("--value-sets", flags->value_sets, "Print each option that takes one of a set of words, and the words");
   sub->add_option("--source-version", flags->version, "Version named in the man pages")->default_val("0.1.0");
   const CLI::App* root = &app;
   sub->callback([root, flags, exit_status] { *exit_status = HelpExportCommand(*root, *flags); });

@@ -14,6 +14,7 @@
 #include "run/landlock_grants.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
+#include "tools/sysfence/value_sets.h"
 
 namespace sysfence::cli {
 namespace {
@@ -97,7 +98,7 @@ const CommandRegistration kRegistration(45, [](CLI::App& app, int* exit_status) 
   auto flags = std::make_shared<LandlockFlags>();
   sub->add_option("policy", flags->path, "Policy file (.sfp or OCI/Docker JSON); - for stdin")->required();
   sub->add_option("--abi", flags->abi, "Plan for this Landlock ABI instead of the running kernel's");
-  sub->add_option("--landlock", flags->mode, "best-effort (default) or require");
+  OneOf(sub->add_option("--landlock", flags->mode, "best-effort (default) or require"), {"best-effort", "require"});
   sub->callback([flags, exit_status] { *exit_status = LandlockCommand(*flags); });
 });
 

@@ -13,6 +13,7 @@
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/inspect_input.h"
+#include "tools/sysfence/value_sets.h"
 
 namespace sysfence::cli {
 namespace {
@@ -99,10 +100,6 @@ std::string TextReport(const std::vector<inspect::Finding>& findings, const std:
 }
 
 int LintCommand(const LintFlags& flags) {
-  if (flags.format != "text" && flags.format != "json" && flags.format != "sarif") {
-    std::fprintf(stderr, "sysfence: error: unknown --format '%s' (text, json or sarif)\n", flags.format.c_str());
-    return kExitBadInput;
-  }
   StackInput input;
   const std::optional<size_t> filter = flags.filter >= 0 ? std::optional<size_t>(flags.filter) : std::nullopt;
   if (int status = LoadStackInput(flags.path, flags.pid, filter, &input); status != kExitOk) return status;
@@ -134,7 +131,7 @@ const CommandRegistration kRegistration(63, [](CLI::App& app, int* exit_status) 
   sub->add_option("file", flags->path, "Raw .bpf, assembly (.asm) or policy (.sfp/.json); - for stdin");
   sub->add_option("--pid", flags->pid, "Lint the filters of this running thread instead (root)");
   sub->add_option("--filter", flags->filter, "With --pid: only filter N (0 = first installed)");
-  sub->add_option("--format", flags->format, "text (default), json or sarif");
+  OneOf(sub->add_option("--format", flags->format, "text (default), json or sarif"), {"text", "json", "sarif"});
   sub->callback([flags, exit_status] { *exit_status = LintCommand(*flags); });
 });
 

@@ -31,6 +31,7 @@
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/global_options.h"
 #include "tools/sysfence/record_common.h"
+#include "tools/sysfence/value_sets.h"
 
 namespace sysfence::cli {
 namespace {
@@ -167,7 +168,7 @@ int WriteMerged(const MergeFlags& flags, const MergeInputs& in, const policy::Po
   Result<std::string> text = MakeError(ErrorCode::kInternal, "no format");
   if (flags.format == "json") {
     text = formats::ExportOciJson(policy, diagnostics);
-  } else {
+  } else if (flags.format == "k8s" || flags.format == "k8s-json") {
     formats::KubernetesExportOptions k8s;
     k8s.syntax = flags.format == "k8s" ? formats::KubernetesSyntax::kYaml : formats::KubernetesSyntax::kJson;
     k8s.version = flags.k8s_version == "v1beta1" ? formats::SeccompProfileVersion::kV1beta1
@@ -193,11 +194,6 @@ int WriteMerged(const MergeFlags& flags, const MergeInputs& in, const policy::Po
 // Checks the flags that do not depend on the inputs; nullopt when they are fine.
 std::optional<int> CheckFlags(const MergeFlags& flags) {
   if (flags.inputs.empty()) return BadInput("give at least one recording or policy to merge");
-  static const std::set<std::string> kFormats = {"sfp", "json", "k8s", "k8s-json"};
-  if (kFormats.count(flags.format) == 0) return BadInput("unknown format '" + flags.format + "' (sfp, json, k8s, k8s-json)");
-  if (flags.k8s_version != "v1" && flags.k8s_version != "v1beta1") {
-    return BadInput("unknown SeccompProfile version '" + flags.k8s_version + "' (v1, v1beta1)");
-  }
   if (flags.workload.empty() != flags.container.empty()) {
     return BadInput("--workload and --container go together (the profile is named <workload>-<container>)");
   }
@@ -290,8 +286,10 @@ const CommandRegistration kRegistration(21, [](CLI::App& app, int* exit_status) 
   sub->add_option("-o,--output", flags->output, "Write the merged policy to FILE (default: standard output)");
   sub->add_option("--json", flags->json_path, "Write the merged recording as JSON to FILE");
   sub->add_option("--default", flags->default_action, "What unrecorded syscalls get: an errno name or kill");
-  sub->add_option("-f,--format", flags->format, "sfp (default), json (OCI), k8s or k8s-json (SeccompProfile)");
-  sub->add_option("--k8s-version", flags->k8s_version, "SeccompProfile apiVersion: v1 (default) or v1beta1");
+  OneOf(sub->add_option("-f,--format", flags->format, "sfp (default), json (OCI), k8s or k8s-json (SeccompProfile)"),
+        {"sfp", "json", "k8s", "k8s-json"});
+  OneOf(sub->add_option("--k8s-version", flags->k8s_version, "SeccompProfile apiVersion: v1 (default) or v1beta1"),
+        {"v1", "v1beta1"});
   sub->add_option("--workload", flags->workload,
                   "Inputs are replicas of this workload (the ProfileRecording's name): per-replica comments");
   sub->add_option("--container", flags->container, "The recorded container (with --workload)");

@@ -21,6 +21,7 @@
 #include "record/backends.h"
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
+#include "tools/sysfence/value_sets.h"
 
 namespace sysfence::cli {
 namespace {
@@ -203,9 +204,10 @@ const CommandRegistration kRegistration(25, [](CLI::App& app, int* exit_status) 
   sub->add_option("--runtime", flags->runtime,
                   "The runtime's name for its base profile (runc, crun; default: the hook's parent executable)");
   sub->add_option("--log", flags->log_path, "Append the recorder's messages to FILE (default: syslog)");
-  sub->add_option("--log-denials", flags->log_denials,
-                  "auto (default: when the runtime applies filter flags: crun, not runc 1.1), yes or no: the profile "
-                  "asks the kernel to log every refusal (SECCOMP_FILTER_FLAG_LOG)");
+  OneOf(sub->add_option("--log-denials", flags->log_denials,
+                        "auto (default: when the runtime applies filter flags: crun, not runc 1.1), yes or no: the "
+                        "profile asks the kernel to log every refusal (SECCOMP_FILTER_FLAG_LOG)"),
+        {"auto", "yes", "no"});
   sub->add_flag("--no-cgroup", flags->no_cgroup,
                 "Follow only the init's process tree, not processes that enter the container's cgroup");
   sub->callback([flags, exit_status] { *exit_status = HookCommand(*flags); });

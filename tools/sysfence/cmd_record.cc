@@ -32,6 +32,7 @@
 #include "tools/sysfence/global_options.h"
 #include "tools/sysfence/progress_line.h"
 #include "tools/sysfence/record_common.h"
+#include "tools/sysfence/value_sets.h"
 
 namespace sysfence::cli {
 namespace {
@@ -196,6 +197,13 @@ int WriteRecording(const RecordFlags& flags, const record::RecordResult& result,
   return kExitOk;
 }
 
+// What --runtime-base offers: the bundled bases' names ("runc-v1.1.x") and their runtimes ("runc").
+std::vector<std::string> RuntimeBaseWords() {
+  std::vector<std::string> words = formats::BaseProfileNames();
+  for (const std::string& name : formats::BaseProfileNames()) words.push_back(name.substr(0, name.find('-')));
+  return words;
+}
+
 int RecordCommand(const RecordFlags& flags, const std::vector<std::string>& command) {
   auto backend = record::BackendFromName(flags.backend);
   if (!backend) {
@@ -287,7 +295,8 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
   auto flags = std::make_shared<RecordFlags>();
   auto command = std::make_shared<std::vector<std::string>>();
   sub->add_option("-o,--output", flags->output, "Write the policy to FILE (default: standard output)");
-  sub->add_option("--backend", flags->backend, "auto (default), ebpf, unotify or ptrace");
+  OneOf(sub->add_option("--backend", flags->backend, "auto (default), ebpf, unotify or ptrace"),
+        {"auto", "ebpf", "unotify", "ptrace"});
   sub->add_flag("--summary", flags->summary, "Print calls, errors and share per syscall (like strace -c) to stderr");
   sub->add_option("--json", flags->json_path, "Write the whole recording and coverage report as JSON to FILE");
   sub->add_flag("--fs", flags->fs, "Record opened and executed paths and add fs (Landlock) rules");
@@ -296,8 +305,10 @@ const CommandRegistration kRegistration(20, [](CLI::App& app, int* exit_status) 
   sub->add_option("--cgroup", flags->cgroup,
                   "Record every process of a cgroup (a running container: /sys/fs/cgroup/... or /PATH as "
                   "/proc/PID/cgroup writes it), and every process that enters it, until it is empty (ebpf)");
-  sub->add_option("--runtime-base", flags->runtime_base,
-                  "Merge a container runtime's bundled base profile (runc-v1.1.x, crun-v1.8.x; docs/containers.md)");
+  OneOf(sub->add_option("--runtime-base", flags->runtime_base,
+                        "Merge a container runtime's bundled base profile: its name, the runtime's "
+                        "(runc), or the runtime and version as SPO writes them (runc-v1.1.5); docs/containers.md"),
+        RuntimeBaseWords(), [](const std::string& name) { return formats::ResolveBaseProfileName(name).has_value(); });
   sub->add_flag("--launchable", flags->launchable,
                 "With -p: add what starting the program needs (execve, the loader's start-up), unless seen");
   sub->add_option("--default", flags->default_action,

@@ -17,6 +17,7 @@
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/global_options.h"
+#include "tools/sysfence/value_sets.h"
 
 namespace sysfence::cli {
 namespace {
@@ -50,9 +51,9 @@ constexpr const char* kRunHelp =
     "  125  sysfence failed: a bad command line or policy, the system refused (no seccomp, no\n"
     "       Landlock under --landlock require, an unwritable events file), or the supervisor or\n"
     "       the events file failed while the program ran (stderr then gives the program's status)\n"
-    "  126  the program was found but cannot be executed (not executable, a folder, execve refused,\n"
-    "       also by the policy)\n"
-    "  127  the program was not found\n"
+    "  126  the program was found but cannot be executed (not executable, a folder, not a format the\n"
+    "       kernel runs, execve refused, also by the policy)\n"
+    "  127  the program was not found (nor its #! interpreter: execve's ENOENT)\n"
     "With 126 and 127 the program never ran, nor with 125 unless stderr gives its status. SIGINT,\n"
     "SIGTERM and SIGHUP sent to sysfence are passed on to the program.\n"
     "\n"
@@ -128,13 +129,19 @@ constexpr const char* kStrictSegv =
     "sysfence: the program was killed by SIGSEGV; in seccomp strict mode the rdtsc instruction faults too "
     "(the kernel disables the time stamp counter), and dynamic programs execute it during startup\n";
 
-// Prints `error` and returns run's status for it: 127 when the program was not found, 126 when it
-// cannot be executed (also when execve was refused at start), 125 for everything else.
+// Prints `error` and returns run's status for it: 127 when the program was not found, 125 for
+// everything else (a failed execve is not an error but a result: ExecFailed).
 int RunError(const Error& error) {
   std::fprintf(stderr, "sysfence: %s %s\n", Paint("error:", Tint::kError, stderr).c_str(), error.message.c_str());
   if (error.code == ErrorCode::kNotFound) return kExitNotFound;
-  if (error.message.find("step 'execve' failed") != std::string::npos) return kExitCannotExecute;
   return kExitRunFailed;
+}
+
+// The program's execve failed: prints why and returns the status the launcher chose from execve's
+// errno (os::ExecFailureStatus: 127 for ENOENT, 126 otherwise), never a text match.
+int ExecFailed(const std::string& message, int status) {
+  std::fprintf(stderr, "sysfence: %s %s\n", Paint("error:", Tint::kError, stderr).c_str(), message.c_str());
+  return status;
 }
 
 // Finds the program before anything is set up: 127 when it does not exist, 126 when it cannot be
@@ -163,6 +170,7 @@ int RunStrict(const RunFlags& flags, const std::vector<std::string>& command) {
   if (const int found = CheckProgram(command); found != kExitOk) return found;
   Result<run::StrictRunResult> result = run::RunInStrictMode(command);
   if (!result.ok()) return RunError(result.error());
+  if (result->exec_errno != 0) return ExecFailed(result->exec_error, result->exit_status);
   if (!flags.quiet && result->signal == SIGKILL) std::fputs(kStrictKilled, stderr);
   if (!flags.quiet && result->signal == SIGSEGV) std::fputs(kStrictSegv, stderr);
   return result->exit_status;
@@ -261,6 +269,7 @@ int RunCommand(const RunFlags& flags, const std::vector<std::string>& command) {
   }
   Result<run::RunResult> result = run::RunUnderPolicy(options);
   if (!result.ok()) return RunError(result.error());
+  if (result->exec_errno != 0) return ExecFailed(result->exec_error, result->exit_status);
   if (flags.verbose) std::fprintf(stderr, "sysfence: the program exited with status %d\n", result->exit_status);
   if (result->supervisor_failed || result->events_failed) return kExitRunFailed;
   return result->exit_status;
@@ -279,15 +288,18 @@ const CommandRegistration kRegistration(40, [](CLI::App& app, int* exit_status) 
                   "JSON events per kind of call (default 100); later ones are counted in the summary");
   sub->add_option("--events-max-size", flags->events_max_mib,
                   "Stop writing events past this many MiB (default 1024); later calls are counted");
-  sub->add_option("--isolation", flags->isolation,
-                  "require (default): refuse to start unless the kernel can wall the program off from sysfence; "
-                  "best-effort: start with the walls it has");
+  OneOf(sub->add_option("--isolation", flags->isolation,
+                        "require (default): refuse to start unless the kernel can wall the program off from "
+                        "sysfence; best-effort: start with the walls it has"),
+        {"require", "best-effort"});
   sub->add_option("--alert-exec", flags->alert_command,
                   "Run CMD (via /bin/sh -c) with each event's JSON on stdin, rate-limited");
   sub->add_option("--alert-rate", flags->alert_rate, "Alerts per second (default 5); more are dropped and counted");
   sub->add_option("--alert-burst", flags->alert_burst, "Alerts allowed at once (default 20)");
-  sub->add_option("--landlock", flags->landlock,
-                  "best-effort (default): enforce what this kernel can and report the rest; require: refuse to start otherwise");
+  OneOf(sub->add_option("--landlock", flags->landlock,
+                        "best-effort (default): enforce what this kernel can and report the rest; require: refuse to "
+                        "start otherwise"),
+        {"best-effort", "require"});
   sub->add_flag("--strict", flags->strict,
                 "Run the program in seccomp strict mode: read, write, exit, rt_sigreturn only (x86_64; no --policy)");
   sub->add_flag("--kernel-log", flags->kernel_log,

@@ -333,7 +333,7 @@ int ListGroups(bool json) {
 
 int ListConstants(const std::string& filter, bool json) {
   std::vector<const Constant*> selected;
-  if (filter.empty()) {
+  if (filter.empty() || filter == "all") {  // --help offers "all"; a bare --constants means it too
     for (const Constant& constant : syscalls::AllConstants()) selected.push_back(&constant);
   } else if (const Constant* constant = syscalls::FindConstant(filter)) {
     selected.push_back(constant);

@@ -9,6 +9,7 @@
 #include "tools/sysfence/cli_util.h"
 #include "tools/sysfence/command.h"
 #include "tools/sysfence/global_options.h"
+#include "tools/sysfence/value_sets.h"
 #include "watch/watcher.h"
 
 namespace sysfence::cli {
@@ -136,7 +137,7 @@ int WatchCommand(const WatchFlags& flags) {
   }
   if (!watcher.ok()) return ReportError(watcher.error());
   if ((*watcher)->metrics_port() != 0 && !Quiet()) {
-    std::fprintf(stderr, "sysfence: metrics at http://%s/metrics (port %u)\n", flags.metrics.c_str(),
+    std::fprintf(stderr, "sysfence: metrics at http://%s/metrics (port %u)\n", (*watcher)->metrics_address().c_str(),
                  static_cast<unsigned>((*watcher)->metrics_port()));
   }
   Result<watch::WatchTotals> totals = (*watcher)->Run();
@@ -151,7 +152,8 @@ const CommandRegistration kRegistration(45, [](CLI::App& app, int* exit_status) 
   auto flags = std::make_shared<WatchFlags>();
   sub->add_option("--output,-o", flags->output, "JSON Lines output, appended; - for stdout (default); SIGHUP reopens it");
   sub->add_option("--metrics", flags->metrics, "Serve Prometheus metrics at ADDR:PORT (/metrics)");
-  sub->add_option("--source", flags->source, "auto (default: netlink, else /dev/kmsg), netlink or kmsg");
+  OneOf(sub->add_option("--source", flags->source, "auto (default: netlink, else /dev/kmsg), netlink or kmsg"),
+        {"auto", "netlink", "kmsg"});
   sub->add_option("--alert-exec", flags->alert_command, "Run CMD (via /bin/sh -c) with a violation's JSON on stdin");
   sub->add_option("--alert-rate", flags->alert_rate, "Alerts per second (default 5); more are dropped and counted");
   sub->add_option("--alert-burst", flags->alert_burst, "Alerts allowed at once (default 20)");

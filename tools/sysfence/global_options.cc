@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "tools/sysfence/value_sets.h"
+
 namespace sysfence::cli {
 namespace {
 
@@ -45,9 +47,8 @@ void AddGlobalOptions(CLI::App& app) {
   GlobalOptions& options = Globals();
   app.add_flag("-q,--quiet", options.quiet, "Errors only: no summaries, notes or progress on stderr (every command)");
   app.add_flag("-v,--verbose", options.verbose, "More detail (every command; its --help says what)");
-  app.add_option("--color", options.color,
-                 "auto (default: on a terminal, unless NO_COLOR is set), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  OneOf(app.add_option("--color", options.color, "auto (default: on a terminal, unless NO_COLOR is set), always or never"),
+        {"auto", "always", "never"});
   // Subcommands created from here on inherit this: an option a command does not know is looked
   // up here, so the global options work after the command name too.
   app.fallthrough();

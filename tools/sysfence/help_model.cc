@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tools/sysfence/help_model.h"
 
+#include "tools/sysfence/value_sets.h"
+
 namespace sysfence::cli {
 namespace {
 
@@ -11,6 +13,7 @@ OptionInfo DescribeOption(const CLI::Option& option) {
   if (!option.nonpositional()) info.positional_name = option.get_name(true);
   if (option.get_type_size_max() > 0) info.value_name = option.get_type_name();
   info.description = option.get_description();
+  info.choices = OneOfWords(option);
   info.required = option.get_required();
   info.repeats = option.get_items_expected_max() > 1 || option.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll;
   return info;

@@ -17,6 +17,7 @@ struct OptionInfo {
   std::string positional_name;           ///< set for positional arguments only
   std::string value_name;                ///< "TEXT", "INT", ...; empty for a flag
   std::string description;
+  std::vector<std::string> choices;  ///< the only values accepted (value_sets.h OneOf); empty: any
   bool required = false;
   bool repeats = false;  ///< may be given (or take values) several times
   /// True for flags (no value).

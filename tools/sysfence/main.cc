@@ -61,7 +61,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // One line, like every other error (CLI11's own adds "Run with --help ...").
+    std::fprintf(stderr, "sysfence: %s %s (see --help)\n",
+                 sysfence::cli::Paint("error:", sysfence::cli::Tint::kError, stderr).c_str(), e.what());
     const int status = UsageErrorStatus(app);  // nothing was done
     if (status == sysfence::cli::kExitRunFailed && std::string(e.what()).find("-p") != std::string::npos) {
       std::fputs("sysfence: note: -p means --pid in every command; run's policy is -P or --policy\n", stderr);
