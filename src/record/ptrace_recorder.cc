@@ -243,6 +243,12 @@ Result<RecordResult> Attach(const RecordOptions& options) {
       if (seized.count(tid) != 0) continue;
       if (ptrace(PTRACE_SEIZE, tid, nullptr, reinterpret_cast<void*>(static_cast<intptr_t>(kTraceOptions))) != 0) {
         if (errno == ESRCH) continue;  // exited meanwhile
+        // A child a seized thread forked meanwhile is already ours (PTRACE_O_TRACEFORK): its
+        // first stop adds it. One that is exiting cannot be traced any more. Both say EPERM.
+        if (errno == EPERM && SeizedByUsOrEnded(tid)) {
+          seized.insert(tid);
+          continue;
+        }
         const int err = errno;
         for (pid_t done : seized) ptrace(PTRACE_DETACH, done, nullptr, nullptr);
         return MakeError(err == EPERM ? ErrorCode::kPermission : ErrorCode::kOs,

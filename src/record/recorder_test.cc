@@ -3,6 +3,9 @@
 // attaching with -p to a running multithreaded program, and bad requests that start nothing.
 #include "record/recorder.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +16,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
@@ -164,58 +169,152 @@ INSTANTIATE_TEST_SUITE_P(EveryPair, BackendPairTest,
                                   std::string(BackendName(param_info.param.second));
                          });
 
-// Starts `threads` mode and waits for its "ready" line.
-pid_t StartThreadedWorkload(int threads) {
-  int out[2];
-  if (pipe(out) != 0) return -1;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out[1], 1);
-    close(out[0]);
+int64_t MonotonicNow() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+// The workload in `threads` mode, started and past its "ready" line; killed and reaped at the end.
+// It prints "child T" after reaping each child it forked at CLOCK_MONOTONIC time T, which lets a
+// test wait for children forked after some moment instead of sleeping for a guessed time.
+class ThreadedWorkload {
+ public:
+  explicit ThreadedWorkload(int threads) {
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      execl(Workload().c_str(), "sysfence_record_workload", "threads", std::to_string(threads).c_str(), nullptr);
+      _exit(127);
+    }
     close(out[1]);
-    execl(Workload().c_str(), "sysfence_record_workload", "threads", std::to_string(threads).c_str(), nullptr);
-    _exit(127);
+    out_ = out[0];
+    if (pid_ > 0 && NextLine(60'000) != "ready") Kill();
   }
-  close(out[1]);
-  char line[16] = {};
-  (void)!read(out[0], line, sizeof(line) - 1);
-  close(out[0]);
-  return pid;
+  ~ThreadedWorkload() {
+    Kill();
+    if (out_ >= 0) close(out_);
+  }
+  ThreadedWorkload(const ThreadedWorkload&) = delete;
+  ThreadedWorkload& operator=(const ThreadedWorkload&) = delete;
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+
+  // Waits until `count` children forked at or after `since_ns` have been reaped; false when the
+  // workload reports none within `timeout_ms` of one another.
+  bool WaitForChildrenForkedAfter(int64_t since_ns, int count, int timeout_ms) {
+    while (count > 0) {
+      const std::string line = NextLine(timeout_ms);
+      if (line.rfind("child ", 0) != 0) return false;
+      if (std::stoll(line.substr(6)) >= since_ns) --count;
+    }
+    return true;
+  }
+
+ private:
+  // The next line of output without its newline; "" at the end or after `timeout_ms` of silence.
+  std::string NextLine(int timeout_ms) {
+    for (;;) {
+      if (const size_t end = buffer_.find('\n'); end != std::string::npos) {
+        std::string line = buffer_.substr(0, end);
+        buffer_.erase(0, end + 1);
+        return line;
+      }
+      pollfd ready{out_, POLLIN, 0};
+      if (poll(&ready, 1, timeout_ms) <= 0) return "";
+      char chunk[256];
+      const ssize_t got = read(out_, chunk, sizeof(chunk));
+      if (got <= 0) return "";
+      buffer_.append(chunk, static_cast<size_t>(got));
+    }
+  }
+  void Kill() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  pid_t pid_ = -1;
+  int out_ = -1;
+  std::string buffer_;
+};
+
+// True when every thread of `pid` has a tracer (ptrace has seized them all).
+bool EveryThreadTraced(pid_t pid) {
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code error;
+  size_t seen = 0;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    std::ifstream status(task.path() / "status");
+    std::string line;
+    bool traced = false;
+    while (std::getline(status, line)) {
+      if (line.rfind("TracerPid:", 0) == 0) traced = std::stol(line.substr(10)) != 0;
+    }
+    if (!traced) return false;
+    ++seen;
+  }
+  return !error && seen > 0;
 }
 
 void AttachTest(Backend backend) {
-  const pid_t pid = StartThreadedWorkload(4);
+  ThreadedWorkload workload(4);
+  const pid_t pid = workload.pid();
   ASSERT_GT(pid, 0);
+  std::atomic<int64_t> attached_ns{0};
   std::atomic<int> stop{0};
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
-    stop.store(SIGINT);
-    // The recorder waits in waitpid/sleep; a signal to this process wakes waitpid (no SA_RESTART).
-  });
+  std::atomic<bool> recording_over{false};
   struct sigaction action {};
   action.sa_handler = [](int) {};
   sigaction(SIGUSR1, &action, nullptr);
-  std::thread waker([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(650));
-    kill(getpid(), SIGUSR1);
+  const pthread_t recorder_thread = pthread_self();
+  bool attached = false;
+  bool children_seen = false;
+  // Stops the recording once it has seen what the test asks for: it is under way (the eBPF
+  // backend says so; ptrace has seized every thread), and three children were forked, made their
+  // call and were reaped after that (300 ms of the threads' getppid calls meanwhile). Waiting for
+  // these conditions, not for a fixed time, keeps a slow start (the eBPF program's load and
+  // verification on a busy machine) from ending the recording before the program was watched.
+  std::thread stopper([&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline && !recording_over.load()) {
+      if (attached_ns.load() != 0) break;
+      if (backend == Backend::kPtrace && EveryThreadTraced(pid)) {
+        attached_ns.store(MonotonicNow());
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    attached = attached_ns.load() != 0;
+    children_seen = attached && workload.WaitForChildrenForkedAfter(attached_ns.load(), 3, 30'000);
+    stop.store(SIGINT);
+    // The recorder may wait in waitpid; a signal wakes it (no SA_RESTART).
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    pthread_kill(recorder_thread, SIGUSR1);
   });
   RecordOptions options;
   options.backend = backend;
   options.pid = pid;
   options.stop_signal = &stop;
+  options.on_attached = [&] { attached_ns.store(MonotonicNow()); };
   auto result = Record(options);
+  const int64_t detached_ns = MonotonicNow();
+  recording_over.store(true);
   stopper.join();
-  waker.join();
-  // The program runs on after the recorder detached.
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  ASSERT_TRUE(attached) << "the recording never got under way";
+  ASSERT_TRUE(children_seen) << "the workload forked no children while recorded";
+  // The program runs on after the recorder detached: it forks and reaps another child, and is in
+  // no tracing stop.
+  EXPECT_TRUE(workload.WaitForChildrenForkedAfter(detached_ns, 1, 30'000)) << "the program stopped running";
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line, state;
   while (std::getline(status, line)) {
     if (line.rfind("State:", 0) == 0) state = line;
   }
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_EQ(state.find("t (tracing stop)"), std::string::npos) << state;
   const auto names = Names(result->profile);
   // The threads' calls, the main thread's forks and waits, and the children's getuid.

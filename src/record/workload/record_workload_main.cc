@@ -4,8 +4,11 @@
 //   basic       a fixed mix: files (one failing open), sockets of two families, prctl, a thread,
 //               uname, a write to stdout
 //   threads N   N threads calling getppid and sleeping, forever; the main thread forks a short-lived
-//               child (getuid, exit) every 100 ms; prints "ready" once everything runs (for -p tests)
+//               child (getuid, exit) every 100 ms; prints "ready" once everything runs, then
+//               "child T" after each child was reaped, T its fork's CLOCK_MONOTONIC time in ns
+//               (so -p tests can wait for children forked after the recorder attached)
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -16,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <thread>
 #include <vector>
 
@@ -36,12 +40,15 @@ int Basic() {
   const int inet_socket = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (inet_socket >= 0) close(inet_socket);
   (void)prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-  // The worker outlives the join call, so join always waits (futex) whatever the scheduling.
   std::thread worker([] {
     usleep(20000);
     (void)syscall(SYS_gettid);
   });
   worker.join();
+  // Whether join waited (futex) depends on the scheduling: on a busy machine the worker can end
+  // before join is called. One futex call of its own keeps the set the same on every run.
+  int word = 0;
+  (void)syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
   utsname name{};
   (void)uname(&name);
   (void)!write(1, "ok\n", 3);
@@ -61,12 +68,16 @@ int Threads(int count) {
   std::printf("ready\n");
   std::fflush(stdout);
   for (;;) {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
     const pid_t child = fork();
     if (child == 0) {
       (void)getuid();
       _exit(0);
     }
     if (child > 0) waitpid(child, nullptr, 0);
+    std::printf("child %lld\n", static_cast<long long>(now.tv_sec) * 1000000000LL + now.tv_nsec);
+    std::fflush(stdout);
     usleep(100 * 1000);
   }
 }
