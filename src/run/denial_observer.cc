@@ -44,13 +44,14 @@ Result<DenialObserver> DenialObserver::Open() {
   DenialObserver observer(std::move(audit).value(), std::move(forks).value());
   // Subscribed is not enough: a kernel booted with audit=0, or actions_logged without errno, emits
   // no records, and silence would read as "no denials". A marker denial must come back.
-  Result<void> checked = observer.DrainAll([](const SeccompAuditRecord&) {}, 1000);
+  Result<void> checked = observer.DrainAll([](const SeccompAuditRecord&) {}, 3000);
   if (!checked.ok()) return checked.error();
   if (!observer.marker_seen_) {
     return MakeError(ErrorCode::kUnsupported,
-                     "the kernel wrote no audit record for a logged seccomp denial within 1 s (audit disabled at "
+                     "the kernel wrote no audit record for a logged seccomp denial within 3 s (audit disabled at "
                      "boot, or 'errno' missing from /proc/sys/kernel/seccomp/actions_logged)");
   }
+  observer.drain_timeouts_ = 0;
   return observer;
 }
 
@@ -107,6 +108,7 @@ Result<void> DenialObserver::DrainAll(const std::function<void(const SeccompAudi
     if (poll(&fd, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
     drained = Drain(on_denial);
   }
+  if (!marker_seen_) ++drain_timeouts_;
   while (waitpid(marker_pid_, nullptr, 0) < 0 && errno == EINTR) {
   }
   marker_pid_ = 0;

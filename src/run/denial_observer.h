@@ -73,8 +73,13 @@ class DenialObserver {
 
   /// Drain(), then waits until every record the kernel had queued before this call has been read
   /// (records reach the stream asynchronously, after the call that caused them): a marker process
-  /// makes one logged denial of its own, and records arrive in order. Gives up after `timeout_ms`.
-  Result<void> DrainAll(const std::function<void(const SeccompAuditRecord&)>& on_denial, int timeout_ms = 2000);
+  /// makes one logged denial of its own, and records arrive in order. Gives up after `timeout_ms`
+  /// (generous: it only costs time when the stream is stuck, and a loaded machine can be slow) and
+  /// counts the give-up in drain_timeouts().
+  Result<void> DrainAll(const std::function<void(const SeccompAuditRecord&)>& on_denial, int timeout_ms = 10000);
+
+  /// Times DrainAll gave up before its marker came back: denials made last may be missing.
+  [[nodiscard]] uint64_t drain_timeouts() const { return drain_timeouts_; }
 
   /// Records lost because the kernel could not queue them for this reader.
   [[nodiscard]] uint64_t lost() const { return audit_.lost_overflows() + forks_.lost_overflows(); }
@@ -94,6 +99,7 @@ class DenialObserver {
   LandlockRecordJoiner landlock_;
   std::set<std::string> domains_;  ///< Landlock domains created by a process of the tree
   uint64_t audit_disabled_ = 0;
+  uint64_t drain_timeouts_ = 0;
 };
 
 }  // namespace sysfence::run

@@ -2,6 +2,7 @@
 #include "run/denial_observer.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace sysfence::run {
 namespace {
@@ -36,6 +37,19 @@ TEST(ProcessTreeTest, ThreadsDoNotAddProcessesAndReusedPidsLeave) {
   EXPECT_TRUE(tree.Contains(101));
   tree.Apply({1, 101, 101});  // 101 exited and an unrelated process got its pid
   EXPECT_FALSE(tree.Contains(101));
+}
+
+// The end-of-run wait that gives up before its marker comes back is counted (the summary then
+// warns), and one that sees its marker is not.
+TEST(DenialObserverTest, AGiveUpBeforeTheMarkerIsCounted) {
+  if (geteuid() != 0) GTEST_SKIP() << "the audit stream needs root [feature: root]";
+  Result<DenialObserver> observer = DenialObserver::Open();
+  if (!observer.ok()) GTEST_SKIP() << "no seccomp audit records here: " << observer.error().message;
+  EXPECT_EQ(observer.value().drain_timeouts(), 0u);
+  ASSERT_TRUE(observer.value().DrainAll([](const SeccompAuditRecord&) {}, 0).ok());
+  EXPECT_EQ(observer.value().drain_timeouts(), 1u);
+  ASSERT_TRUE(observer.value().DrainAll([](const SeccompAuditRecord&) {}).ok());
+  EXPECT_EQ(observer.value().drain_timeouts(), 1u);
 }
 
 }  // namespace

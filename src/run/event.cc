@@ -257,11 +257,12 @@ void AppendSummaryJson(std::string& out, const RunSummary& summary) {
                  "\",\"mode\":\"{}\",\"exit_status\":{},\"reported_calls\":{},\"distinct\":{},\"alerts_sent\":{},"
                  "\"alerts_dropped\":{},\"events_written\":{},\"events_aggregated\":{},\"events_capped\":{},"
                  "\"denials_observed\":{},\"records_lost\":{},\"landlock\":\"{}\",\"landlock_reported\":{},"
-                 "\"audit_disabled\":{},\"sync_wake_up\":{},\"isolation\":",
+                 "\"audit_disabled\":{},\"audit_drain_timed_out\":{},\"sync_wake_up\":{},\"isolation\":",
                  RunModeName(summary.mode), summary.exit_status, summary.reported_calls, summary.distinct_shapes,
                  summary.alerts_sent, summary.alerts_dropped, summary.events_written, summary.events_aggregated,
                  summary.events_capped, summary.denials_observed, summary.records_lost, summary.landlock,
-                 summary.landlock_reported, summary.audit_disabled, summary.sync_wake_up);
+                 summary.landlock_reported, summary.audit_disabled, summary.audit_drain_timed_out,
+                 summary.sync_wake_up);
   AppendJsonString(out, summary.isolation);
   out += ",\"suggested_lines\":[";
   for (size_t i = 0; i < summary.suggested_lines.size(); ++i) {
@@ -285,10 +286,18 @@ void AppendSummaryJson(std::string& out, const RunSummary& summary) {
   out += "]}\n";
 }
 
+namespace {
+constexpr const char* kDrainTimedOutWarning =
+    "sysfence: warning: the kernel's audit stream had not caught up 10 s after the program ended: denials made "
+    "last may be missing from the report (they were enforced)\n";
+}  // namespace
+
 std::string SummaryHumanText(const RunSummary& summary) {
   std::string text;
   if (summary.reported_calls == 0 && summary.landlock_reported == 0 && summary.audit_disabled == 0) {
-    return fmt::format("sysfence: {} mode: no violations\n", RunModeName(summary.mode));
+    return fmt::format("sysfence: {} mode: no violations{}\n", RunModeName(summary.mode),
+                       summary.audit_drain_timed_out ? " seen" : "") +
+           (summary.audit_drain_timed_out ? std::string(kDrainTimedOutWarning) : std::string());
   }
   text += fmt::format("sysfence: {} mode: {} reported call(s), {} distinct\n", RunModeName(summary.mode),
                       summary.reported_calls, summary.distinct_shapes);
@@ -311,6 +320,7 @@ std::string SummaryHumanText(const RunSummary& summary) {
     text += fmt::format("sysfence: the kernel dropped {} audit record batch(es): some denials are not reported\n",
                         summary.records_lost);
   }
+  if (summary.audit_drain_timed_out) text += kDrainTimedOutWarning;
   if (summary.audit_disabled > 0) {
     text += "sysfence: warning: kernel audit was switched off while the program ran: Landlock denials after "
             "that were enforced but not reported\n";

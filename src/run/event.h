@@ -113,6 +113,9 @@ struct RunSummary {
   bool events_capped = false;    ///< the events file reached its size cap
   bool denials_observed = false; ///< enforce: the kernel's denials were read from the audit stream
   uint64_t records_lost = 0;     ///< audit records or fork events the kernel dropped for us
+  /// The audit stream had not caught up when the wait at the program's end gave up: denials made
+  /// last may be missing from the events.
+  bool audit_drain_timed_out = false;
   uint64_t landlock_reported = 0;
   /// Times kernel audit was switched off while the program ran (Landlock denials then go unlogged).
   uint64_t audit_disabled = 0;  ///< Landlock accesses reported (denied, or would be in monitor mode)

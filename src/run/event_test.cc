@@ -103,6 +103,24 @@ TEST(EventTest, SummaryJsonListsSuggestedLines) {
   EXPECT_NE(SummaryHumanText(summary).find("    allow uname\n"), std::string::npos);
 }
 
+// A wait for the audit stream that gave up is said in both outputs, never read as "no violations".
+TEST(EventTest, AnAuditDrainThatGaveUpIsSaid) {
+  RunSummary summary;
+  std::string quiet;
+  AppendSummaryJson(quiet, summary);
+  EXPECT_EQ(nlohmann::json::parse(quiet)["audit_drain_timed_out"], false);
+  EXPECT_EQ(SummaryHumanText(summary).find("had not caught up"), std::string::npos);
+  summary.audit_drain_timed_out = true;
+  std::string line;
+  AppendSummaryJson(line, summary);
+  EXPECT_EQ(nlohmann::json::parse(line)["audit_drain_timed_out"], true);
+  const std::string text = SummaryHumanText(summary);
+  EXPECT_NE(text.find("no violations seen\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("audit stream had not caught up"), std::string::npos) << text;
+  summary.reported_calls = 1;
+  EXPECT_NE(SummaryHumanText(summary).find("audit stream had not caught up"), std::string::npos);
+}
+
 TEST(EventTest, SummaryJsonCountsDesignedFallbacksApart) {
   RunSummary summary;
   std::string none;

@@ -342,7 +342,7 @@ void Finish(const RunOptions& options, const Isolation& isolation, Supervisor* s
                                                            : "enforced";
     if (outputs.json) AppendSummaryJson(outputs.json->buffer(), summary);
     if (outputs.human && (summary.reported_calls > 0 || summary.landlock_reported > 0 || summary.audit_disabled > 0 ||
-                          options.mode == RunMode::kMonitor)) {
+                          summary.audit_drain_timed_out || options.mode == RunMode::kMonitor)) {
       outputs.human->Append(SummaryHumanText(summary));
     }
   }

@@ -354,6 +354,7 @@ RunSummary Supervisor::Summary(int exit_status) const {
   summary.denials_observed = options_.denials != nullptr;
   summary.records_lost = options_.denials != nullptr ? options_.denials->lost() : 0;
   summary.audit_disabled = options_.denials != nullptr ? options_.denials->audit_disabled() : 0;
+  summary.audit_drain_timed_out = options_.denials != nullptr && options_.denials->drain_timeouts() > 0;
   reporter_.Summarize(summary, *options_.policy);
   summary.fallbacks.assign(fallbacks_.begin(), fallbacks_.end());
   std::stable_sort(summary.fallbacks.begin(), summary.fallbacks.end(),
