@@ -172,6 +172,15 @@ def non_background_pixels(data):
     return width * height - max(counts.values()) if counts else 0
 
 
+SETTLE = """new Promise((done) => {
+  const start = Date.now();
+  const frames = () => requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
+  const poll = () => (document.body.dataset.rendered === 'yes' || Date.now() - start > 5000)
+    ? frames() : setTimeout(poll, 50);
+  poll();
+})"""
+
+
 COLLECT = """(() => {
   const text = (e) => e.textContent;
   const charts = Array.from(document.querySelectorAll('canvas')).map((c) => {
@@ -214,14 +223,24 @@ def load(page, chromium, screenshot):
             browser.events.clear()
             browser.send("Page.navigate", {"url": "file://" + os.path.abspath(page)})
             browser.wait_for("Page.loadEventFired")
+            # Chart.js sizes a responsive canvas from a ResizeObserver and redraws in a later frame: let
+            # the page settle (its script done, two frames painted) before looking.
+            browser.evaluate(SETTLE)
             collected = browser.evaluate(COLLECT)
             charts = []
             for chart in collected.pop("charts"):
-                shot = browser.send("Page.captureScreenshot", {
-                    "format": "png", "captureBeyondViewport": True,
-                    "clip": {"x": chart["x"], "y": chart["y"], "width": chart["width"], "height": chart["height"],
-                             "scale": 0.5}})  # a quarter of the pixels to decode: still thousands drawn
-                chart["drawn_pixels"] = non_background_pixels(base64.b64decode(shot["data"]))
+                # A loaded machine may paint late: look again for a while, so a chart that never draws
+                # still reads 0 and one that draws late is seen.
+                deadline = time.monotonic() + 5
+                while True:
+                    shot = browser.send("Page.captureScreenshot", {
+                        "format": "png", "captureBeyondViewport": True,
+                        "clip": {"x": chart["x"], "y": chart["y"], "width": chart["width"], "height": chart["height"],
+                                 "scale": 0.5}})  # a quarter of the pixels to decode: still thousands drawn
+                    chart["drawn_pixels"] = non_background_pixels(base64.b64decode(shot["data"]))
+                    if chart["drawn_pixels"] > 0 or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.2)
                 charts.append(chart)
             whole = base64.b64decode(browser.send("Page.captureScreenshot",
                                                   {"format": "png", "captureBeyondViewport": True})["data"])
