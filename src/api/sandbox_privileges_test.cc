@@ -30,19 +30,12 @@
 #include <gtest/gtest.h>
 
 #include "sysfence/sysfence.h"
+#include "tests/support/run_in_child.h"
 
 namespace sysfence {
 namespace {
 
-// Runs `body` in a forked child: its exit status, or 1000 + signal.
-int RunInChild(const std::function<int()>& body) {
-  fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) syscall(SYS_exit, body());
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-}
+using testsupport::RunInChild;
 
 constexpr const char* kNeedsRoot = "dropping capabilities and new namespaces need root [feature: root]";
 

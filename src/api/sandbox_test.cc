@@ -20,21 +20,14 @@
 #include <gtest/gtest.h>
 
 #include "sysfence/sysfence.h"
+#include "tests/support/run_in_child.h"
 
 namespace sysfence {
 namespace {
 
 using ::testing::HasSubstr;
 
-// Runs `body` in a forked child: its exit status, or 1000 + signal.
-int RunInChild(const std::function<int()>& body) {
-  fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) syscall(SYS_exit, body());
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-}
+using testsupport::RunInChild;
 
 bool SeccompActive() { return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0; }
 

@@ -23,22 +23,14 @@
 
 #include "os/landlock.h"
 #include "os/landlock_uapi.h"
+#include "tests/support/run_in_child.h"
 
 namespace sysfence::os {
 namespace {
 
 namespace uapi = landlock_uapi;
 using ::testing::HasSubstr;
-
-// Runs `body` in a forked child; returns its exit status, or 1000 + signal when killed.
-int RunInChild(const std::function<int()>& body) {
-  fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) _exit(body());
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-}
+using testsupport::RunInChild;
 
 // Child exit codes that say which check failed.
 constexpr int kChildOk = 0;

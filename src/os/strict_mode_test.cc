@@ -16,19 +16,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/run_in_child.h"
+
 namespace sysfence::os {
 namespace {
 
-// Runs `body` in a forked child: exit status, or 1000 + signal when killed. The child leaves with
-// the raw exit syscall, the only exit strict mode permits.
-int RunInChild(const std::function<int()>& body) {
-  fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) syscall(SYS_exit, body());
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-}
+using testsupport::RunInChild;
 
 TEST(StrictMode, AllowsReadWriteAndExit) {
   int fds[2];

@@ -51,7 +51,6 @@ Result<DenialObserver> DenialObserver::Open() {
                      "the kernel wrote no audit record for a logged seccomp denial within 3 s (audit disabled at "
                      "boot, or 'errno' missing from /proc/sys/kernel/seccomp/actions_logged)");
   }
-  observer.drain_timeouts_ = 0;
   return observer;
 }
 
